@@ -1,0 +1,140 @@
+"""Lower bounds on repeated pairs and on the balance level, valid for every feasible plan."""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from functools import cache
+from itertools import combinations
+
+from .state import Instance
+
+
+def _fill(caps: list[int], people: int, parts: list[int] | None = None) -> int:
+    """Least Σ f_t(x_t) with Σ x_t = people, x_t ≤ caps[t], f_t convex: add people where it costs least."""
+    # Cost of the next person at table t is floor(x_t / parts_t) (parts=1: pairs it creates); both convex.
+    heap = [(0, t) for t, c in enumerate(caps) if c > 0 and (parts is None or parts[t] > 0)]
+    heapq.heapify(heap)
+    sizes = [0] * len(caps)
+    total = 0
+    for _ in range(people):
+        if not heap:
+            break
+        cost, t = heapq.heappop(heap)
+        total += cost
+        sizes[t] += 1
+        if sizes[t] < caps[t]:
+            nxt = sizes[t] // parts[t] if parts is not None else sizes[t]
+            heapq.heappush(heap, (nxt, t))
+    return total
+
+
+def _split_pairs(x: int, parts: int) -> int:
+    q, rest = divmod(x, parts)
+    return rest * (q + 1) * q // 2 + (parts - rest) * q * (q - 1) // 2
+
+
+def _round_pairs(inst: Instance, r: int) -> int:
+    """Fewest pairs sitting together in round r (actual count for a played round)."""
+    if r < inst.n_played:
+        sizes = Counter(inst.played_seat[r][p] for p in inst.present[r])
+        return sum(s * (s - 1) // 2 for s in sizes.values())
+    return _fill(inst.cap, len(inst.present[r]))
+
+
+def counting_bound(inst: Instance) -> int:
+    """Pair-meetings forced by table sizes minus the pairs that could ever meet (each once)."""
+    meetings = sum(_round_pairs(inst, r) for r in range(inst.n_rounds))
+    masks: Counter[int] = Counter()
+    for p in range(inst.n_people):
+        mask = sum(1 << r for r in range(inst.n_rounds) if p in inst.present_set[r])
+        if mask:
+            masks[mask] += 1
+    items = list(masks.items())
+    possible = sum(c * (c - 1) // 2 for _, c in items)
+    possible += sum(c1 * c2 for (m1, c1), (m2, c2) in combinations(items, 2) if m1 & m2)
+    return max(0, meetings - possible)
+
+
+def played_bound(inst: Instance) -> int:
+    """Repeats already fixed by the played rounds."""
+    meets: Counter[tuple[int, int]] = Counter()
+    for r in range(inst.n_played):
+        tables: dict[int, list[int]] = {}
+        for p in inst.present[r]:
+            tables.setdefault(inst.played_seat[r][p], []).append(p)
+        for members in tables.values():
+            meets.update(combinations(sorted(members), 2))
+    return sum(k - 1 for k in meets.values() if k > 1)
+
+
+def _pair_bound(inst: Instance, r1: int, r2: int) -> int:
+    """Pairs meeting in both r1 and r2 when nobody may return to a topic (see topic_bound)."""
+    both = [
+        p
+        for p in inst.present[r1]
+        if p in inst.present_set[r2] and sum(p in s for s in inst.present_set) <= inst.topics_possible[p]
+    ]
+    if not both:
+        return 0
+    if r1 < inst.n_played and r2 < inst.n_played:
+        cells = Counter((inst.played_seat[r1][p], inst.played_seat[r2][p]) for p in both)
+        return sum(n * (n - 1) // 2 for n in cells.values())
+    best = 0
+    for other in (r2, r1):
+        # People at a table of round `other` come from the other round's tables with another topic;
+        # splitting x of them over a source tables as evenly as possible still repeats ⌊…⌋ pairs.
+        tabs = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
+        parts = [
+            sum(1 for u in tabs if inst.topic[u] < 0 or inst.topic[t] < 0 or inst.topic[u] != inst.topic[t])
+            for t in range(inst.n_tables)
+        ]
+        if other < inst.n_played:
+            sizes = Counter(inst.played_seat[other][p] for p in both)
+            value = sum(_split_pairs(x, parts[t]) for t, x in sizes.items() if parts[t] > 0)
+        else:
+            value = _fill(inst.cap, len(both), parts=parts)
+        best = max(best, value)
+    return best
+
+
+def topic_bound(inst: Instance) -> int:
+    """Σ of pair bounds over disjoint round pairs, valid once no topic repeat is known to be needed."""
+    R = inst.n_rounds
+    if R < 2 or R > 12:
+        return 0
+    weight = {(a, b): _pair_bound(inst, a, b) for a, b in combinations(range(R), 2)}
+
+    @cache
+    def matching(mask: int) -> int:
+        rest = [r for r in range(R) if not mask >> r & 1]
+        if len(rest) < 2:
+            return 0
+        a = rest[0]
+        best = matching(mask | 1 << a)
+        for b in rest[1:]:
+            best = max(best, weight[(a, b)] + matching(mask | 1 << a | 1 << b))
+        return best
+
+    return matching(0)
+
+
+def repeat_lower_bound(inst: Instance, topics_clear: bool) -> int:
+    """Best valid lower bound; the topic-aware part only when a plan without topic repeats exists."""
+    bound = max(counting_bound(inst), played_bound(inst))
+    if topics_clear:
+        bound = max(bound, topic_bound(inst))
+    return bound
+
+
+def balance_floor(inst: Instance) -> int:
+    """Least Σ size² over all rounds (played rounds as they were)."""
+    total = 0
+    for r in range(inst.n_rounds):
+        if r < inst.n_played:
+            sizes = Counter(inst.played_seat[r][p] for p in inst.present[r])
+            total += sum(s * s for s in sizes.values())
+        else:
+            # Σ s² = n + 2·(pairs), so the pair-minimal filling is also the square-minimal one.
+            total += len(inst.present[r]) + 2 * _fill(inst.cap, len(inst.present[r]))
+    return total

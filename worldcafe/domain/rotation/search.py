@@ -1,0 +1,211 @@
+"""Greedy seating and tabu search with swaps, topic-preserving double swaps and breakout perturbation."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from .state import State
+
+
+def seat_greedily(state: State, r: int, people: list[int], rng: random.Random) -> None:
+    """Seat people in round r, most constrained first, each at the cheapest table with room."""
+    inst = state.inst
+    order = sorted(people, key=lambda p: (len(inst.compat[p]), rng.random()))
+    open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
+    headcount = sum(len(state.members[r][t]) for t in open_tables) + len(people)
+    # A soft cap keeps the greedy from filling early tables while later ones stay empty.
+    soft = -(-headcount // max(1, len(open_tables)))
+    for p in order:
+        sizes = [len(state.members[r][t]) for t in range(inst.n_tables)]
+        roomy = [t for t in inst.compat[p] if sizes[t] < min(soft, inst.cap[t])]
+        if not roomy:
+            roomy = [t for t in inst.compat[p] if sizes[t] < inst.cap[t]]
+        if not roomy:
+            roomy = [_make_room(state, r, p)]
+        best = min(roomy, key=lambda t: (state.delta_add(r, p, t), rng.random()))
+        state.add(r, p, best)
+
+
+def _make_room(state: State, r: int, p: int) -> int:
+    """Free a seat at a table p may use by shifting others along an augmenting path."""
+    inst = state.inst
+    parent: dict[int, tuple[int, int] | None] = {t: None for t in inst.compat[p]}
+    queue = list(inst.compat[p])
+    while queue:
+        u = queue.pop(0)
+        for x in list(state.members[r][u]):
+            for w in inst.compat[x]:
+                if w in parent:
+                    continue
+                parent[w] = (u, x)
+                if len(state.members[r][w]) < inst.cap[w]:
+                    target = w
+                    while True:
+                        link = parent[target]
+                        if link is None:
+                            return target
+                        source, person = link
+                        state.move(r, person, target)
+                        target = source
+                queue.append(w)
+    raise AssertionError("validated input always leaves room")  # check_feasible proved a flow exists
+
+
+class TabuSearch:
+    """Tabu search on a lexicographic cost (after Dotú & Van Hentenryck's social-golfer tabu)."""
+
+    def __init__(self, state: State, rng: random.Random, deadline: float, target: int) -> None:
+        self.state, self.rng, self.deadline, self.target = state, rng, deadline, target
+        self.free = list(state.inst.free_rounds)
+        self.tabu: dict[tuple[int, int, int], int] = {}
+        self.best_cost = state.cost()
+        self.best_seats = [row[:] for row in state.seat]
+        self.iterations = 0
+
+    def run(self) -> list[list[int]]:
+        """Improve until the target cost or the deadline; return the best seats found."""
+        if not self.free:
+            return self.best_seats
+        stall = 0
+        while self.best_cost > self.target:
+            if self.iterations % 16 == 0 and time.perf_counter() > self.deadline:
+                break
+            self.iterations += 1
+            if self._step():
+                stall = 0
+            else:
+                stall += 1
+            if stall > 60 + 4 * self.state.inst.n_people:
+                self._perturb()
+                stall = 0
+        return self.best_seats
+
+    def _pick(self) -> tuple[int, int] | None:
+        """A (round, person) involved in the highest-priority remaining defect."""
+        st, inst, rng = self.state, self.state.inst, self.rng
+        level = next((i for i, v in enumerate(st.levels[:4]) if v > 0), None)
+        for _ in range(60):
+            r = rng.choice(self.free)
+            people = inst.present[r]
+            if not people:
+                continue
+            p = rng.choice(people)
+            if level is None or rng.random() < 0.1:
+                return r, p
+            t = st.seat[r][p]
+            if level == 0 and inst.topic[t] >= 0 and st.topic_count[p].get(inst.topic[t], 0) > 1:
+                return r, p
+            base = p * inst.n_people
+            if level == 1 and st.rep_of[p] > 0 and any(st.meet[base + x] > 1 for x in st.members[r][t]):
+                return r, p
+            if level == 2 and any(x in inst.avoid[p] for x in st.members[r][t]):
+                return r, p
+            if level == 3 and st.dev[r][t] > 0:
+                return r, p
+        r = rng.choice(self.free)
+        return (r, rng.choice(inst.present[r])) if inst.present[r] else None
+
+    def _step(self) -> bool:
+        st, inst = self.state, self.state.inst
+        picked = self._pick()
+        if picked is None:
+            return False
+        r, p = picked
+        t1 = st.seat[r][p]
+        current = st.cost()
+        best_delta: int | None = None
+        best_move: tuple[str, int, int] | None = None
+        ties = 0
+        for t in inst.compat[p]:
+            if t == t1:
+                continue
+            tabu_p = self.tabu.get((r, p, t), 0) > self.iterations
+            if len(st.members[r][t]) < inst.cap[t]:
+                d = st.delta_move(r, p, t)
+                if (not tabu_p or current + d < self.best_cost) and (best_delta is None or d <= best_delta):
+                    ties = ties + 1 if d == best_delta else 1
+                    if d != best_delta or self.rng.random() * ties < 1:
+                        best_delta, best_move = d, ("move", t, -1)
+            if t1 not in inst.compat_set[p]:
+                continue
+            for q in st.members[r][t]:
+                if t1 not in inst.compat_set[q]:
+                    continue
+                tabu = tabu_p or self.tabu.get((r, q, t1), 0) > self.iterations
+                d = st.delta_swap(r, p, q)
+                if (not tabu or current + d < self.best_cost) and (best_delta is None or d <= best_delta):
+                    ties = ties + 1 if d == best_delta else 1
+                    if d != best_delta or self.rng.random() * ties < 1:
+                        best_delta, best_move = d, ("swap", q, -1)
+        double = self._best_double(r, p)
+        if double is not None and (best_delta is None or double[0] < best_delta):
+            best_delta, best_move = double[0], ("double", double[1], double[2])
+        if best_move is None or best_delta is None:
+            return False
+        kind, a, b = best_move
+        tenure = 3 + self.rng.randrange(8)
+        if kind == "move":
+            st.move(r, p, a)
+            self.tabu[(r, p, t1)] = self.iterations + tenure
+        elif kind == "swap":
+            self.tabu[(r, p, t1)] = self.iterations + tenure
+            self.tabu[(r, a, st.seat[r][a])] = self.iterations + tenure
+            st.swap(r, p, a)
+        else:
+            st.swap(r, p, a)
+            st.swap(b, p, a)
+        new_cost = current + best_delta
+        if new_cost < self.best_cost:
+            self._save(new_cost)
+            return True
+        return False
+
+    def _best_double(self, r: int, p: int) -> tuple[int, int, int] | None:
+        """Best exchange of p with a q in two rounds at once that leaves both people's topics intact."""
+        st, inst = self.state, self.state.inst
+        if len(self.free) < 2 or st.levels[1] == 0:
+            return None
+        r2 = self.rng.choice(self.free)
+        if r2 == r:
+            return None
+        tp1, tp2 = st.seat[r][p], st.seat[r2][p]
+        if tp2 < 0:
+            return None
+        a, b = inst.topic[tp1], inst.topic[tp2]
+        best: tuple[int, int, int] | None = None
+        for q in inst.present[r]:
+            tq1, tq2 = st.seat[r][q], st.seat[r2][q]
+            if q == p or tq2 < 0 or tq1 == tp1 or tq2 == tp2:
+                continue
+            # q sits at p's two topics (in either order), so both keep the topics they visit.
+            if sorted((inst.topic[tq1], inst.topic[tq2])) != sorted((a, b)):
+                continue
+            if not (tq1 in inst.compat_set[p] and tq2 in inst.compat_set[p]):
+                continue
+            if not (tp1 in inst.compat_set[q] and tp2 in inst.compat_set[q]):
+                continue
+            d1 = st.delta_swap(r, p, q)
+            st.swap(r, p, q)
+            d2 = st.delta_swap(r2, p, q)
+            st.swap(r, p, q)
+            if best is None or d1 + d2 < best[0]:
+                best = (d1 + d2, q, r2)
+        return best
+
+    def _perturb(self) -> None:
+        """Breakout: a few random swaps in random rounds to leave a plateau."""
+        st, inst, rng = self.state, self.state.inst, self.rng
+        for _ in range(2 + rng.randrange(4)):
+            r = rng.choice(self.free)
+            people = inst.present[r]
+            if len(people) < 2:
+                continue
+            p, q = rng.sample(people, 2)
+            tp, tq = st.seat[r][p], st.seat[r][q]
+            if tp != tq and tq in inst.compat_set[p] and tp in inst.compat_set[q]:
+                st.swap(r, p, q)
+
+    def _save(self, cost: int) -> None:
+        self.best_cost = cost
+        self.best_seats = [row[:] for row in self.state.seat]
