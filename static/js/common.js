@@ -1,0 +1,70 @@
+// Shared helpers: translations, DOM building without innerHTML (all user text stays text), JSON API calls.
+
+const strings = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
+
+/** Translate a key, filling {placeholders}. */
+export function t(key, vars = {}) {
+  let text = strings[key] ?? key;
+  for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, String(value));
+  return text;
+}
+
+/** Create an element; children may be strings (inserted as text, never as markup) or nodes. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith("on") && typeof value === "function") el.addEventListener(name.slice(2), value);
+    else if (name === "dataset") Object.assign(el.dataset, value);
+    else if (value === true) el.setAttribute(name, "");
+    else el.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** The JSON embedded in the page under a script id. */
+export function pageData(id) {
+  const el = document.getElementById(id);
+  return el ? JSON.parse(el.textContent) : null;
+}
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.error?.code || "error";
+    this.details = body?.error?.details;
+  }
+}
+
+/** Call the JSON API with the page's token. */
+export async function api(method, path, token, body, { raw = false } = {}) {
+  const headers = { Authorization: `Bearer ${token}` };
+  let payload;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  const response = await fetch(`/api/v1${path}`, { method, headers, body: payload });
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return raw ? { status: response.status, data } : data;
+}
+
+let toastTimer;
+/** Show a short confirmation at the bottom of the page. */
+export function toast(message, kind = "ok") {
+  const el = document.getElementById("toast");
+  if (!el) return;
+  el.textContent = message;
+  el.dataset.kind = kind;
+  el.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { el.hidden = true; }, 4000);
+}

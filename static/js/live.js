@@ -1,0 +1,69 @@
+// The live connection: token auth, catch-up by `since`, server clock offset, a visible connection state.
+import { io } from "/static/vendor/socket.io-4.8.4/socket.io.esm.min.js";
+import { t } from "./common.js";
+
+/**
+ * Connect to the event's live channel.
+ * handlers: {snapshot(data), <push name>(payload), ...}; every push carries `seq` and `server_time`.
+ */
+export function connectLive(token, handlers = {}) {
+  const seen = new Set();
+  // The first connect of a page load asks for a snapshot; reconnects ask only for what was missed.
+  const state = { offsetMs: 0, seq: null };
+  const conn = document.getElementById("conn");
+
+  const showState = (name) => {
+    if (!conn) return;
+    conn.dataset.state = name;
+    conn.querySelector(".conn-label").textContent = t(name === "live" ? "connected" : name);
+  };
+
+  const socket = io({
+    auth: (cb) => cb(state.seq === null ? { token } : { token, since: state.seq }),
+    transports: ["websocket", "polling"],
+    reconnectionDelayMax: 5000,
+  });
+
+  const note = (payload) => {
+    if (typeof payload?.server_time === "number") state.offsetMs = payload.server_time - Date.now();
+    if (typeof payload?.seq === "number") {
+      if (state.seq === null || payload.seq > state.seq) state.seq = payload.seq;
+    }
+  };
+
+  socket.on("connect", () => showState("live"));
+  socket.on("disconnect", () => showState("offline"));
+  socket.io.on("reconnect_attempt", () => showState("connecting"));
+  socket.on("connect_error", (err) => {
+    showState("offline");
+    if (err?.data?.code === "unauthorized") {
+      socket.disconnect();
+      handlers.unauthorized?.(err.data);
+    }
+  });
+  socket.on("snapshot", (data) => { seen.clear(); note(data); handlers.snapshot?.(data); });
+  socket.on("synced", (data) => note(data));
+  socket.onAny((name, payload) => {
+    if (name === "snapshot" || name === "synced") return;
+    // A push may arrive live and again in a replay: handle each seq once.
+    if (typeof payload?.seq === "number" && name !== "presence_changed") {
+      if (seen.has(payload.seq)) return;
+      seen.add(payload.seq);
+      if (seen.size > 2000) seen.delete(seen.values().next().value);
+    }
+    note(payload);
+    handlers[name]?.(payload);
+  });
+
+  return {
+    socket,
+    /** Milliseconds to add to Date.now() to get the server's clock. */
+    get offsetMs() { return state.offsetMs; },
+    serverNow() { return Date.now() + state.offsetMs; },
+    request(name, data) {
+      return new Promise((resolve) => socket.timeout(10000).emit(name, data, (err, ack) => {
+        resolve(err ? { ok: false, error: { code: "timeout", message: t("offline") } } : ack);
+      }));
+    },
+  };
+}

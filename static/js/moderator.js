@@ -1,0 +1,241 @@
+// Moderator console: edit the setup, manage participants, open/close joining, watch people arrive live.
+import { api, h, pageData, t, toast } from "./common.js";
+import { connectLive } from "./live.js";
+
+const root = document.getElementById("console");
+const { token, event: code } = root.dataset;
+let view = pageData("state");
+const palette = ["blue", "orange", "green", "purple", "red", "sky", "pink", "yellow", "teal", "brown", "navy", "grey"];
+
+// ---- setup editor -------------------------------------------------------------------------------------
+const form = document.getElementById("setup-form");
+const roundsEl = document.getElementById("rounds");
+const topicsEl = document.getElementById("topics");
+
+function roundRow(minutes) {
+  return h("li", { class: "round-row" },
+    h("label", {}, h("input", { type: "number", name: "minutes", min: 1, max: 240, value: minutes, required: true }),
+      ` ${t("minutes")}`),
+    h("button", { type: "button", class: "link-button", onclick: (e) => e.target.closest("li").remove() }, t("remove")));
+}
+
+function tableRow(table) {
+  return h("li", { class: "table-row" },
+    h("span", { class: "table-no" }, ""),
+    h("label", { class: "grow" }, t("host"), h("input", { name: "host", value: table.host || "", maxlength: 200 })),
+    h("label", {}, t("capacity"), h("input", { type: "number", name: "capacity", min: 1, max: 100, value: table.capacity ?? 5 })),
+    h("button", { type: "button", class: "link-button", onclick: (e) => { e.target.closest("li").remove(); numberTables(); } }, t("remove")));
+}
+
+function topicCard(topic, tables) {
+  const colour = h("select", { name: "colour", class: "colour-select" },
+    palette.map((c) => h("option", { value: c, selected: c === topic.colour }, t(`colour_${c}`))));
+  const swatch = h("span", { class: `swatch c-${topic.colour || "blue"}` });
+  colour.addEventListener("change", () => { swatch.className = `swatch c-${colour.value}`; });
+  const list = h("ol", { class: "rows tables" }, tables.map(tableRow));
+  const card = h("fieldset", { class: "topic-card" },
+    h("legend", {}, swatch, h("span", { class: "topic-no" }, "")),
+    h("div", { class: "row" },
+      h("label", { class: "grow" }, t("title"), h("input", { name: "title", value: topic.title || "", maxlength: 200, required: true })),
+      h("label", {}, t("colour"), colour)),
+    h("label", {}, t("question"), h("textarea", { name: "question", rows: 2, maxlength: 2000 }, topic.question || "")),
+    h("p", { class: "subhead" }, t("tables_for_topic")),
+    list,
+    h("div", { class: "row" },
+      h("button", { type: "button", onclick: () => { list.append(tableRow({ capacity: 5 })); numberTables(); } }, `+ ${t("add_table")}`),
+      h("button", { type: "button", class: "link-button danger", onclick: () => { card.remove(); numberTables(); } }, t("remove"))));
+  return card;
+}
+
+function numberTables() {
+  let n = 0;
+  topicsEl.querySelectorAll(".topic-card").forEach((card, i) => {
+    card.querySelector(".topic-no").textContent = `${t("topic")} ${i + 1}`;
+    card.querySelectorAll(".table-no").forEach((el) => { n += 1; el.textContent = `${t("table")} ${n}`; });
+  });
+}
+
+function fillSetup(v) {
+  form.name.value = v.name;
+  form.language.value = v.language;
+  form.groups.value = (v.groups || []).join(", ");
+  roundsEl.replaceChildren(...v.rounds.map((r) => roundRow(r.minutes)));
+  topicsEl.replaceChildren(...v.topics.map((topic) => topicCard(topic,
+    v.tables.filter((tb) => tb.topic_position === topic.position))));
+  numberTables();
+}
+
+function readSetup() {
+  const topics = [];
+  const tables = [];
+  let number = 0;
+  topicsEl.querySelectorAll(".topic-card").forEach((card, i) => {
+    topics.push({ title: card.querySelector("[name=title]").value, question: card.querySelector("[name=question]").value,
+      colour: card.querySelector("[name=colour]").value });
+    card.querySelectorAll(".table-row").forEach((row) => {
+      number += 1;
+      tables.push({ number, topic: i + 1, host: row.querySelector("[name=host]").value,
+        capacity: Number(row.querySelector("[name=capacity]").value) });
+    });
+  });
+  return {
+    name: form.name.value, language: form.language.value, joining_open: view.joining_open,
+    groups: form.groups.value.split(",").map((g) => g.trim()).filter(Boolean),
+    rounds: [...roundsEl.querySelectorAll("input")].map((i) => ({ minutes: Number(i.value) })),
+    topics, tables,
+  };
+}
+
+function showMessage(id, text) {
+  const el = document.getElementById(id);
+  el.textContent = text || "";
+  el.hidden = !text;
+}
+
+document.getElementById("add-round").addEventListener("click", () => roundsEl.append(roundRow(20)));
+document.getElementById("add-topic").addEventListener("click", () => {
+  const used = new Set([...topicsEl.querySelectorAll("[name=colour]")].map((s) => s.value));
+  topicsEl.append(topicCard({ colour: palette.find((c) => !used.has(c)) || "grey" }, [{ capacity: 5 }, { capacity: 5 }, { capacity: 5 }]));
+  numberTables();
+  topicsEl.lastElementChild.querySelector("[name=title]").focus();
+});
+
+form.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  showMessage("setup-error", "");
+  showMessage("setup-ok", t("saving"));
+  try {
+    view = await api("PUT", `/events/${code}`, token, readSetup());
+    fillSetup(view);
+    renderHeader();
+    showMessage("setup-ok", t("saved"));
+    toast(t("saved"));
+  } catch (err) {
+    showMessage("setup-ok", "");
+    showMessage("setup-error", err.message);
+  }
+});
+
+// ---- participants -------------------------------------------------------------------------------------
+const peopleBody = document.querySelector("#people tbody");
+
+function renderPeople() {
+  const active = view.participants.filter((p) => p.status === "active");
+  document.getElementById("people-count").textContent = `(${active.length})`;
+  peopleBody.replaceChildren(...view.participants.map((p) => h("tr", { dataset: { id: p.id } },
+    h("td", {}, h("a", { href: `/p/${p.token}`, target: "_blank", rel: "noopener" }, p.name)),
+    h("td", {}, p.group || ""),
+    h("td", { class: "muted" }, p.source),
+    h("td", {}, h("button", { type: "button", class: "link-button danger", onclick: () => removePerson(p) }, t("remove"))))));
+  document.getElementById("group-list").replaceChildren(...(view.groups || []).map((g) => h("option", { value: g })));
+}
+
+async function removePerson(person) {
+  if (!confirm(t("confirm_remove_person", { name: person.name }))) return;
+  try {
+    await api("DELETE", `/events/${code}/participants/${person.id}`, token);
+    await reload();
+  } catch (err) { toast(err.message, "error"); }
+}
+
+const addForm = document.getElementById("add-person");
+addForm.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  showMessage("person-error", "");
+  const person = { name: addForm.name.value, group: addForm.group.value || null, email: addForm.email.value || null };
+  try {
+    await api("POST", `/events/${code}/participants`, token, [person]);
+    addForm.reset();
+    addForm.name.focus();
+    toast(t("added", { name: person.name }));
+    await reload();
+  } catch (err) { showMessage("person-error", err.message); }
+});
+
+const importForm = document.getElementById("import-form");
+const importGo = document.getElementById("import-go");
+
+function importBody() {
+  const data = new FormData();
+  const file = importForm.file.files[0];
+  if (file) data.append("file", file);
+  else data.append("csv", importForm.csv.value);
+  return data;
+}
+
+function showReport(rows) {
+  const table = document.getElementById("import-report");
+  table.querySelector("tbody").replaceChildren(...rows.map((row) => h("tr", { class: row.error ? "bad" : "good" },
+    h("td", {}, row.line), h("td", {}, row.name), h("td", {}, row.group || ""), h("td", {}, row.email || ""),
+    h("td", {}, row.error || "✓"))));
+  table.hidden = rows.length === 0;
+  const bad = rows.filter((r) => r.error).length;
+  document.getElementById("import-summary").textContent = bad
+    ? t("lines_bad", { bad, total: rows.length }) : t("lines_ok", { n: rows.length });
+  importGo.disabled = bad > 0;
+}
+
+document.getElementById("import-check").addEventListener("click", async () => {
+  try {
+    const result = await api("POST", `/events/${code}/participants/import?dry_run=1`, token, importBody());
+    showReport(result.rows);
+  } catch (err) {
+    importGo.disabled = true;
+    document.getElementById("import-summary").textContent = err.message;
+  }
+});
+importForm.addEventListener("input", () => { importGo.disabled = true; });
+importForm.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  try {
+    const result = await api("POST", `/events/${code}/participants/import`, token, importBody());
+    toast(t("imported", { n: result.imported }));
+    importForm.reset();
+    document.getElementById("import-report").hidden = true;
+    document.getElementById("import-summary").textContent = t("imported", { n: result.imported });
+    importGo.disabled = true;
+    await reload();
+  } catch (err) {
+    if (err.details) showReport(err.details);
+    else document.getElementById("import-summary").textContent = err.message;
+  }
+});
+
+// ---- joining and header -------------------------------------------------------------------------------
+const toggle = document.getElementById("toggle-joining");
+toggle.addEventListener("click", async () => {
+  try {
+    view = await api("PATCH", `/events/${code}`, token, { joining_open: !view.joining_open });
+    renderHeader();
+    toast(view.joining_open ? t("joining_open") : t("joining_closed"));
+  } catch (err) { toast(err.message, "error"); }
+});
+
+function renderHeader() {
+  document.getElementById("event-name").textContent = view.name;
+  document.getElementById("joined-count").textContent = view.counts.joined;
+  const state = document.getElementById("joining-state");
+  state.textContent = view.joining_open ? t("joining_open") : t("joining_closed");
+  state.dataset.open = view.joining_open;
+  toggle.textContent = view.joining_open ? t("close_joining") : t("open_joining");
+}
+
+async function reload() {
+  view = await api("GET", `/events/${code}`, token);
+  renderHeader();
+  renderPeople();
+}
+
+fillSetup(view);
+renderHeader();
+renderPeople();
+
+connectLive(token, {
+  snapshot: (data) => { view = data.event; renderHeader(); renderPeople(); },
+  participants_added: () => reload(),
+  participant_removed: () => reload(),
+  attendance_changed: (p) => { document.getElementById("joined-count").textContent = p.joined; },
+  joining_changed: (p) => { view.joining_open = p.joining_open; renderHeader(); },
+  presence_changed: (p) => { document.getElementById("connected-count").textContent = p.connected.participants; },
+  unauthorized: () => window.location.reload(),
+});

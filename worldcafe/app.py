@@ -1,0 +1,80 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+
+from .config import PREFIX, load_config
+from .extensions import babel, csrf, db, migrate, socketio
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def asset_dir(name: str) -> Path:
+    """Where ``static``/``templates`` are: inside the package (wheel) or beside it (source checkout)."""
+    for candidate in (PACKAGE_DIR / name, PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError(
+        f"worldcafe cannot find its {name}/ folder (looked in {PACKAGE_DIR / name} and {PACKAGE_DIR.parent / name}); "
+        "install from a wheel built by `pip wheel .` or run from a source checkout."
+    )
+
+
+@sa_event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers go on while one writer commits; a busy timeout waits instead of failing."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def _default_async_mode() -> str:
+    """eventlet when the entry point has monkey-patched, threading otherwise (tests, the shell)."""
+    if "eventlet" not in sys.modules:  # only the server entry points import (and patch with) eventlet
+        return "threading"
+    from eventlet import patcher
+
+    return "eventlet" if patcher.is_monkey_patched("socket") else "threading"
+
+
+def build_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the app; ``test_config`` overrides the environment."""
+    instance_path = os.environ.get(PREFIX + "INSTANCE_PATH")
+    app = Flask(__name__, static_folder=str(asset_dir("static")), template_folder=str(asset_dir("templates")),
+                instance_path=instance_path, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(Path(app.instance_path)))
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    from .web.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    socketio.init_app(
+        app,
+        async_mode=app.config.get("ASYNC_MODE") or _default_async_mode(),
+        message_queue=app.config.get("MESSAGE_QUEUE"),
+        max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
+    )
+
+    from . import realtime  # noqa: F401  (registers the socket handlers)
+    from .web import register_web
+
+    register_web(app)
+    return app

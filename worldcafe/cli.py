@@ -1,0 +1,116 @@
+"""The ``worldcafe`` command: run the server, create the demo event, plan rotations, migrate the database."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup
+from flask_migrate import upgrade
+
+from . import create_app
+from .domain import rotation
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+def cli() -> None:
+    """World Café: rotation, live pads, phones, projector and harvest."""
+
+
+def _links_text(links: dict[str, Any]) -> str:
+    lines = [f"  moderator : {links['moderator']}", f"  screen    : {links['screen']}",
+             f"  join      : {links['join']}"]
+    lines += [f"  host T{number:<3}: {url}" for number, url in links["hosts"].items()]
+    return "\n".join(lines)
+
+
+def _demo_links(event: Any) -> dict[str, Any]:
+    from .web.links import base_url, event_links
+
+    links = event_links(event)
+    return {"event": event.public_id, "base_url": base_url(), "links": {
+        "moderator": links["moderator"], "screen": links["screen"], "join": links["join"], "hosts": links["hosts"],
+        "participants": {p["name"]: p["link"] for p in links["participants"]}}}
+
+
+@cli.command("demo")
+@click.option("--json", "as_json", is_flag=True, help="Print the event and its links as JSON.")
+def demo_command(as_json: bool) -> None:
+    """Create the reference event "Canada meets OWL" (unless it exists) and print its links."""
+    from .services.demo import ensure_demo
+
+    upgrade()
+    event, created = ensure_demo()
+    info = _demo_links(event)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'Created' if created else 'Found'} the demo event {event.name!r} (code {event.public_id}):")
+    click.echo(_links_text(info["links"]))
+    click.echo(f"  participants: {len(info['links']['participants'])} personal links (see the moderator console)")
+
+
+@cli.command("run")
+@click.option("--host", default=None, help="Address to bind (0.0.0.0 for a venue LAN). Default 127.0.0.1.")
+@click.option("--port", type=int, default=None, help="Port (default $WORLDCAFE_PORT or 5000).")
+@click.option("--demo/--no-demo", default=False, help="Create the demo event unless it exists and print its links.")
+def run_command(host: str | None, port: int | None, demo: bool) -> None:
+    """Serve the app with eventlet (real-time, many connections)."""
+    from .extensions import socketio
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if host:
+        app.config["HOST"] = host
+    if port:
+        app.config["PORT"] = port
+    upgrade()
+    if demo:
+        from .services.demo import ensure_demo
+
+        event, created = ensure_demo()
+        info = _demo_links(event)
+        click.echo(f"{'Created' if created else 'Serving'} the demo event {event.name!r} (code {event.public_id}):")
+        click.echo(_links_text(info["links"]))
+    from .web.links import base_url
+
+    click.echo(f"World Café is running at {base_url()}/  (create events there; Ctrl+C stops)", err=False)
+    sys.stdout.flush()
+    kwargs: dict[str, Any] = {"host": app.config["HOST"], "port": app.config["PORT"]}
+    if socketio.async_mode == "eventlet":
+        # eventlet's WSGI server accepts 1,024 connections by default; an event has up to thousands of phones.
+        kwargs["max_size"] = app.config["MAX_CONNECTIONS"]
+        kwargs["log_output"] = False
+    else:
+        kwargs["allow_unsafe_werkzeug"] = True
+    socketio.run(app, **kwargs)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@cli.command("plan", with_appcontext=False)
+@click.argument("input_file", metavar="INPUT.json", type=click.File("r", encoding="utf-8"))
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Where to write the plan.")
+def plan_command(input_file: TextIO, output: TextIO) -> None:
+    """Plan who sits where in every round (see docs/rotation.md for the input format)."""
+    try:
+        spec = json.load(input_file)
+    except json.JSONDecodeError as exc:
+        _fail(f"{input_file.name} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+    except UnicodeDecodeError:
+        _fail(f"{input_file.name} is not UTF-8 text")
+    try:
+        result = rotation.plan(spec)
+    except rotation.RotationInputError as exc:
+        _fail(str(exc))
+    json.dump(result, output, ensure_ascii=False, indent=2)
+    output.write("\n")
+
+
+if __name__ == "__main__":
+    cli()

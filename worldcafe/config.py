@@ -1,0 +1,77 @@
+"""Configuration: the only module that reads the environment (``WORLDCAFE_*`` and ``SECRET_KEY``)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PREFIX = "WORLDCAFE_"
+
+
+class ConfigError(RuntimeError):
+    """A setting in the environment cannot be used."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name} must be a whole number, got {raw!r}") from None
+
+
+def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
+    """Use SECRET_KEY if given; else keep one generated key in the instance folder so sessions survive restarts."""
+    given = env.get("SECRET_KEY") or env.get(PREFIX + "SECRET_KEY")
+    if given:
+        return given
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment."""
+    env = os.environ if env is None else env
+    database_url = env.get(PREFIX + "DATABASE_URL") or f"sqlite:///{instance_path / 'worldcafe.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg2://" + database_url[len("postgres://"):]
+    public_url = (env.get(PREFIX + "PUBLIC_URL") or "").rstrip("/")
+    if public_url and not public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{PREFIX}PUBLIC_URL must start with http:// or https://, got {public_url!r}")
+    async_mode = env.get(PREFIX + "ASYNC_MODE") or None
+    if async_mode not in (None, "eventlet", "gevent", "threading"):
+        raise ConfigError(f"{PREFIX}ASYNC_MODE must be eventlet, gevent or threading, got {async_mode!r}")
+    return {
+        "SECRET_KEY": _secret_key(env, instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MESSAGE_QUEUE": env.get(PREFIX + "MESSAGE_QUEUE") or None,
+        "PUBLIC_URL": public_url or None,
+        "HOST": env.get(PREFIX + "HOST") or "127.0.0.1",
+        "PORT": _int(env, "PORT", 5000),
+        "ADMIN_PASSWORD": env.get(PREFIX + "ADMIN_PASSWORD") or None,
+        "ASYNC_MODE": async_mode,
+        # Requests bigger than this are refused with 413 before they are read.
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_REQUEST_KB", 1024) * 1024,
+        "MAX_CONNECTIONS": _int(env, "MAX_CONNECTIONS", 10000),
+        # Presence (joined/connected counts) is coalesced so 2,000 phones arriving make a few pushes, not 2,000.
+        "PRESENCE_INTERVAL_S": float(env.get(PREFIX + "PRESENCE_INTERVAL_S") or 1.0),
+        "LOG_REPLAY_LIMIT": _int(env, "LOG_REPLAY_LIMIT", 500),
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": public_url.startswith("https://"),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+    }

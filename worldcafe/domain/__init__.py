@@ -1,0 +1,1 @@
+"""Pure core: no Flask, SQLAlchemy or Socket.IO; plain data in, plain data out."""

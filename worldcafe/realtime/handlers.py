@@ -1,0 +1,105 @@
+"""Connection, catch-up and clock requests; domain requests (notes, check-in) live in their own modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+from flask_socketio import ConnectionRefusedError, emit, join_room
+
+from ..extensions import socketio
+from ..services import live
+from ..services.access import Access, resolve
+from ..services.views import snapshot
+from .presence import Connection, presence
+from .publish import server_time, stamp
+from .rooms import event_room, moderators_room, person_room, screen_room, table_room, topic_room
+
+
+def rooms_for(access: Access) -> list[str]:
+    """The rooms a role's socket joins."""
+    event_id = access.event.id
+    rooms = [event_room(event_id)]
+    if access.role == "moderator":
+        rooms.append(moderators_room(event_id))
+    elif access.role == "screen":
+        rooms.append(screen_room(event_id))
+    elif access.role == "host" and access.table is not None:
+        rooms.append(table_room(access.table.id))
+        if access.table.topic_id is not None:
+            rooms.append(topic_room(access.table.topic_id))
+    elif access.role == "participant" and access.participant is not None:
+        rooms.append(person_room(access.participant.id))
+    return rooms
+
+
+def current_access() -> Access | None:
+    """The access of the socket making this request (re-read, so a replaced link stops working)."""
+    return resolve(connection_tokens.get(request.sid))  # type: ignore[attr-defined]
+
+
+# sid -> token: kept so each request re-checks the link (a regenerated link cuts its sockets off).
+connection_tokens: dict[str, str] = {}
+
+
+def catch_up(access: Access, rooms: list[str], since: Any) -> dict[str, Any]:
+    """Replay what the client missed after ``since``, or send a fresh snapshot; returns what was done."""
+    if isinstance(since, int) and not isinstance(since, bool):
+        missed = live.missed(access.event.id, since, set(rooms), current_app.config["LOG_REPLAY_LIMIT"])
+        if missed is not None:
+            for push in missed:
+                emit(push.name, stamp(push.payload))
+            seq = live.current_seq(access.event.id)
+            emit("synced", stamp({"seq": seq, "replayed": len(missed)}))
+            return {"mode": "replay", "replayed": len(missed), "seq": seq}
+    seq = live.current_seq(access.event.id)
+    emit("snapshot", stamp({"seq": seq, **snapshot(access)}))
+    return {"mode": "snapshot", "seq": seq}
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> None:
+    """Accept a socket only with a valid token; join its rooms and catch it up."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    access = resolve(token if isinstance(token, str) else None)
+    if access is None:
+        raise ConnectionRefusedError({"code": "unauthorized", "message": "Unknown or replaced link."})
+    rooms = rooms_for(access)
+    for room in rooms:
+        join_room(room)
+    sid = request.sid  # type: ignore[attr-defined]
+    connection_tokens[sid] = token
+    presence.add(sid, Connection(event_id=access.event.id, role=access.role,
+                                 table_id=access.table.id if access.table else None,
+                                 participant_id=access.participant.id if access.participant else None,
+                                 rooms=tuple(rooms)))
+    catch_up(access, rooms, auth.get("since"))
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args: Any) -> None:
+    """Forget the socket."""
+    sid = request.sid  # type: ignore[attr-defined]
+    connection_tokens.pop(sid, None)
+    presence.remove(sid)
+
+
+def refused(code: str, message: str) -> dict[str, Any]:
+    """An error acknowledgement."""
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+@socketio.on("sync")
+def on_sync(data: Any = None) -> dict[str, Any]:
+    """Catch up without reconnecting: ``{since}`` → replay or snapshot."""
+    access = current_access()
+    if access is None:
+        return refused("unauthorized", "Unknown or replaced link.")
+    since = data.get("since") if isinstance(data, dict) else None
+    return {"ok": True, **catch_up(access, rooms_for(access), since)}
+
+
+@socketio.on("clock")
+def on_clock(_data: Any = None) -> dict[str, Any]:
+    """The server time, for clients measuring their clock offset."""
+    return {"ok": True, "server_time": server_time()}

@@ -1,0 +1,1 @@
+"""Use cases: validate, change state, commit, and return the pushes for the adapter to emit."""

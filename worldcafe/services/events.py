@@ -1,0 +1,128 @@
+"""Creating and setting up events: topics, tables, rounds, settings."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from ..domain.palette import colour_for
+from ..extensions import db
+from ..models import CafeTable, Event, Participant, Round, Topic
+from ..realtime.rooms import event_room, moderators_room
+from .access import issue_link
+from .errors import ServiceError
+from .live import Push, record
+from .participants import add_people
+from .spec import EventSpec, SettingsSpec, SetupSpec, parse
+
+# No 0/O, 1/I/L: a join code is read aloud and typed from a projector.
+_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def _code(length: int) -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+
+
+def new_join_code() -> str:
+    """A short unused join code."""
+    while True:
+        code = _code(6)
+        if db.session.execute(db.select(Event.id).filter_by(public_id=code)).first() is None:
+            return code
+
+
+def new_checkin_code() -> str:
+    """An unguessable code for a table card's check-in QR."""
+    return secrets.token_urlsafe(12)
+
+
+def get_event(public_id: str) -> Event:
+    """The event with this join code, or a not_found error."""
+    event = db.session.execute(db.select(Event).filter_by(public_id=public_id.upper())).scalar_one_or_none()
+    if event is None:
+        raise ServiceError("not_found", "There is no event with that code.")
+    return event
+
+
+def create_event(data: Any) -> Event:
+    """Create an event from a spec, with a link for every role; returns the committed event."""
+    spec = parse(EventSpec, data)
+    event = Event(public_id=new_join_code(), name=spec.name, language=spec.language, groups=list(spec.groups),
+                  joining_open=spec.joining_open)
+    db.session.add(event)
+    _apply_setup(event, spec)
+    issue_link("moderator", event)
+    issue_link("screen", event)
+    db.session.flush()
+    add_people(event, spec.participants, source="api")
+    db.session.commit()
+    return event
+
+
+def update_setup(event: Event, data: Any) -> list[Push]:
+    """Replace the event's setup (name, language, groups, rounds, topics, tables), keeping host links."""
+    spec = parse(SetupSpec, data)
+    if any(r.status != "planned" for r in event.rounds):
+        raise ServiceError("wrong_state", "Rounds have started; topics, tables and rounds can no longer change.")
+    event.name, event.language, event.joining_open = spec.name, spec.language, spec.joining_open
+    event.groups = list(spec.groups)
+    _apply_setup(event, spec)
+    push = record(event, "event_updated", {"event_id": event.public_id}, [event_room(event.id)])
+    db.session.commit()
+    return [push]
+
+
+def _apply_setup(event: Event, spec: SetupSpec) -> None:
+    """Make topics, tables and rounds match the spec, updating in place what already exists."""
+    topics: list[Topic] = []
+    taken: set[str] = set()
+    for position, topic_spec in enumerate(spec.topics):
+        topic = event.topics[position] if position < len(event.topics) else Topic(event=event)
+        topic.position, topic.title, topic.question = position, topic_spec.title, topic_spec.question
+        topic.colour = topic_spec.colour or colour_for(position, taken)
+        taken.add(topic.colour)
+        topics.append(topic)
+    for stale in event.topics[len(spec.topics):]:
+        db.session.delete(stale)
+    event.topics = topics
+
+    existing = {t.number: t for t in event.tables}
+    tables: list[CafeTable] = []
+    for table_spec in spec.tables:
+        table = existing.pop(table_spec.number, None)
+        if table is None:
+            table = CafeTable(event=event, number=table_spec.number, checkin_code=new_checkin_code())
+            issue_link("host", event, table=table)
+        index = spec.topic_index(table_spec.topic)
+        table.topic = topics[index] if index is not None else None
+        table.capacity, table.host_name, table.tags = table_spec.capacity, table_spec.host, list(table_spec.tags)
+        tables.append(table)
+    for stale in existing.values():
+        db.session.delete(stale)
+    event.tables = sorted(tables, key=lambda t: t.number)
+
+    rounds: list[Round] = []
+    for number, round_spec in enumerate(spec.rounds, start=1):
+        rnd = event.rounds[number - 1] if number <= len(event.rounds) else Round(event=event, number=number)
+        rnd.minutes = round_spec.minutes
+        rounds.append(rnd)
+    for stale in event.rounds[len(spec.rounds):]:
+        db.session.delete(stale)
+    event.rounds = rounds
+
+
+def update_settings(event: Event, data: Any) -> list[Push]:
+    """Apply small toggles (joining open/closed) and tell everyone."""
+    spec = parse(SettingsSpec, data)
+    pushes: list[Push] = []
+    if spec.joining_open is not None and spec.joining_open != event.joining_open:
+        event.joining_open = spec.joining_open
+        pushes.append(record(event, "joining_changed", {"joining_open": event.joining_open},
+                             [event_room(event.id), moderators_room(event.id)]))
+    db.session.commit()
+    return pushes
+
+
+def active_participants(event: Event) -> list[Participant]:
+    """Participants who have not left or been marked absent."""
+    return [p for p in event.participants if p.status == "active"]

@@ -1,0 +1,185 @@
+"""Adding people: by the moderator, by CSV import (all or nothing), or by joining with the event's code."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from ..extensions import db
+from ..models import AccessLink, Event, Participant
+from ..realtime.rooms import moderators_room, screen_room
+from .access import issue_link
+from .errors import ServiceError
+from .live import Push, record
+from .spec import JoinSpec, ParticipantSpec, parse
+
+_HEADER_ALIASES = {
+    "name": "name", "vorname nachname": "name", "full name": "name", "teilnehmer": "name",
+    "group": "group", "gruppe": "group", "herkunft": "group",
+    "email": "email", "e-mail": "email", "mail": "email", "e-mail-adresse": "email",
+}
+MAX_IMPORT_ROWS = 5000
+
+
+def participant_view(person: Participant, link: AccessLink | None = None) -> dict[str, Any]:
+    """A participant as the moderator sees it."""
+    view: dict[str, Any] = {"id": person.id, "name": person.name, "group": person.group, "email": person.email,
+                            "status": person.status, "source": person.source}
+    if link is not None:
+        view["token"] = link.token
+    return view
+
+
+def add_people(event: Event, specs: Iterable[ParticipantSpec], source: str) -> list[tuple[Participant, AccessLink]]:
+    """Add people with their links (in the caller's transaction); new group names join the event's groups."""
+    added = []
+    groups = list(event.groups)
+    for spec in specs:
+        person = Participant(event=event, name=spec.name, group=spec.group, email=spec.email,
+                             needs=list(spec.needs), source=source)
+        if spec.group and spec.group.casefold() not in {g.casefold() for g in groups}:
+            groups.append(spec.group)
+        db.session.add(person)
+        added.append((person, issue_link("participant", event, participant=person)))
+    event.groups = groups
+    db.session.flush()
+    return added
+
+
+def _announce(event: Event, added: list[tuple[Participant, AccessLink]]) -> list[Push]:
+    people = [participant_view(p) for p, _ in added]
+    return [record(event, "participants_added", {"participants": people}, [moderators_room(event.id)]),
+            attendance_push(event)]
+
+
+def attendance_push(event: Event) -> Push:
+    """The joined count changed: the screen and the moderators show it."""
+    joined = sum(1 for p in event.participants if p.status == "active")
+    return record(event, "attendance_changed", {"joined": joined},
+                  [screen_room(event.id), moderators_room(event.id)])
+
+
+def add_participants(event: Event, data: Any, source: str = "api") -> tuple[list[dict[str, Any]], list[Push]]:
+    """Add a list of ``{name, group?, email?}``; returns their views with tokens and the pushes."""
+    if not isinstance(data, list) or not data:
+        raise ServiceError("invalid", "Send a non-empty JSON list of people: [{\"name\": …, \"group\": …}].")
+    if len(data) > MAX_IMPORT_ROWS:
+        raise ServiceError("invalid", f"At most {MAX_IMPORT_ROWS} people at once.")
+    specs = []
+    for index, item in enumerate(data):
+        try:
+            specs.append(parse(ParticipantSpec, item))
+        except ServiceError as exc:
+            raise ServiceError("invalid", f"[{index}] {exc.message}", details=exc.details) from None
+    added = add_people(event, specs, source)
+    pushes = _announce(event, added)
+    db.session.commit()
+    return [participant_view(p, link) for p, link in added], pushes
+
+
+def _decode(raw: bytes | str) -> str:
+    if isinstance(raw, str):
+        return raw
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ServiceError("invalid", "The file is not text (UTF-8 or Windows-1252 expected).")
+
+
+def check_csv(event: Event, raw: bytes | str) -> list[dict[str, Any]]:
+    """Validate a CSV of ``name, group, email`` line by line; every row comes back with its error or None."""
+    text = _decode(raw).strip()
+    if not text:
+        raise ServiceError("invalid", "The list is empty.")
+    try:
+        dialect: Any = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    columns = ["name", "group", "email"]
+    first = [cell.strip().casefold() for cell in rows[0]] if rows else []
+    start = 1
+    if first and first[0] in _HEADER_ALIASES:
+        columns = [_HEADER_ALIASES.get(cell, "") for cell in first]
+        if "name" not in columns:
+            raise ServiceError("invalid", "The header row has no 'name' column.")
+    else:
+        start = 0
+    if len(rows) - start > MAX_IMPORT_ROWS:
+        raise ServiceError("invalid", f"At most {MAX_IMPORT_ROWS} people at once.")
+    known = {(p.name.casefold(), (p.email or "").casefold()) for p in event.participants}
+    report = []
+    for line_no, cells in enumerate(rows[start:], start=start + 1):
+        if not any(cell.strip() for cell in cells):
+            continue
+        values = {col: cells[i].strip() for i, col in enumerate(columns) if col and i < len(cells)}
+        row: dict[str, Any] = {"line": line_no, "name": values.get("name", ""), "group": values.get("group") or None,
+                               "email": values.get("email") or None, "error": None}
+        if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
+            row["error"] = f"{len(cells)} columns, expected at most {len(columns)} ({', '.join(columns)})"
+        else:
+            try:
+                spec = parse(ParticipantSpec, {k: row[k] for k in ("name", "group", "email") if row[k] is not None})
+                key = (spec.name.casefold(), (spec.email or "").casefold())
+                if key in known:
+                    row["error"] = f"{spec.name} is already on the list"
+                known.add(key)
+            except ServiceError as exc:
+                row["error"] = exc.message
+        report.append(row)
+    if not report:
+        raise ServiceError("invalid", "The list has no people in it.")
+    return report
+
+
+def import_csv(event: Event, raw: bytes | str) -> tuple[list[dict[str, Any]], list[Push]]:
+    """Import a CSV only if every line is valid; otherwise nothing is added and the report says why."""
+    report = check_csv(event, raw)
+    bad = [row for row in report if row["error"]]
+    if bad:
+        raise ServiceError("unprocessable", f"{len(bad)} of {len(report)} lines need fixing; nothing was imported.",
+                           details=report)
+    specs = [parse(ParticipantSpec, {k: row[k] for k in ("name", "group", "email") if row[k]}) for row in report]
+    added = add_people(event, specs, source="import")
+    pushes = _announce(event, added)
+    db.session.commit()
+    return [participant_view(p, link) for p, link in added], pushes
+
+
+def join(event: Event, data: Any) -> tuple[Participant, AccessLink, list[Push]]:
+    """A person joins with the event's code; refused while joining is closed."""
+    if not event.joining_open or event.status == "closed":
+        raise ServiceError("joining_closed", "Joining this event is closed. Please ask the moderator.")
+    spec = parse(JoinSpec, data)
+    group = spec.group or None
+    if event.groups:
+        match = next((g for g in event.groups if group and g.casefold() == group.casefold()), None)
+        if match is None:
+            raise ServiceError("invalid", f"Choose your group: {', '.join(event.groups)}.")
+        group = match
+    elif group:
+        raise ServiceError("invalid", "This event does not use groups.")
+    [(person, link)] = add_people(event, [ParticipantSpec(name=spec.name, group=group)], source="join")
+    pushes = _announce(event, [(person, link)])
+    db.session.commit()
+    return person, link, pushes
+
+
+def remove_participant(event: Event, participant_id: int) -> list[Push]:
+    """Delete a person before the event starts (later they are marked as left instead)."""
+    person = db.session.get(Participant, participant_id)
+    if person is None or person.event_id != event.id:
+        raise ServiceError("not_found", "There is no such participant in this event.")
+    if any(r.status != "planned" for r in event.rounds):
+        raise ServiceError("wrong_state", "The event has started; mark the person as left instead.")
+    db.session.delete(person)
+    db.session.flush()
+    db.session.expire(event, ["participants"])
+    pushes = [record(event, "participant_removed", {"participant_id": participant_id}, [moderators_room(event.id)]),
+              attendance_push(event)]
+    db.session.commit()
+    return pushes

@@ -1,0 +1,113 @@
+"""What each role sees of an event: the JSON views behind the API, the pages and socket snapshots."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..domain.palette import NO_TOPIC_COLOUR, hex_of
+from ..extensions import db
+from ..models import AccessLink, CafeTable, Event, Participant, Round, Seat
+from .access import Access
+from .participants import participant_view
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 UTC with a Z, or None."""
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def round_view(rnd: Round) -> dict[str, Any]:
+    """A round with its state and absolute times."""
+    return {"number": rnd.number, "minutes": rnd.minutes, "status": rnd.status, "started_at": iso(rnd.started_at),
+            "ends_at": iso(rnd.ends_at), "paused_remaining_s": rnd.paused_remaining_s}
+
+
+def table_view(table: CafeTable, *, with_host: bool = True) -> dict[str, Any]:
+    """A table with its topic and colour."""
+    colour = table.topic.colour if table.topic else NO_TOPIC_COLOUR
+    view: dict[str, Any] = {
+        "number": table.number, "colour": colour, "colour_hex": hex_of(colour), "capacity": table.capacity,
+        "topic": table.topic.title if table.topic else None,
+        "question": table.topic.question if table.topic else None,
+        "topic_position": table.topic.position + 1 if table.topic else None,
+        "tags": list(table.tags),
+    }
+    if with_host:
+        view["host"] = table.host_name
+    return view
+
+
+def public_view(event: Event) -> dict[str, Any]:
+    """What the screen (and anyone holding a link) may see."""
+    return {
+        "id": event.public_id, "name": event.name, "language": event.language, "status": event.status,
+        "joining_open": event.joining_open, "groups": list(event.groups), "current_round": event.current_round,
+        "seq": event.last_seq,
+        "topics": [{"position": t.position + 1, "title": t.title, "question": t.question, "colour": t.colour,
+                    "colour_hex": hex_of(t.colour), "tables": [tb.number for tb in t.tables]} for t in event.topics],
+        "tables": [table_view(t) for t in event.tables],
+        "rounds": [round_view(r) for r in event.rounds],
+        "counts": {"joined": joined_count(event)},
+    }
+
+
+def full_view(event: Event) -> dict[str, Any]:
+    """The moderator's view: everything, participants and their tokens included."""
+    links = {link.participant_id: link for link in db.session.execute(
+        db.select(AccessLink).filter_by(event_id=event.id, role="participant")).scalars()}
+    view = public_view(event)
+    view["participants"] = [participant_view(p, links.get(p.id)) for p in event.participants]
+    return view
+
+
+def joined_count(event: Event) -> int:
+    """People in the event who have not left."""
+    return sum(1 for p in event.participants if p.status == "active")
+
+
+def seat_of(person: Participant, round_number: int | None) -> dict[str, Any] | None:
+    """The table a person sits at in a round, or None when not seated (yet)."""
+    if round_number is None:
+        return None
+    row = db.session.execute(
+        db.select(Seat, CafeTable).join(Round, Seat.round_id == Round.id).join(CafeTable, Seat.table_id == CafeTable.id)
+        .where(Round.event_id == person.event_id, Round.number == round_number, Seat.participant_id == person.id)
+    ).first()
+    if row is None:
+        return None
+    seat, table = row
+    return {"round": round_number, "checked_in": seat.checked_in_at is not None,
+            "table": table_view(table, with_host=False)}
+
+
+def me_view(person: Participant) -> dict[str, Any]:
+    """A participant's own page: who they are, where they sit now and next, and the timer."""
+    event = person.event
+    current = event.current_round
+    rnd = next((r for r in event.rounds if r.number == current), None)
+    next_number = (current or 0) + 1 if (current is None or (rnd is not None and rnd.status == "ended")
+                                         or rnd is None) else current + 1
+    return {
+        "name": person.name, "group": person.group, "status": person.status,
+        "event": {"id": event.public_id, "name": event.name, "status": event.status,
+                  "rounds": len(event.rounds), "language": event.language},
+        "current": seat_of(person, current),
+        "next": seat_of(person, next_number) if next_number <= len(event.rounds) else None,
+        "round": round_view(rnd) if rnd else None,
+    }
+
+
+def snapshot(access: Access) -> dict[str, Any]:
+    """The whole state a client of this role needs, sent on connect or when replay is not possible."""
+    event = access.event
+    data: dict[str, Any] = {"role": access.role}
+    if access.role == "moderator":
+        data["event"] = full_view(event)
+    else:
+        data["event"] = public_view(event)
+    if access.role == "host" and access.table is not None:
+        data["table"] = table_view(access.table)
+    if access.role == "participant" and access.participant is not None:
+        data["me"] = me_view(access.participant)
+    return data

@@ -1,0 +1,84 @@
+"""HTTP adapters: one blueprint per audience, plus security headers and error pages shared by all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ..domain.palette import PALETTE
+from ..services.errors import ServiceError
+from .i18n import LANG_COOKIE, LANGUAGES, js_strings
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+       "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+       "form-action 'self'; frame-ancestors 'none'")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error(code: str, message: str, status: int, details: Any = None) -> Any:
+    if _wants_json():
+        body: dict[str, Any] = {"code": code, "message": message}
+        if details is not None:
+            body["details"] = details
+        return jsonify(error=body), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register_web(app: Flask) -> None:
+    """Attach blueprints, headers and error handlers."""
+    from .api import bp as api_bp
+    from .home import bp as home_bp
+    from .join import bp as join_bp
+    from .moderator import bp as moderator_bp
+    from .roles import bp as roles_bp
+
+    for blueprint in (api_bp, home_bp, join_bp, moderator_bp, roles_bp):
+        app.register_blueprint(blueprint)
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {"locale": str(get_locale()), "languages": LANGUAGES, "js_strings": js_strings(),
+                "palette": PALETTE}
+
+    @app.after_request
+    def _headers(response: Any) -> Any:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        # Role links carry their secret in the path: never send it to another site.
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        if not request.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        lang = request.args.get("lang")
+        if lang in LANGUAGES:
+            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        return response
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError) -> Any:
+        return _error(exc.code, exc.message, exc.status, exc.details)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError) -> Any:
+        return _error("csrf", "The form expired. Please reload the page and try again.", 400)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 400: "invalid",
+                401: "unauthorized", 403: "forbidden"}.get(exc.code or 500, "error")
+        message = {404: "Not found. Check the link; it may have been replaced by a new one.",
+                   413: "The request is too large."}.get(exc.code or 500, exc.description or "Error")
+        return _error(code, message, exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        app.logger.exception("unhandled error", exc_info=exc)
+        g.failed = True
+        return _error("internal", "Something went wrong on the server. Nothing was changed.", 500)

@@ -1,0 +1,168 @@
+"""JSON API v1: the same tokens as the links, sent as ``Authorization: Bearer <token>``."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+
+from ...extensions import csrf
+from ...realtime.publish import publish
+from ...services import events as event_service
+from ...services import participants as participant_service
+from ...services.access import regenerate_link
+from ...services.errors import ServiceError
+from ...services.notes import list_notes
+from ...services.views import full_view, me_view, public_view
+from ..auth import api_access
+from ..links import event_links, role_url
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # authorised by bearer tokens, never by cookies
+
+
+def json_body() -> Any:
+    """The request's JSON, or a clear error when it is missing or malformed."""
+    if not request.is_json:
+        raise ServiceError("invalid", "Send JSON with 'Content-Type: application/json'.")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ServiceError("invalid", "The body is not valid JSON.")
+    return data
+
+
+def check_admin_password() -> None:
+    """Creating events needs the admin password when one is configured."""
+    expected = current_app.config.get("ADMIN_PASSWORD")
+    given = request.headers.get("X-Admin-Password", "")
+    if expected and not hmac.compare_digest(given.encode(), str(expected).encode()):
+        raise ServiceError("unauthorized", "Creating events needs the admin password (header X-Admin-Password).")
+
+
+@bp.post("/events")
+def create_event() -> Any:
+    """Create an event from a spec; answers with the event and every role's link."""
+    check_admin_password()
+    event = event_service.create_event(json_body())
+    return jsonify(event=full_view(event), links=event_links(event)), 201
+
+
+@bp.get("/events/<code>")
+def get_event(code: str) -> Any:
+    """The event: full for its moderator, the public view for its screen."""
+    access = api_access(code)
+    access.require("moderator", "screen")
+    return jsonify(full_view(access.event) if access.role == "moderator" else public_view(access.event))
+
+
+@bp.put("/events/<code>")
+def update_event(code: str) -> Any:
+    """Replace the setup (name, language, groups, rounds, topics, tables) before the first round."""
+    access = api_access(code)
+    access.require("moderator")
+    publish(event_service.update_setup(access.event, json_body()))
+    return jsonify(full_view(access.event))
+
+
+@bp.patch("/events/<code>")
+def update_settings(code: str) -> Any:
+    """Flip settings such as ``joining_open``."""
+    access = api_access(code)
+    access.require("moderator")
+    publish(event_service.update_settings(access.event, json_body()))
+    return jsonify(full_view(access.event))
+
+
+@bp.get("/events/<code>/links")
+def get_links(code: str) -> Any:
+    """Every role's link."""
+    access = api_access(code)
+    access.require("moderator")
+    return jsonify(event_links(access.event))
+
+
+@bp.post("/events/<code>/links/regenerate")
+def regenerate(code: str) -> Any:
+    """Replace one link with a new one; the old one stops working at once."""
+    access = api_access(code)
+    access.require("moderator")
+    body = json_body()
+    if not isinstance(body, dict) or not isinstance(body.get("role"), str):
+        raise ServiceError("invalid", "Send {\"role\": …, \"table\"?: number, \"participant\"?: id}.")
+    table, person = body.get("table"), body.get("participant")
+    if (table is not None and not isinstance(table, int)) or (person is not None and not isinstance(person, int)):
+        raise ServiceError("invalid", "'table' and 'participant' must be whole numbers.")
+    link = regenerate_link(access.event, body["role"], table_number=table, participant_id=person)
+    return jsonify(role=link.role, link=role_url(link.role, link.token))
+
+
+@bp.get("/events/<code>/participants")
+def list_participants(code: str) -> Any:
+    """Everyone in the event with their links."""
+    access = api_access(code)
+    access.require("moderator")
+    return jsonify(participants=event_links(access.event)["participants"])
+
+
+@bp.post("/events/<code>/participants")
+def add_participants(code: str) -> Any:
+    """Add people ``[{name, group?, email?}]`` (also late arrivals) → their links."""
+    access = api_access(code)
+    access.require("moderator")
+    added, pushes = participant_service.add_participants(access.event, json_body())
+    publish(pushes)
+    for person in added:
+        person["link"] = role_url("participant", person.pop("token"))
+    return jsonify(participants=added), 201
+
+
+@bp.post("/events/<code>/participants/import")
+def import_participants(code: str) -> Any:
+    """Import a CSV (body or uploaded file ``file``); ``?dry_run=1`` only checks it."""
+    access = api_access(code)
+    access.require("moderator")
+    upload = request.files.get("file")
+    raw: bytes | str = upload.read() if upload else (request.form.get("csv") or request.get_data())
+    if request.args.get("dry_run") in ("1", "true"):
+        report = participant_service.check_csv(access.event, raw)
+        return jsonify(rows=report, ok=not any(row["error"] for row in report))
+    added, pushes = participant_service.import_csv(access.event, raw)
+    publish(pushes)
+    return jsonify(imported=len(added)), 201
+
+
+@bp.delete("/events/<code>/participants/<int:participant_id>")
+def remove_participant(code: str, participant_id: int) -> Any:
+    """Remove a person before the event starts."""
+    access = api_access(code)
+    access.require("moderator")
+    publish(participant_service.remove_participant(access.event, participant_id))
+    return "", 204
+
+
+@bp.post("/join/<code>")
+def join(code: str) -> Any:
+    """Join an open event with ``{name, group?}`` → that person's link."""
+    event = event_service.get_event(code)
+    person, link, pushes = participant_service.join(event, json_body())
+    publish(pushes)
+    return jsonify(participant={"id": person.id, "name": person.name, "group": person.group},
+                   link=role_url("participant", link.token), token=link.token), 201
+
+
+@bp.get("/me")
+def me() -> Any:
+    """The participant's name, current and next seat, and the timer."""
+    access = api_access()
+    access.require("participant")
+    assert access.participant is not None
+    return jsonify(me_view(access.participant))
+
+
+@bp.get("/events/<code>/notes")
+def notes(code: str) -> Any:
+    """Notes: all for moderator and screen (hidden ones only for the moderator), the own topic for a host."""
+    access = api_access(code)
+    access.require("moderator", "screen", "host")
+    return jsonify(notes=list_notes(access))

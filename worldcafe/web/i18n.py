@@ -1,0 +1,71 @@
+"""Language choice (``?lang=`` → cookie → browser) and the strings the JavaScript needs, translated."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+
+LANGUAGES = ("de", "en")
+LANG_COOKIE = "wc_lang"
+
+
+def select_locale() -> str:
+    """The page language: an explicit choice, else the browser's preference, else English."""
+    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+# Strings the browser code shows; rendered into each page as JSON so the JS needs no translation files.
+JS_STRINGS = {
+    "connected": _l("Live"),
+    "connecting": _l("Connecting…"),
+    "offline": _l("Offline — changes are kept and sent when the connection is back"),
+    "saved": _l("Saved"),
+    "saving": _l("Saving…"),
+    "error": _l("Something went wrong"),
+    "joined": _l("joined"),
+    "connected_people": _l("connected"),
+    "round_of": _l("Round {n} of {total}"),
+    "table": _l("Table"),
+    "no_seat": _l("Your table will appear here when the moderator starts the round."),
+    "remove": _l("Remove"),
+    "add_round": _l("Add round"),
+    "add_topic": _l("Add topic"),
+    "add_table": _l("Add table"),
+    "minutes": _l("minutes"),
+    "topic": _l("Topic"),
+    "question": _l("Question"),
+    "colour": _l("Colour"),
+    "capacity": _l("Seats"),
+    "host": _l("Host"),
+    "title": _l("Title"),
+    "none": _l("(none)"),
+    "confirm_remove_person": _l("Remove {name} from the event?"),
+    "confirm_regenerate": _l("Make a new link? The old link stops working at once."),
+    "lines_ok": _l("{n} people ready to import"),
+    "lines_bad": _l("{bad} of {total} lines need fixing — nothing was imported"),
+    "imported": _l("{n} people imported"),
+    "added": _l("{name} added"),
+    "joining_open": _l("Joining is open"),
+    "joining_closed": _l("Joining is closed"),
+    "open_joining": _l("Open joining"),
+    "close_joining": _l("Close joining"),
+    "line": _l("Line"),
+    "name": _l("Name"),
+    "group": _l("Group"),
+    "email": _l("Email"),
+    "problem": _l("Problem"),
+    "tables_for_topic": _l("Tables for this topic"),
+    "people": _l("people"),
+    "colour_blue": _l("blue"), "colour_orange": _l("orange"), "colour_green": _l("green"),
+    "colour_purple": _l("purple"), "colour_red": _l("red"), "colour_sky": _l("sky blue"),
+    "colour_pink": _l("pink"), "colour_yellow": _l("yellow"), "colour_teal": _l("teal"),
+    "colour_brown": _l("brown"), "colour_navy": _l("navy"), "colour_grey": _l("grey"),
+}
+
+
+def js_strings() -> dict[str, str]:
+    """The JS strings in the current language."""
+    return {key: str(value) for key, value in JS_STRINGS.items()}

@@ -1,0 +1,43 @@
+"""The public join page ``/j/<code>``: a name (and group) → the person's own link, remembered in a cookie."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+
+from ..realtime.publish import publish
+from ..services import participants as participant_service
+from ..services.access import resolve
+from ..services.errors import ServiceError
+from ..services.events import get_event
+
+bp = Blueprint("join", __name__)
+
+
+def _cookie_name(code: str) -> str:
+    return f"wc_p_{code.upper()}"
+
+
+@bp.route("/j/<code>", methods=["GET", "POST"])
+def join(code: str) -> Any:
+    """Show the join form, or send a returning person straight to their page."""
+    event = get_event(code)
+    remembered = resolve(request.cookies.get(_cookie_name(event.public_id)), "participant")
+    if request.method == "GET" and remembered is not None and remembered.event.id == event.id:
+        return redirect(url_for("roles.participant", token=request.cookies[_cookie_name(event.public_id)]))
+    error = None
+    if request.method == "POST":
+        try:
+            _person, link, pushes = participant_service.join(
+                event, {"name": request.form.get("name", ""), "group": request.form.get("group") or None})
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            publish(pushes)
+            response = make_response(redirect(url_for("roles.participant", token=link.token)))
+            response.set_cookie(_cookie_name(event.public_id), link.token, max_age=7 * 24 * 3600,
+                                samesite="Lax", httponly=True, path="/")
+            return response
+    status = 400 if error else 200
+    return render_template("join.html", event=event, error=error, form=request.form), status

@@ -1,0 +1,92 @@
+"""Absolute links that phones can open, and their QR codes."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import TYPE_CHECKING, Any
+
+import psutil
+import segno
+from flask import current_app, has_request_context, request
+from markupsafe import Markup
+
+if TYPE_CHECKING:
+    from ..models import Event
+
+ROLE_PREFIX = {"moderator": "m", "screen": "s", "host": "h", "participant": "p"}
+
+
+def lan_address() -> str | None:
+    """This machine's first private IPv4 address, read from its interfaces (no traffic sent)."""
+    candidates = []
+    for addresses in psutil.net_if_addrs().values():
+        for address in addresses:
+            if address.family != socket.AF_INET:
+                continue
+            ip = ipaddress.ip_address(address.address)
+            if ip.is_loopback or ip.is_link_local:
+                continue
+            candidates.append(ip)
+    candidates.sort(key=lambda ip: (not ip.is_private, str(ip)))
+    return str(candidates[0]) if candidates else None
+
+
+def base_url() -> str:
+    """The address printed in links and QR codes: the public URL, else the LAN address, else this request's host."""
+    config = current_app.config
+    if config.get("PUBLIC_URL"):
+        return str(config["PUBLIC_URL"])
+    if config.get("HOST") in ("0.0.0.0", "::"):
+        address = lan_address()
+        if address:
+            return f"http://{address}:{config['PORT']}"
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return f"http://{config.get('HOST', '127.0.0.1')}:{config['PORT']}"
+
+
+def role_url(role: str, token: str) -> str:
+    """The secret link of a role."""
+    return f"{base_url()}/{ROLE_PREFIX[role]}/{token}"
+
+
+def join_url(code: str) -> str:
+    """The event's public join link."""
+    return f"{base_url()}/j/{code}"
+
+
+def checkin_url(code: str) -> str:
+    """A table card's check-in link."""
+    return f"{base_url()}/t/{code}"
+
+
+def qr_svg(data: str, scale: int = 4, title: str | None = None) -> Markup:
+    """An inline SVG QR code (error correction M, so a creased card still scans)."""
+    qr = segno.make(data, error="m", micro=False)
+    svg = qr.svg_inline(scale=scale, border=2, dark="#000", light="#fff", title=title, svgclass="qr", lineclass=None,
+                        omitsize=True)
+    return Markup(svg)
+
+
+def event_links(event: Event) -> dict[str, Any]:
+    """Every role's link of an event, as the API and ``worldcafe demo --json`` report them."""
+    from ..extensions import db
+    from ..models import AccessLink
+
+    rows = db.session.execute(db.select(AccessLink).filter_by(event_id=event.id)).scalars().all()
+    by_table = {t.id: t.number for t in event.tables}
+    people = {p.id: p for p in event.participants}
+    links: dict[str, Any] = {"join": join_url(event.public_id), "hosts": {}, "participants": []}
+    for link in rows:
+        if link.role in ("moderator", "screen"):
+            links[link.role] = role_url(link.role, link.token)
+        elif link.role == "host" and link.table_id in by_table:
+            links["hosts"][str(by_table[link.table_id])] = role_url("host", link.token)
+        elif link.role == "participant" and link.participant_id in people:
+            person = people[link.participant_id]
+            links["participants"].append({"id": person.id, "name": person.name, "group": person.group,
+                                          "link": role_url("participant", link.token)})
+    links["hosts"] = dict(sorted(links["hosts"].items(), key=lambda kv: int(kv[0])))
+    links["participants"].sort(key=lambda p: p["id"])
+    return links

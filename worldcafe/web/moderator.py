@@ -1,0 +1,45 @@
+"""The moderator's console and its printable sheets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template
+
+from ..services.views import full_view
+from .auth import page_access
+from .links import event_links, qr_svg
+
+bp = Blueprint("moderator", __name__)
+
+
+@bp.get("/m/<token>")
+def console(token: str) -> Any:
+    """Set up and run the event."""
+    access = page_access(token, "moderator")
+    return render_template("moderator.html", event=access.event, view=full_view(access.event), token=token)
+
+
+@bp.get("/m/<token>/links")
+def links(token: str) -> Any:
+    """Every link with its QR code."""
+    access = page_access(token, "moderator")
+    all_links = event_links(access.event)
+    return render_template("links.html", event=access.event, token=token, links=all_links, qr=qr_svg)
+
+
+@bp.get("/m/<token>/print/tables")
+def print_tables(token: str) -> Any:
+    """A4 table cards: number, colour, topic, question; the host's QR on a slip to cut off."""
+    access = page_access(token, "moderator")
+    hosts = event_links(access.event)["hosts"]
+    cards = [{"table": table, "host_link": hosts.get(str(table.number))} for table in access.event.tables]
+    return render_template("print_tables.html", event=access.event, cards=cards, qr=qr_svg, token=token)
+
+
+@bp.get("/m/<token>/print/participants")
+def print_participants(token: str) -> Any:
+    """A4 sheets of participant cards with each person's own QR."""
+    access = page_access(token, "moderator")
+    people = event_links(access.event)["participants"]
+    return render_template("print_participants.html", event=access.event, people=people, qr=qr_svg, token=token)

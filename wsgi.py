@@ -1,0 +1,10 @@
+import warnings
+
+warnings.filterwarnings("ignore", message=r"(?s).*Eventlet is deprecated")
+import eventlet  # noqa: E402
+
+eventlet.monkey_patch()
+
+from worldcafe import create_app  # noqa: E402
+
+app = create_app()
