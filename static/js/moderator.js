@@ -31,9 +31,12 @@ function topicCard(topic, tables) {
   const colour = h("select", { name: "colour", class: "colour-select" },
     palette.map((c) => h("option", { value: c, selected: c === topic.colour }, t(`colour_${c}`))));
   const swatch = h("span", { class: `swatch c-${topic.colour || "blue"}` });
-  colour.addEventListener("change", () => { swatch.className = `swatch c-${colour.value}`; });
+  colour.addEventListener("change", () => {
+    swatch.className = `swatch c-${colour.value}`;
+    card.className = `topic-card c-${colour.value}`;
+  });
   const list = h("ol", { class: "rows tables" }, tables.map(tableRow));
-  const card = h("fieldset", { class: "topic-card" },
+  const card = h("fieldset", { class: `topic-card c-${topic.colour || "blue"}` },
     h("legend", {}, swatch, h("span", { class: "topic-no" }, "")),
     h("div", { class: "row" },
       h("label", { class: "grow" }, t("title"), h("input", { name: "title", value: topic.title || "", maxlength: 200, required: true })),

@@ -1,0 +1,44 @@
+# World Café — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast bench lint typecheck translations clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## run: create .venv, install, migrate, create the demo event unless it exists, serve on 127.0.0.1:5000
+run: $(STAMP)
+	$(BIN)/worldcafe run --demo $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
+
+## test: the whole suite (browser, PostgreSQL and Redis tests skip with a reason on a laptop without them; CI runs them)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+## bench: every benchmark, each printing JSON figures (see docs/performance.md)
+bench: $(STAMP)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lint: $(STAMP)
+	$(BIN)/ruff check worldcafe tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy worldcafe/domain
+
+## translations: re-extract strings and update the catalogues, then compile them
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o worldcafe/translations/messages.pot .
+	$(BIN)/pybabel update -i worldcafe/translations/messages.pot -d worldcafe/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d worldcafe/translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
