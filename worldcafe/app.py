@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
-from .config import PREFIX, load_config
+from .config import instance_path_from_env, load_config
 from .extensions import babel, csrf, db, migrate, socketio
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -52,9 +51,8 @@ def _default_async_mode() -> str:
 
 def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the app; ``test_config`` overrides the environment."""
-    instance_path = os.environ.get(PREFIX + "INSTANCE_PATH")
     app = Flask(__name__, static_folder=str(asset_dir("static")), template_folder=str(asset_dir("templates")),
-                instance_path=instance_path, instance_relative_config=True)
+                instance_path=instance_path_from_env(), instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(Path(app.instance_path)))
     if test_config:
@@ -66,6 +64,9 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .web.i18n import select_locale
 
     babel.init_app(app, locale_selector=select_locale)
+    # Handlers must be registered before init_app: Flask-SocketIO then keeps them for every app it serves.
+    from . import realtime  # noqa: F401
+
     socketio.init_app(
         app,
         async_mode=app.config.get("ASYNC_MODE") or _default_async_mode(),
@@ -73,7 +74,6 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
     )
 
-    from . import realtime  # noqa: F401  (registers the socket handlers)
     from .web import register_web
 
     register_web(app)

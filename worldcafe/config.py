@@ -40,6 +40,12 @@ def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
     return key
 
 
+def instance_path_from_env(env: Mapping[str, str] | None = None) -> str | None:
+    """The instance folder (database, secret key, uploads) if ``WORLDCAFE_INSTANCE_PATH`` sets one."""
+    env = os.environ if env is None else env
+    return env.get(PREFIX + "INSTANCE_PATH") or None
+
+
 def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from the environment."""
     env = os.environ if env is None else env

@@ -128,7 +128,7 @@ function renderPeople() {
   peopleBody.replaceChildren(...view.participants.map((p) => h("tr", { dataset: { id: p.id } },
     h("td", {}, h("a", { href: `/p/${p.token}`, target: "_blank", rel: "noopener" }, p.name)),
     h("td", {}, p.group || ""),
-    h("td", { class: "muted" }, p.source),
+    h("td", { class: "muted" }, t(`source_${p.source}`)),
     h("td", {}, h("button", { type: "button", class: "link-button danger", onclick: () => removePerson(p) }, t("remove"))))));
   document.getElementById("group-list").replaceChildren(...(view.groups || []).map((g) => h("option", { value: g })));
 }

@@ -12,7 +12,7 @@ function render() {
   document.getElementById("topics").replaceChildren(...view.topics.map((topic) => h("li", { class: "screen-topic" },
     h("span", { class: `swatch big c-${topic.colour}` }),
     h("div", {}, h("p", { class: "topic-title" }, topic.title),
-      h("p", { class: "topic-tables" }, `${t("table")} ${topic.tables.join(", ")}`)))));
+      h("p", { class: "topic-tables" }, `${t(topic.tables.length === 1 ? "table" : "tables")} ${topic.tables.join(", ")}`)))));
   const current = view.current_round;
   document.getElementById("round-label").textContent = current
     ? t("round_of", { n: current, total: view.rounds.length }) : "";

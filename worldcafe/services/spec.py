@@ -135,6 +135,34 @@ class SettingsSpec(_Schema):
     joining_open: bool | None = None
 
 
+def _message(err: Any) -> str:
+    """A plain-language message for pydantic's most common error types."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    plain = {
+        "missing": "is required",
+        "extra_forbidden": "is not a known field",
+        "int_type": "must be a whole number", "int_parsing": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "string_type": "must be text", "bool_type": "must be true or false", "bool_parsing": "must be true or false",
+        "list_type": "must be a list", "dict_type": "must be an object", "model_type": "must be an object",
+    }
+    if kind in plain:
+        return plain[kind]
+    if kind == "string_too_short":
+        return "must not be empty" if ctx.get("min_length") == 1 else f"needs at least {ctx['min_length']} characters"
+    if kind == "string_too_long":
+        return f"must be at most {ctx['max_length']} characters"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx['ge']}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx['le']}"
+    if kind == "too_short":
+        return f"needs at least {ctx['min_length']} item(s)"
+    if kind == "too_long":
+        return f"allows at most {ctx['max_length']} items"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
 def _where(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
     for item in loc:
@@ -153,7 +181,7 @@ def parse(schema: type[SchemaT], data: Any) -> SchemaT:
         problems = []
         for err in exc.errors(include_url=False):
             where = _where(tuple(err["loc"]))
-            message = str(err["msg"]).removeprefix("Value error, ")
+            message = _message(err)
             problems.append({"field": where, "message": message})
         first = problems[0]
         summary = f"{first['field']}: {first['message']}" if first["field"] else first["message"]

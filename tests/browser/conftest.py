@@ -1,0 +1,120 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a real `worldcafe run` server process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import need
+
+CHROMIUM = os.environ.get("WORLDCAFE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LiveServer:
+    """A real server process on a free port with its own instance folder."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "WORLDCAFE_INSTANCE_PATH": str(tmp), "WORLDCAFE_PORT": str(self.port),
+               "WORLDCAFE_PRESENCE_INTERVAL_S": "0.2", "SECRET_KEY": "browser-tests"}
+        env.pop("WORLDCAFE_DATABASE_URL", None)
+        env.pop("WORLDCAFE_PUBLIC_URL", None)
+        self.log = (tmp / "server.log").open("w")
+        self.process = subprocess.Popen([str(Path(sys.executable).parent / "worldcafe"), "run"], env=env,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"server did not start: {(tmp / 'server.log').read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    need(Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
+         f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "playwright is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+class PageErrors:
+    """Collects JavaScript errors and failed requests of pages, so a test fails on a broken script."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def watch(self, page: Any) -> Any:
+        page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
+        page.on("console", lambda msg: self._console(page, msg))
+        return page
+
+    def _console(self, page: Any, msg: Any) -> None:
+        # A refused API call (4xx) is shown to the user by the page itself; tests provoke some on purpose.
+        if msg.type == "error" and "responded with a status of 4" not in msg.text:
+            self.errors.append(f"{page.url}: {msg.text}")
+
+
+@pytest.fixture
+def page_errors() -> PageErrors:
+    return PageErrors()
+
+
+def shot(page: Any, name: str) -> None:
+    """Save a screenshot for people to look at (test-artifacts/screenshots, also used by docs/guide.md)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
+LAPTOP = {"viewport": {"width": 1366, "height": 900}}
+PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
