@@ -123,6 +123,17 @@ def test_update_setup_keeps_host_links_of_kept_tables(client, event):
     assert client.get(f"/h/{event.hosts[2]}").status_code == 404  # the removed table's link is gone
 
 
+def test_update_setup_changes_only_the_given_fields(client, sio, event):
+    moderator = sio(event.moderator)
+    moderator.get_received()
+    response = client.put(f"/api/v1/events/{event.code}", json={"name": "Renamed", "joining_open": False},
+                          headers=bearer(event.moderator))
+    view = response.get_json()
+    assert view["name"] == "Renamed" and view["groups"] == ["CA", "DE"] and len(view["tables"]) == 3
+    assert [r["minutes"] for r in view["rounds"]] == [20, 15, 20]
+    assert "joining_changed" in [m["name"] for m in moderator.get_received()]
+
+
 def test_update_setup_rejects_bad_input_and_changes_nothing(client, event):
     bad = {"name": "Renamed", "rounds": [{"minutes": -1}]}
     response = client.put(f"/api/v1/events/{event.code}", json=bad, headers=bearer(event.moderator))
@@ -192,6 +203,21 @@ def test_csv_import_from_uploaded_windows_file(client, event):
     assert response.status_code == 201 and response.get_json()["imported"] == 2
     view = client.get(f"/api/v1/events/{event.code}", headers=bearer(event.moderator)).get_json()
     assert view["participants"][-2]["name"] == "Jürgen Müller" and view["participants"][-2]["group"] == "OWL"
+
+
+def test_csv_import_from_a_text_csv_body_with_a_numbered_header(client, event):
+    body = "Nr,Name,Gruppe\n1,Dora,DE\n2,Emil,CA\n"
+    response = client.post(f"/api/v1/events/{event.code}/participants/import", headers=bearer(event.moderator),
+                           data=body.encode(), content_type="text/csv")
+    assert response.status_code == 201 and response.get_json()["imported"] == 2
+    view = client.get(f"/api/v1/events/{event.code}", headers=bearer(event.moderator)).get_json()
+    assert [(p["name"], p["group"]) for p in view["participants"][-2:]] == [("Dora", "DE"), ("Emil", "CA")]
+
+
+def test_csv_in_an_unexpected_form_gets_a_clear_error(client, event):
+    response = client.post(f"/api/v1/events/{event.code}/participants/import", headers=bearer(event.moderator),
+                           data="Dora;DE", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and "text/csv" in response.get_json()["error"]["message"]
 
 
 def test_empty_csv_is_refused(client, event):

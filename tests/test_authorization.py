@@ -101,9 +101,21 @@ def test_participant_sees_only_own_pushes(client, sio, event):
     assert mod_names == ["participants_added", "attendance_changed"]
 
 
-def test_regenerated_link_cuts_off_socket_requests(client, sio, event):
-    sc = sio(event.screen)
-    assert sc.emit("sync", {"since": 0}, callback=True)["ok"] is True
+def test_regenerated_link_cuts_off_its_open_sockets(client, sio, event):
+    screen, other = sio(event.screen), sio(event.hosts[1])
+    assert screen.emit("sync", {"since": 0}, callback=True)["ok"] is True
     client.post(f"/api/v1/events/{event.code}/links/regenerate", headers=bearer(event.moderator), json={"role": "screen"})
-    ack = sc.emit("sync", {"since": 0}, callback=True)
-    assert ack == {"ok": False, "error": {"code": "unauthorized", "message": "Unknown or replaced link."}}
+    assert not screen.is_connected() and other.is_connected()
+    assert not sio(event.screen).is_connected()
+
+
+def test_removed_participant_is_cut_off(client, sio, event):
+    phone = sio(event.participants["Cy"])
+    client.delete(f"/api/v1/events/{event.code}/participants/{event.participant_ids['Cy']}",
+                  headers=bearer(event.moderator))
+    assert not phone.is_connected()
+
+
+def test_unknown_socket_requests_get_an_error_ack(sio, event):
+    ack = sio(event.hosts[1]).emit("launch_rockets", {"now": True}, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == "unknown_request"

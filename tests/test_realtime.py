@@ -81,7 +81,7 @@ def test_since_from_the_future_or_too_far_back_gets_a_snapshot(app, client, sio,
 
 
 def test_non_integer_since_gets_a_snapshot(sio, event):
-    for since in ("3", True, None, [1]):
+    for since in ("3", True, None, [1], 0, -4):
         sc = sio(event.screen, since=since)
         assert [n for n, _ in received(sc) if n != "presence_changed"] == ["snapshot"]
 
@@ -110,6 +110,7 @@ def test_presence_counts_connected_participants_once_per_person(sio, event):
     sio(event.hosts[1])
     latest = [p for n, p in received(moderator, "presence_changed")][-1]
     assert latest["connected"] == {"participants": 2, "hosts": 1, "screens": 0, "moderators": 1}
+    assert latest["event_id"] == event.code and isinstance(latest["seq"], int)
     ada_phone.disconnect()
     latest = [p for n, p in received(moderator, "presence_changed")][-1]
     assert latest["connected"]["participants"] == 2  # Ada still has her other tab open

@@ -25,6 +25,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{PREFIX}{name} must be a whole number, got {raw!r}") from None
 
 
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name} must be a number, got {raw!r}") from None
+
+
 def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
     """Use SECRET_KEY if given; else keep one generated key in the instance folder so sessions survive restarts."""
     given = env.get("SECRET_KEY") or env.get(PREFIX + "SECRET_KEY")
@@ -72,7 +82,7 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "MAX_CONTENT_LENGTH": _int(env, "MAX_REQUEST_KB", 1024) * 1024,
         "MAX_CONNECTIONS": _int(env, "MAX_CONNECTIONS", 10000),
         # Presence (joined/connected counts) is coalesced so 2,000 phones arriving make a few pushes, not 2,000.
-        "PRESENCE_INTERVAL_S": float(env.get(PREFIX + "PRESENCE_INTERVAL_S") or 1.0),
+        "PRESENCE_INTERVAL_S": _float(env, "PRESENCE_INTERVAL_S", 1.0),
         "LOG_REPLAY_LIMIT": _int(env, "LOG_REPLAY_LIMIT", 500),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -44,7 +44,8 @@ connection_tokens: dict[str, str] = {}
 
 def catch_up(access: Access, rooms: list[str], since: Any) -> dict[str, Any]:
     """Replay what the client missed after ``since``, or send a fresh snapshot; returns what was done."""
-    if isinstance(since, int) and not isinstance(since, bool):
+    # since=0 would replay a log that starts after the event was set up: only a snapshot has the whole state.
+    if isinstance(since, int) and not isinstance(since, bool) and since > 0:
         missed = live.missed(access.event.id, since, set(rooms), current_app.config["LOG_REPLAY_LIMIT"])
         if missed is not None:
             for push in missed:
@@ -63,7 +64,9 @@ def on_connect(auth: Any = None) -> None:
     token = auth.get("token") if isinstance(auth, dict) else None
     access = resolve(token if isinstance(token, str) else None)
     if access is None:
-        raise ConnectionRefusedError({"code": "unauthorized", "message": "Unknown or replaced link."})
+        # First argument becomes connect_error's message, the second its data (what live.js reads).
+        raise ConnectionRefusedError("Unknown or replaced link.",
+                                     {"code": "unauthorized", "message": "Unknown or replaced link."})
     rooms = rooms_for(access)
     for room in rooms:
         join_room(room)
@@ -97,6 +100,19 @@ def on_sync(data: Any = None) -> dict[str, Any]:
         return refused("unauthorized", "Unknown or replaced link.")
     since = data.get("since") if isinstance(data, dict) else None
     return {"ok": True, **catch_up(access, rooms_for(access), since)}
+
+
+def revoke(tokens: list[str]) -> None:
+    """Disconnect this process's sockets that use a replaced or deleted link; they cannot reconnect with it."""
+    for sid, token in list(connection_tokens.items()):
+        if token in tokens:
+            socketio.server.disconnect(sid, namespace="/")
+
+
+@socketio.on("*")
+def on_unknown(name: str, *_args: Any) -> dict[str, Any]:
+    """Every request gets an answer, even one this server does not know."""
+    return refused("unknown_request", f"This server does not handle {name!r}.")
 
 
 @socketio.on("clock")

@@ -12,7 +12,9 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from ..extensions import socketio
+from ..extensions import db, socketio
+from ..models import Event
+from ..services.live import current_seq
 from .publish import stamp
 from .rooms import moderators_room, screen_room
 
@@ -88,7 +90,12 @@ class Presence:
         with self._lock:
             dirty, self._dirty = self._dirty, set()
         for event_id in dirty:
-            payload: dict[str, Any] = {"event_id": event_id, "connected": self.counts(event_id)}
+            code = db.session.execute(db.select(Event.public_id).where(Event.id == event_id)).scalar()
+            if code is None:
+                continue
+            # Presence is not logged (it is not state to replay), so it carries the event's current seq.
+            payload: dict[str, Any] = {"seq": current_seq(event_id), "event_id": code,
+                                       "connected": self.counts(event_id)}
             socketio.emit("presence_changed", stamp(payload), to=[moderators_room(event_id), screen_room(event_id)])
 
 

@@ -68,13 +68,15 @@ def find_link(event: Event, role: str, *, table_id: int | None = None,
 
 
 def regenerate_link(event: Event, role: str, *, table_number: int | None = None,
-                    participant_id: int | None = None) -> AccessLink:
-    """Replace a link with a new token: the old one stops working at once."""
+                    participant_id: int | None = None) -> tuple[AccessLink, str]:
+    """Replace a link with a new token: the old one stops working at once; returns the link and the old token."""
     if role not in ROLES:
         raise ServiceError("invalid", f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
     table_id = None
     if role == "host":
         table = next((t for t in event.tables if t.number == table_number), None)
+        if table_number is None:
+            raise ServiceError("invalid", "Say which table: {\"role\": \"host\", \"table\": number}.")
         if table is None:
             raise ServiceError("not_found", f"There is no table {table_number} in this event.")
         table_id = table.id
@@ -86,6 +88,6 @@ def regenerate_link(event: Event, role: str, *, table_number: int | None = None,
                      participant_id=participant_id if role == "participant" else None)
     if link is None:
         raise ServiceError("not_found", "That link does not exist.")
-    link.token = new_token()
+    old_token, link.token = link.token, new_token()
     db.session.commit()
-    return link
+    return link, old_token

@@ -55,21 +55,44 @@ def create_event(data: Any) -> Event:
     issue_link("screen", event)
     db.session.flush()
     add_people(event, spec.participants, source="api")
+    # The log starts with the event itself, so every snapshot has seq ≥ 1 and `since: 0` means "knows nothing".
+    record(event, "event_created", {"event_id": event.public_id}, [moderators_room(event.id)])
     db.session.commit()
     return event
 
 
+def setup_of(event: Event) -> dict[str, Any]:
+    """The event's current setup in the spec format (what ``update_setup`` accepts)."""
+    return {
+        "name": event.name, "language": event.language, "groups": list(event.groups),
+        "joining_open": event.joining_open, "rounds": [{"minutes": r.minutes} for r in event.rounds],
+        "topics": [{"title": t.title, "question": t.question, "colour": t.colour} for t in event.topics],
+        "tables": [{"number": t.number, "topic": t.topic.position + 1 if t.topic else None, "capacity": t.capacity,
+                    "host": t.host_name, "tags": list(t.tags)} for t in event.tables],
+    }
+
+
 def update_setup(event: Event, data: Any) -> list[Push]:
-    """Replace the event's setup (name, language, groups, rounds, topics, tables), keeping host links."""
-    spec = parse(SetupSpec, data)
+    """Change the setup: the given top-level fields replace the current ones, the others stay; host links stay."""
+    if not isinstance(data, dict):
+        raise ServiceError("invalid", "Send the setup as a JSON object.")
+    spec = parse(SetupSpec, {**setup_of(event), **data})
     if any(r.status != "planned" for r in event.rounds):
         raise ServiceError("wrong_state", "Rounds have started; topics, tables and rounds can no longer change.")
+    joining_changed = spec.joining_open != event.joining_open
     event.name, event.language, event.joining_open = spec.name, spec.language, spec.joining_open
     event.groups = list(spec.groups)
     _apply_setup(event, spec)
-    push = record(event, "event_updated", {"event_id": event.public_id}, [event_room(event.id)])
+    pushes = [record(event, "event_updated", {"event_id": event.public_id}, [event_room(event.id)])]
+    if joining_changed:
+        pushes.append(_joining_push(event))
     db.session.commit()
-    return [push]
+    return pushes
+
+
+def _joining_push(event: Event) -> Push:
+    return record(event, "joining_changed", {"joining_open": event.joining_open},
+                  [event_room(event.id), moderators_room(event.id)])
 
 
 def _apply_setup(event: Event, spec: SetupSpec) -> None:
@@ -117,8 +140,7 @@ def update_settings(event: Event, data: Any) -> list[Push]:
     pushes: list[Push] = []
     if spec.joining_open is not None and spec.joining_open != event.joining_open:
         event.joining_open = spec.joining_open
-        pushes.append(record(event, "joining_changed", {"joining_open": event.joining_open},
-                             [event_room(event.id), moderators_room(event.id)]))
+        pushes.append(_joining_push(event))
     db.session.commit()
     return pushes
 

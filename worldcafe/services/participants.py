@@ -72,7 +72,8 @@ def add_participants(event: Event, data: Any, source: str = "api") -> tuple[list
         try:
             specs.append(parse(ParticipantSpec, item))
         except ServiceError as exc:
-            raise ServiceError("invalid", f"[{index}] {exc.message}", details=exc.details) from None
+            details = [{**d, "field": f"[{index}].{d['field']}" if d["field"] else f"[{index}]"} for d in exc.details]
+            raise ServiceError("invalid", f"[{index}] {exc.message}", details=details) from None
     added = add_people(event, specs, source)
     pushes = _announce(event, added)
     db.session.commit()
@@ -96,14 +97,14 @@ def check_csv(event: Event, raw: bytes | str) -> list[dict[str, Any]]:
     if not text:
         raise ServiceError("invalid", "The list is empty.")
     try:
-        dialect: Any = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
+        dialect: Any = csv.Sniffer().sniff("\n".join(text.splitlines()[:10]), delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     rows = list(csv.reader(io.StringIO(text), dialect))
     columns = ["name", "group", "email"]
     first = [cell.strip().casefold() for cell in rows[0]] if rows else []
     start = 1
-    if first and first[0] in _HEADER_ALIASES:
+    if any(_HEADER_ALIASES.get(cell) == "name" for cell in first):
         columns = [_HEADER_ALIASES.get(cell, "") for cell in first]
         if "name" not in columns:
             raise ServiceError("invalid", "The header row has no 'name' column.")
@@ -169,17 +170,19 @@ def join(event: Event, data: Any) -> tuple[Participant, AccessLink, list[Push]]:
     return person, link, pushes
 
 
-def remove_participant(event: Event, participant_id: int) -> list[Push]:
-    """Delete a person before the event starts (later they are marked as left instead)."""
+def remove_participant(event: Event, participant_id: int) -> tuple[list[Push], list[str]]:
+    """Delete a person before the event starts (later they are marked as left instead); returns the pushes and
+    the person's now dead tokens."""
     person = db.session.get(Participant, participant_id)
     if person is None or person.event_id != event.id:
         raise ServiceError("not_found", "There is no such participant in this event.")
     if any(r.status != "planned" for r in event.rounds):
         raise ServiceError("wrong_state", "The event has started; mark the person as left instead.")
+    tokens = [link.token for link in person.links]
     db.session.delete(person)
     db.session.flush()
     db.session.expire(event, ["participants"])
     pushes = [record(event, "participant_removed", {"participant_id": participant_id}, [moderators_room(event.id)]),
               attendance_push(event)]
     db.session.commit()
-    return pushes
+    return pushes, tokens

@@ -86,8 +86,7 @@ def me_view(person: Participant) -> dict[str, Any]:
     event = person.event
     current = event.current_round
     rnd = next((r for r in event.rounds if r.number == current), None)
-    next_number = (current or 0) + 1 if (current is None or (rnd is not None and rnd.status == "ended")
-                                         or rnd is None) else current + 1
+    next_number = (current or 0) + 1
     return {
         "name": person.name, "group": person.group, "status": person.status,
         "event": {"id": event.public_id, "name": event.name, "status": event.status,

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 
 from ...extensions import csrf
+from ...realtime.handlers import revoke
 from ...realtime.publish import publish
 from ...services import events as event_service
 from ...services import participants as participant_service
@@ -38,6 +39,19 @@ def check_admin_password() -> None:
     given = request.headers.get("X-Admin-Password", "")
     if expected and not hmac.compare_digest(given.encode(), str(expected).encode()):
         raise ServiceError("unauthorized", "Creating events needs the admin password (header X-Admin-Password).")
+
+
+def _csv_body() -> bytes | str:
+    """The CSV of an import: an uploaded ``file``, a form field ``csv``, or a text/csv (text/plain) body."""
+    if request.mimetype in ("text/csv", "text/plain"):
+        return request.get_data()
+    upload = request.files.get("file")
+    if upload is not None:
+        return upload.read()
+    if "csv" in request.form:
+        return request.form["csv"]
+    raise ServiceError("invalid", "Send the list as an uploaded file 'file', a form field 'csv', "
+                                  "or a body with 'Content-Type: text/csv'.")
 
 
 @bp.post("/events")
@@ -91,9 +105,10 @@ def regenerate(code: str) -> Any:
     if not isinstance(body, dict) or not isinstance(body.get("role"), str):
         raise ServiceError("invalid", "Send {\"role\": …, \"table\"?: number, \"participant\"?: id}.")
     table, person = body.get("table"), body.get("participant")
-    if (table is not None and not isinstance(table, int)) or (person is not None and not isinstance(person, int)):
+    if any(value is not None and (not isinstance(value, int) or isinstance(value, bool)) for value in (table, person)):
         raise ServiceError("invalid", "'table' and 'participant' must be whole numbers.")
-    link = regenerate_link(access.event, body["role"], table_number=table, participant_id=person)
+    link, old_token = regenerate_link(access.event, body["role"], table_number=table, participant_id=person)
+    revoke([old_token])
     return jsonify(role=link.role, link=role_url(link.role, link.token))
 
 
@@ -122,8 +137,7 @@ def import_participants(code: str) -> Any:
     """Import a CSV (body or uploaded file ``file``); ``?dry_run=1`` only checks it."""
     access = api_access(code)
     access.require("moderator")
-    upload = request.files.get("file")
-    raw: bytes | str = upload.read() if upload else (request.form.get("csv") or request.get_data())
+    raw = _csv_body()
     if request.args.get("dry_run") in ("1", "true"):
         report = participant_service.check_csv(access.event, raw)
         return jsonify(rows=report, ok=not any(row["error"] for row in report))
@@ -137,7 +151,9 @@ def remove_participant(code: str, participant_id: int) -> Any:
     """Remove a person before the event starts."""
     access = api_access(code)
     access.require("moderator")
-    publish(participant_service.remove_participant(access.event, participant_id))
+    pushes, dead_tokens = participant_service.remove_participant(access.event, participant_id)
+    publish(pushes)
+    revoke(dead_tokens)
     return "", 204
 
 
