@@ -31,6 +31,8 @@ class Event(db.Model):
     # Group names offered on the join page (e.g. ["Kanada", "OWL"]); empty = the event does not use groups.
     groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     current_round: Mapped[int | None] = mapped_column(default=None)
+    # Quality figures of the published plan, as worldcafe.domain.rotation reported them.
+    plan_metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     last_seq: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

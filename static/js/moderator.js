@@ -1,6 +1,7 @@
 // Moderator console: edit the setup, manage participants, open/close joining, watch people arrive live.
 import { api, h, pageData, t, toast } from "./common.js";
 import { connectLive } from "./live.js";
+import { setupPlan } from "./plan.js";
 
 const root = document.getElementById("console");
 const { token, event: code } = root.dataset;
@@ -216,6 +217,7 @@ toggle.addEventListener("click", async () => {
 
 function renderHeader() {
   document.getElementById("event-name").textContent = view.name;
+  document.getElementById("event-status").textContent = t(`status_${view.status}`);
   document.getElementById("joined-count").textContent = view.counts.joined;
   const state = document.getElementById("joining-state");
   state.textContent = view.joining_open ? t("joining_open") : t("joining_closed");
@@ -232,10 +234,13 @@ async function reload() {
 fillSetup(view);
 renderHeader();
 renderPeople();
+const plan = setupPlan({ token, code, getView: () => view });
+plan.load();
 
 connectLive(token, {
   snapshot: (data) => { view = data.event; renderHeader(); renderPeople(); },
   participants_added: () => reload(),
+  plan_published: () => { plan.load(); reload(); },
   participant_removed: () => reload(),
   attendance_changed: (p) => { document.getElementById("joined-count").textContent = p.joined; },
   joining_changed: (p) => { view.joining_open = p.joining_open; renderHeader(); },

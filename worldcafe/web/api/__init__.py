@@ -12,6 +12,7 @@ from ...realtime.handlers import revoke
 from ...realtime.publish import publish
 from ...services import events as event_service
 from ...services import participants as participant_service
+from ...services import planning
 from ...services.access import regenerate_link
 from ...services.errors import ServiceError
 from ...services.notes import list_notes
@@ -155,6 +156,24 @@ def remove_participant(code: str, participant_id: int) -> Any:
     publish(pushes)
     revoke(dead_tokens)
     return "", 204
+
+
+@bp.post("/events/<code>/plan")
+def plan(code: str) -> Any:
+    """(Re)plan the rounds not yet played → the plan's quality figures."""
+    access = api_access(code)
+    access.require("moderator")
+    metrics, pushes = planning.plan_event(access.event)
+    publish(pushes)
+    return jsonify(metrics=metrics, plan=planning.plan_view(access.event))
+
+
+@bp.get("/events/<code>/plan")
+def get_plan(code: str) -> Any:
+    """The stored plan: tables per round and each person's route."""
+    access = api_access(code)
+    access.require("moderator")
+    return jsonify(planning.plan_view(access.event))
 
 
 @bp.post("/join/<code>")
