@@ -36,7 +36,9 @@ def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "template.db"
     os.environ["WORLDCAFE_INSTANCE_PATH"] = str(folder)
     try:
-        app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+        app = create_app(
+            {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+        )
         with app.app_context():
             upgrade()
             from worldcafe.extensions import db
@@ -53,13 +55,15 @@ def app(tmp_path: Path, migrated_db: Path, monkeypatch: pytest.MonkeyPatch) -> I
     db_path = tmp_path / "worldcafe.db"
     shutil.copy(migrated_db, db_path)
     monkeypatch.setenv("WORLDCAFE_INSTANCE_PATH", str(tmp_path))
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
-        "PRESENCE_INTERVAL_S": 0,
-        "WTF_CSRF_ENABLED": True,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "PRESENCE_INTERVAL_S": 0,
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
     yield app
     from worldcafe.extensions import db
 
@@ -93,8 +97,11 @@ SPEC: dict[str, Any] = {
         {"number": 2, "topic": "Future of work", "capacity": 5, "host": "Ben"},
         {"number": 3, "topic": 2, "capacity": 4, "host": "Chris", "tags": ["en"]},
     ],
-    "participants": [{"name": "Ada", "group": "CA"}, {"name": "Bo", "group": "DE", "email": "bo@example.org"},
-                     {"name": "Cy", "group": "DE"}],
+    "participants": [
+        {"name": "Ada", "group": "CA"},
+        {"name": "Bo", "group": "DE", "email": "bo@example.org"},
+        {"name": "Cy", "group": "DE"},
+    ],
 }
 
 
@@ -154,5 +161,8 @@ def sio(app: Flask, client: FlaskClient) -> Callable[..., Any]:
 
 def received(sc: Any, name: str | None = None) -> list[Any]:
     """The pushes a socket test client got since last asked (only those named ``name`` if given)."""
-    return [(m["name"], m["args"][0] if m["args"] else None) for m in sc.get_received()
-            if name is None or m["name"] == name]
+    return [
+        (m["name"], m["args"][0] if m["args"] else None)
+        for m in sc.get_received()
+        if name is None or m["name"] == name
+    ]

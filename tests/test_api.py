@@ -25,7 +25,12 @@ def test_create_event_returns_event_and_every_link(client):
     assert links["join"] == f"http://localhost/j/{event['id']}"
     assert set(links["hosts"]) == {"1", "2", "3"}
     assert [p["name"] for p in links["participants"]] == ["Ada", "Bo", "Cy"]
-    tokens = [links["moderator"], links["screen"], *links["hosts"].values(), *(p["link"] for p in links["participants"])]
+    tokens = [
+        links["moderator"],
+        links["screen"],
+        *links["hosts"].values(),
+        *(p["link"] for p in links["participants"]),
+    ]
     assert len({t.rsplit("/", 1)[1] for t in tokens}) == len(tokens)
     assert all(len(t.rsplit("/", 1)[1]) >= 22 for t in tokens)  # ≥ 128 bits in URL-safe base64
 
@@ -36,19 +41,22 @@ def test_created_topics_get_distinct_colours(client):
     assert len(set(colours)) == 5
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"name": ""}, "name"),
-    ({"name": "x", "rounds": [{"minutes": -5}]}, "rounds[0].minutes"),
-    ({"name": "x", "rounds": [{"minutes": 0}]}, "rounds[0].minutes"),
-    ({"name": "x", "rounds": [{"minutes": "20"}]}, "rounds[0].minutes"),
-    ({"name": "x", "rounds": []}, "rounds"),
-    ({"name": "x", "language": "fr"}, "language"),
-    ({"name": "x", "tables": [{"number": 1, "capacity": 0}]}, "tables[0].capacity"),
-    ({"name": "x", "participants": [{"name": "  "}]}, "participants[0].name"),
-    ({"name": "x", "participants": [{"name": "A", "email": "nope"}]}, "participants[0].email"),
-    ({"name": "x", "topics": [{"title": "A", "colour": "chartreuse"}]}, "topics[0].colour"),
-    ({"name": "x", "unknown": 1}, "unknown"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": ""}, "name"),
+        ({"name": "x", "rounds": [{"minutes": -5}]}, "rounds[0].minutes"),
+        ({"name": "x", "rounds": [{"minutes": 0}]}, "rounds[0].minutes"),
+        ({"name": "x", "rounds": [{"minutes": "20"}]}, "rounds[0].minutes"),
+        ({"name": "x", "rounds": []}, "rounds"),
+        ({"name": "x", "language": "fr"}, "language"),
+        ({"name": "x", "tables": [{"number": 1, "capacity": 0}]}, "tables[0].capacity"),
+        ({"name": "x", "participants": [{"name": "  "}]}, "participants[0].name"),
+        ({"name": "x", "participants": [{"name": "A", "email": "nope"}]}, "participants[0].email"),
+        ({"name": "x", "topics": [{"title": "A", "colour": "chartreuse"}]}, "topics[0].colour"),
+        ({"name": "x", "unknown": 1}, "unknown"),
+    ],
+)
 def test_create_event_rejects_bad_fields_with_their_place(client, body, field):
     response = client.post("/api/v1/events", json=body)
     assert response.status_code == 400
@@ -58,12 +66,18 @@ def test_create_event_rejects_bad_fields_with_their_place(client, body, field):
     assert error["message"]
 
 
-@pytest.mark.parametrize(("body", "words"), [
-    ({"name": "x", "tables": [{"number": 1}, {"number": 1}]}, "table number 1 appears twice"),
-    ({"name": "x", "topics": [{"title": "A"}], "tables": [{"number": 1, "topic": "B"}]}, "unknown topic 'B'"),
-    ({"name": "x", "topics": [{"title": "A"}], "tables": [{"number": 1, "topic": 2}]}, "topic number 2"),
-    ({"name": "x", "topics": [{"title": "A"}, {"title": "a"}]}, "appears twice"),
-])
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"name": "x", "tables": [{"number": 1}, {"number": 1}]}, "table number 1 appears twice"),
+        (
+            {"name": "x", "topics": [{"title": "A"}], "tables": [{"number": 1, "topic": "B"}]},
+            "unknown topic 'B'",
+        ),
+        ({"name": "x", "topics": [{"title": "A"}], "tables": [{"number": 1, "topic": 2}]}, "topic number 2"),
+        ({"name": "x", "topics": [{"title": "A"}, {"title": "a"}]}, "appears twice"),
+    ],
+)
 def test_create_event_rejects_inconsistent_specs(client, body, words):
     response = client.post("/api/v1/events", json=body)
     assert response.status_code == 400
@@ -105,7 +119,9 @@ def test_get_event_full_for_moderator_public_for_screen(client, event):
 
 
 def test_event_code_is_case_insensitive_and_unknown_codes_are_refused(client, event):
-    assert client.get(f"/api/v1/events/{event.code.lower()}", headers=bearer(event.moderator)).status_code == 200
+    assert (
+        client.get(f"/api/v1/events/{event.code.lower()}", headers=bearer(event.moderator)).status_code == 200
+    )
     other = client.get("/api/v1/events/ZZZZZZ", headers=bearer(event.moderator))
     assert other.status_code == 403
 
@@ -126,8 +142,11 @@ def test_update_setup_keeps_host_links_of_kept_tables(client, event):
 def test_update_setup_changes_only_the_given_fields(client, sio, event):
     moderator = sio(event.moderator)
     moderator.get_received()
-    response = client.put(f"/api/v1/events/{event.code}", json={"name": "Renamed", "joining_open": False},
-                          headers=bearer(event.moderator))
+    response = client.put(
+        f"/api/v1/events/{event.code}",
+        json={"name": "Renamed", "joining_open": False},
+        headers=bearer(event.moderator),
+    )
     view = response.get_json()
     assert view["name"] == "Renamed" and view["groups"] == ["CA", "DE"] and len(view["tables"]) == 3
     assert [r["minutes"] for r in view["rounds"]] == [20, 15, 20]
@@ -143,17 +162,24 @@ def test_update_setup_rejects_bad_input_and_changes_nothing(client, event):
 
 
 def test_patch_toggles_joining(client, event):
-    response = client.patch(f"/api/v1/events/{event.code}", json={"joining_open": False}, headers=bearer(event.moderator))
+    response = client.patch(
+        f"/api/v1/events/{event.code}", json={"joining_open": False}, headers=bearer(event.moderator)
+    )
     assert response.get_json()["joining_open"] is False
     refused = client.post(f"/api/v1/join/{event.code}", json={"name": "Late", "group": "CA"})
     assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "joining_closed"
-    bad = client.patch(f"/api/v1/events/{event.code}", json={"joining_open": "yes"}, headers=bearer(event.moderator))
+    bad = client.patch(
+        f"/api/v1/events/{event.code}", json={"joining_open": "yes"}, headers=bearer(event.moderator)
+    )
     assert bad.status_code == 400
 
 
 def test_add_participants_returns_their_links(client, event):
-    response = client.post(f"/api/v1/events/{event.code}/participants", headers=bearer(event.moderator),
-                           json=[{"name": "Dee", "group": "CA"}, {"name": "Eli", "group": "New group"}])
+    response = client.post(
+        f"/api/v1/events/{event.code}/participants",
+        headers=bearer(event.moderator),
+        json=[{"name": "Dee", "group": "CA"}, {"name": "Eli", "group": "New group"}],
+    )
     assert response.status_code == 201
     added = response.get_json()["participants"]
     assert [p["name"] for p in added] == ["Dee", "Eli"]
@@ -165,7 +191,9 @@ def test_add_participants_returns_their_links(client, event):
 
 @pytest.mark.parametrize("body", [[], {}, [{"name": ""}], [{"name": "ok"}, {"nome": "typo"}], "x"])
 def test_add_participants_bad_input_adds_nobody(client, event, body):
-    response = client.post(f"/api/v1/events/{event.code}/participants", headers=bearer(event.moderator), json=body)
+    response = client.post(
+        f"/api/v1/events/{event.code}/participants", headers=bearer(event.moderator), json=body
+    )
     assert response.status_code == 400
     view = client.get(f"/api/v1/events/{event.code}", headers=bearer(event.moderator)).get_json()
     assert len(view["participants"]) == 3
@@ -173,8 +201,11 @@ def test_add_participants_bad_input_adds_nobody(client, event, body):
 
 def test_csv_import_dry_run_reports_every_line(client, event):
     csv_text = "name;group;email\nDora;DE;dora@example.org\n;DE;\nEmil;CA;not-an-email\nAda;CA;\n"
-    response = client.post(f"/api/v1/events/{event.code}/participants/import?dry_run=1", headers=bearer(event.moderator),
-                           data={"csv": csv_text})
+    response = client.post(
+        f"/api/v1/events/{event.code}/participants/import?dry_run=1",
+        headers=bearer(event.moderator),
+        data={"csv": csv_text},
+    )
     body = response.get_json()
     assert response.status_code == 200 and body["ok"] is False
     errors = {row["line"]: row["error"] for row in body["rows"]}
@@ -186,8 +217,9 @@ def test_csv_import_dry_run_reports_every_line(client, event):
 
 def test_csv_import_is_all_or_nothing(client, event):
     bad = "Dora,DE\n,CA\n"
-    response = client.post(f"/api/v1/events/{event.code}/participants/import", headers=bearer(event.moderator),
-                           data={"csv": bad})
+    response = client.post(
+        f"/api/v1/events/{event.code}/participants/import", headers=bearer(event.moderator), data={"csv": bad}
+    )
     assert response.status_code == 422
     assert response.get_json()["error"]["details"][1]["error"]
     view = client.get(f"/api/v1/events/{event.code}", headers=bearer(event.moderator)).get_json()
@@ -198,8 +230,12 @@ def test_csv_import_from_uploaded_windows_file(client, event):
     content = "Name;Gruppe;E-Mail\r\nJürgen Müller;OWL;jm@example.org\r\nZoë;Kanada;\r\n".encode("cp1252")
     from io import BytesIO
 
-    response = client.post(f"/api/v1/events/{event.code}/participants/import", headers=bearer(event.moderator),
-                           data={"file": (BytesIO(content), "people.csv")}, content_type="multipart/form-data")
+    response = client.post(
+        f"/api/v1/events/{event.code}/participants/import",
+        headers=bearer(event.moderator),
+        data={"file": (BytesIO(content), "people.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 201 and response.get_json()["imported"] == 2
     view = client.get(f"/api/v1/events/{event.code}", headers=bearer(event.moderator)).get_json()
     assert view["participants"][-2]["name"] == "Jürgen Müller" and view["participants"][-2]["group"] == "OWL"
@@ -207,30 +243,48 @@ def test_csv_import_from_uploaded_windows_file(client, event):
 
 def test_csv_import_from_a_text_csv_body_with_a_numbered_header(client, event):
     body = "Nr,Name,Gruppe\n1,Dora,DE\n2,Emil,CA\n"
-    response = client.post(f"/api/v1/events/{event.code}/participants/import", headers=bearer(event.moderator),
-                           data=body.encode(), content_type="text/csv")
+    response = client.post(
+        f"/api/v1/events/{event.code}/participants/import",
+        headers=bearer(event.moderator),
+        data=body.encode(),
+        content_type="text/csv",
+    )
     assert response.status_code == 201 and response.get_json()["imported"] == 2
     view = client.get(f"/api/v1/events/{event.code}", headers=bearer(event.moderator)).get_json()
     assert [(p["name"], p["group"]) for p in view["participants"][-2:]] == [("Dora", "DE"), ("Emil", "CA")]
 
 
 def test_csv_in_an_unexpected_form_gets_a_clear_error(client, event):
-    response = client.post(f"/api/v1/events/{event.code}/participants/import", headers=bearer(event.moderator),
-                           data="Dora;DE", content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        f"/api/v1/events/{event.code}/participants/import",
+        headers=bearer(event.moderator),
+        data="Dora;DE",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 400 and "text/csv" in response.get_json()["error"]["message"]
 
 
 def test_empty_csv_is_refused(client, event):
-    response = client.post(f"/api/v1/events/{event.code}/participants/import", headers=bearer(event.moderator),
-                           data={"csv": "  \n"})
+    response = client.post(
+        f"/api/v1/events/{event.code}/participants/import",
+        headers=bearer(event.moderator),
+        data={"csv": "  \n"},
+    )
     assert response.status_code == 400
 
 
 def test_remove_participant(client, event):
     pid = event.participant_ids["Cy"]
-    assert client.delete(f"/api/v1/events/{event.code}/participants/{pid}", headers=bearer(event.moderator)).status_code == 204
+    assert (
+        client.delete(
+            f"/api/v1/events/{event.code}/participants/{pid}", headers=bearer(event.moderator)
+        ).status_code
+        == 204
+    )
     assert client.get(f"/p/{event.participants['Cy']}").status_code == 404
-    missing = client.delete(f"/api/v1/events/{event.code}/participants/99999", headers=bearer(event.moderator))
+    missing = client.delete(
+        f"/api/v1/events/{event.code}/participants/99999", headers=bearer(event.moderator)
+    )
     assert missing.status_code == 404
 
 
@@ -262,21 +316,33 @@ def test_me_shows_event_and_no_seat_before_planning(client, event):
 
 def test_regenerate_link_replaces_the_old_one(client, event):
     old = event.hosts[2]
-    response = client.post(f"/api/v1/events/{event.code}/links/regenerate", headers=bearer(event.moderator),
-                           json={"role": "host", "table": 2})
+    response = client.post(
+        f"/api/v1/events/{event.code}/links/regenerate",
+        headers=bearer(event.moderator),
+        json={"role": "host", "table": 2},
+    )
     new = response.get_json()["link"].rsplit("/", 1)[1]
     assert new != old
     assert client.get(f"/h/{old}").status_code == 404
     assert client.get(f"/h/{new}").status_code == 200
-    for body in ({"role": "host", "table": 99}, {"role": "boss"}, {"role": "participant", "participant": 12345},
-                 {"role": "host", "table": "2"}, {}):
-        assert client.post(f"/api/v1/events/{event.code}/links/regenerate", headers=bearer(event.moderator),
-                           json=body).status_code in (400, 404)
+    for body in (
+        {"role": "host", "table": 99},
+        {"role": "boss"},
+        {"role": "participant", "participant": 12345},
+        {"role": "host", "table": "2"},
+        {},
+    ):
+        assert client.post(
+            f"/api/v1/events/{event.code}/links/regenerate", headers=bearer(event.moderator), json=body
+        ).status_code in (400, 404)
 
 
 def test_regenerated_moderator_link_locks_out_the_old_one(client, event):
-    response = client.post(f"/api/v1/events/{event.code}/links/regenerate", headers=bearer(event.moderator),
-                           json={"role": "moderator"})
+    response = client.post(
+        f"/api/v1/events/{event.code}/links/regenerate",
+        headers=bearer(event.moderator),
+        json={"role": "moderator"},
+    )
     new = response.get_json()["link"].rsplit("/", 1)[1]
     assert client.get(f"/api/v1/events/{event.code}", headers=bearer(event.moderator)).status_code == 401
     assert client.get(f"/api/v1/events/{event.code}", headers=bearer(new)).status_code == 200

@@ -64,5 +64,7 @@ def test_importing_the_package_does_not_import_eventlet_or_flask():
     import sys
 
     code = "import sys, worldcafe; print('eventlet' in sys.modules, 'flask' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["False", "False"]

@@ -11,8 +11,13 @@ ROLES = ("moderator", "screen", "host", "participant", "none", "forged", "other_
 
 def token_of(role, event, other):
     return {
-        "moderator": event.moderator, "screen": event.screen, "host": event.hosts[1],
-        "participant": event.participants["Ada"], "none": None, "forged": "A" * 32, "other_moderator": other.moderator,
+        "moderator": event.moderator,
+        "screen": event.screen,
+        "host": event.hosts[1],
+        "participant": event.participants["Ada"],
+        "none": None,
+        "forged": "A" * 32,
+        "other_moderator": other.moderator,
     }[role]
 
 
@@ -32,7 +37,9 @@ MATRIX = [
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "body", "allowed"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "allowed"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX]
+)
 @pytest.mark.parametrize("role", ROLES)
 def test_api_matrix(client, make_event, method, path, body, allowed, role):
     event = make_event()
@@ -52,8 +59,15 @@ def test_api_matrix(client, make_event, method, path, body, allowed, role):
         assert response.get_json()["error"]["code"] in ("unauthorized", "forbidden")
 
 
-PAGES = [("/m/{t}", "moderator"), ("/m/{t}/links", "moderator"), ("/m/{t}/print/tables", "moderator"),
-         ("/m/{t}/print/participants", "moderator"), ("/s/{t}", "screen"), ("/h/{t}", "host"), ("/p/{t}", "participant")]
+PAGES = [
+    ("/m/{t}", "moderator"),
+    ("/m/{t}/links", "moderator"),
+    ("/m/{t}/print/tables", "moderator"),
+    ("/m/{t}/print/participants", "moderator"),
+    ("/s/{t}", "screen"),
+    ("/h/{t}", "host"),
+    ("/p/{t}", "participant"),
+]
 
 
 @pytest.mark.parametrize(("path", "owner"), PAGES)
@@ -77,7 +91,9 @@ def test_socket_accepts_each_role_with_its_snapshot(sio, event, role):
     assert ("table" in snap) == (role == "host")
 
 
-@pytest.mark.parametrize("auth", [None, {}, {"token": ""}, {"token": "A" * 32}, {"token": 42}, {"token": "../../etc"}])
+@pytest.mark.parametrize(
+    "auth", [None, {}, {"token": ""}, {"token": "A" * 32}, {"token": 42}, {"token": "../../etc"}]
+)
 def test_socket_refuses_missing_or_forged_tokens(app, client, auth):
     from worldcafe.extensions import socketio
 
@@ -91,8 +107,11 @@ def test_participant_sees_only_own_pushes(client, sio, event):
     moderator = sio(event.moderator)
     for sc in (ada, screen, moderator):
         sc.get_received()
-    client.post(f"/api/v1/events/{event.code}/participants", headers=bearer(event.moderator),
-                json=[{"name": "Private Person", "group": "CA", "email": "pp@example.org"}])
+    client.post(
+        f"/api/v1/events/{event.code}/participants",
+        headers=bearer(event.moderator),
+        json=[{"name": "Private Person", "group": "CA", "email": "pp@example.org"}],
+    )
     assert [n for n, _ in received(ada)] == []
     screen_pushes = received(screen)
     assert [n for n, _ in screen_pushes] == ["attendance_changed"]
@@ -104,15 +123,21 @@ def test_participant_sees_only_own_pushes(client, sio, event):
 def test_regenerated_link_cuts_off_its_open_sockets(client, sio, event):
     screen, other = sio(event.screen), sio(event.hosts[1])
     assert screen.emit("sync", {"since": 0}, callback=True)["ok"] is True
-    client.post(f"/api/v1/events/{event.code}/links/regenerate", headers=bearer(event.moderator), json={"role": "screen"})
+    client.post(
+        f"/api/v1/events/{event.code}/links/regenerate",
+        headers=bearer(event.moderator),
+        json={"role": "screen"},
+    )
     assert not screen.is_connected() and other.is_connected()
     assert not sio(event.screen).is_connected()
 
 
 def test_removed_participant_is_cut_off(client, sio, event):
     phone = sio(event.participants["Cy"])
-    client.delete(f"/api/v1/events/{event.code}/participants/{event.participant_ids['Cy']}",
-                  headers=bearer(event.moderator))
+    client.delete(
+        f"/api/v1/events/{event.code}/participants/{event.participant_ids['Cy']}",
+        headers=bearer(event.moderator),
+    )
     assert not phone.is_connected()
 
 

@@ -89,8 +89,14 @@ def test_db_upgrade_and_the_api_work_on_postgresql(tmp_path, monkeypatch, postgr
     from worldcafe.extensions import db
 
     monkeypatch.setenv("WORLDCAFE_INSTANCE_PATH", str(tmp_path))
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": postgres_url,
-                      "PRESENCE_INTERVAL_S": 0})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": postgres_url,
+            "PRESENCE_INTERVAL_S": 0,
+        }
+    )
     with app.app_context():
         upgrade()
         client = app.test_client()
@@ -102,7 +108,9 @@ def test_db_upgrade_and_the_api_work_on_postgresql(tmp_path, monkeypatch, postgr
         from worldcafe.models import Event, LogEntry
 
         event = db.session.execute(db.select(Event).filter_by(public_id=code)).scalar_one()
-        seqs = db.session.execute(db.select(LogEntry.seq).filter_by(event_id=event.id).order_by(LogEntry.seq)).scalars()
+        seqs = db.session.execute(
+            db.select(LogEntry.seq).filter_by(event_id=event.id).order_by(LogEntry.seq)
+        ).scalars()
         assert list(seqs) == [1, 2, 3, 4, 5]  # event_created, then two joins of two pushes each
         from alembic.autogenerate import compare_metadata
         from alembic.migration import MigrationContext
@@ -118,12 +126,29 @@ def test_db_upgrade_command_on_a_fresh_sqlite_file(tmp_path, monkeypatch):
     import sys
     from pathlib import Path
 
-    env = {**os.environ, "WORLDCAFE_INSTANCE_PATH": str(tmp_path),
-           "WORLDCAFE_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    env = {
+        **os.environ,
+        "WORLDCAFE_INSTANCE_PATH": str(tmp_path),
+        "WORLDCAFE_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+    }
     script = Path(sys.executable).parent / "worldcafe"
-    result = subprocess.run([str(script), "db", "upgrade"], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(script), "db", "upgrade"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     import sqlite3
 
-    tables = {row[0] for row in sqlite3.connect(tmp_path / "fresh.db").execute("select name from sqlite_master")}
-    assert {"event", "topic", "cafe_table", "participant", "round", "seat", "note", "access_link", "log_entry"} <= tables
+    tables = {
+        row[0] for row in sqlite3.connect(tmp_path / "fresh.db").execute("select name from sqlite_master")
+    }
+    assert {
+        "event",
+        "topic",
+        "cafe_table",
+        "participant",
+        "round",
+        "seat",
+        "note",
+        "access_link",
+        "log_entry",
+    } <= tables

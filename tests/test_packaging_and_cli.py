@@ -18,8 +18,23 @@ SCRIPT = Path(sys.executable).parent / "worldcafe"
 
 
 def test_wheel_ships_static_and_templates_and_the_app_finds_them(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                             "-w", str(tmp_path), str(ROOT)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     [wheel] = tmp_path.glob("worldcafe-*.whl")
     with zipfile.ZipFile(wheel) as archive:
@@ -30,12 +45,19 @@ def test_wheel_ships_static_and_templates_and_the_app_finds_them(tmp_path):
     assert "worldcafe/static/vendor/socket.io-4.8.4/LICENSE" in names
     assert "worldcafe/migrations/versions/0001_initial_schema.py" in names
     assert "worldcafe/translations/de/LC_MESSAGES/messages.mo" in names
-    code = ("import worldcafe, worldcafe.app as a; app = worldcafe.create_app({'SECRET_KEY': 'x', "
-            "'SQLALCHEMY_DATABASE_URI': 'sqlite://'}); print(a.PACKAGE_DIR); print(app.template_folder); "
-            "print(app.static_folder)")
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "WORLDCAFE_INSTANCE_PATH": str(tmp_path / "inst")}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path,
-                         timeout=60)
+    code = (
+        "import worldcafe, worldcafe.app as a; app = worldcafe.create_app({'SECRET_KEY': 'x', "
+        "'SQLALCHEMY_DATABASE_URI': 'sqlite://'}); print(a.PACKAGE_DIR); print(app.template_folder); "
+        "print(app.static_folder)"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tmp_path / "site"),
+        "WORLDCAFE_INSTANCE_PATH": str(tmp_path / "inst"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     package_dir, templates, static = out.stdout.split()
     assert package_dir.startswith(str(tmp_path / "site"))
@@ -51,9 +73,14 @@ def test_missing_asset_folder_fails_with_a_clear_message(monkeypatch, tmp_path):
 
 
 def test_config_reads_worldcafe_variables(tmp_path):
-    env = {"WORLDCAFE_DATABASE_URL": "postgres://u@h/db", "WORLDCAFE_PUBLIC_URL": "https://cafe.example.org/",
-           "WORLDCAFE_PORT": "8080", "WORLDCAFE_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0", "SECRET_KEY": "k",
-           "WORLDCAFE_ADMIN_PASSWORD": "pw"}
+    env = {
+        "WORLDCAFE_DATABASE_URL": "postgres://u@h/db",
+        "WORLDCAFE_PUBLIC_URL": "https://cafe.example.org/",
+        "WORLDCAFE_PORT": "8080",
+        "WORLDCAFE_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
+        "SECRET_KEY": "k",
+        "WORLDCAFE_ADMIN_PASSWORD": "pw",
+    }
     config = load_config(tmp_path, env)
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg2://u@h/db"
     assert config["PUBLIC_URL"] == "https://cafe.example.org" and config["SESSION_COOKIE_SECURE"] is True
@@ -69,11 +96,14 @@ def test_config_defaults_and_a_persistent_generated_secret(tmp_path):
     assert load_config(tmp_path, {})["SECRET_KEY"] == first["SECRET_KEY"]
 
 
-@pytest.mark.parametrize(("env", "words"), [
-    ({"WORLDCAFE_PORT": "eighty"}, "WORLDCAFE_PORT must be a whole number"),
-    ({"WORLDCAFE_PUBLIC_URL": "cafe.example.org"}, "must start with http"),
-    ({"WORLDCAFE_ASYNC_MODE": "asyncio"}, "WORLDCAFE_ASYNC_MODE"),
-])
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({"WORLDCAFE_PORT": "eighty"}, "WORLDCAFE_PORT must be a whole number"),
+        ({"WORLDCAFE_PUBLIC_URL": "cafe.example.org"}, "must start with http"),
+        ({"WORLDCAFE_ASYNC_MODE": "asyncio"}, "WORLDCAFE_ASYNC_MODE"),
+    ],
+)
 def test_bad_config_is_a_clear_error(tmp_path, env, words):
     with pytest.raises(ConfigError, match=words):
         load_config(tmp_path, env)
@@ -93,7 +123,11 @@ def test_links_use_public_url_then_lan_address(app):
 
 
 def run_cli(tmp_path, *args):
-    env = {**os.environ, "WORLDCAFE_INSTANCE_PATH": str(tmp_path), "WORLDCAFE_DATABASE_URL": f"sqlite:///{tmp_path}/c.db"}
+    env = {
+        **os.environ,
+        "WORLDCAFE_INSTANCE_PATH": str(tmp_path),
+        "WORLDCAFE_DATABASE_URL": f"sqlite:///{tmp_path}/c.db",
+    }
     return subprocess.run([str(SCRIPT), *args], env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -119,10 +153,14 @@ def test_demo_event_is_the_reference_event(app):
     with app.app_context():
         event, created = ensure_demo()
         assert created and ensure_demo() == (db.session.get(Event, event.id), False)
-        assert [t.title for t in event.topics] == ["KI in der Produktentwicklung", "Zukunft der Arbeit",
-                                                   "Digital in NRW – Kompetenzzentrum für den Mittelstand"]
+        assert [t.title for t in event.topics] == [
+            "KI in der Produktentwicklung",
+            "Zukunft der Arbeit",
+            "Digital in NRW – Kompetenzzentrum für den Mittelstand",
+        ]
         assert [(t.number, t.topic.position, t.capacity) for t in event.tables] == [
-            (n, (n - 1) // 3, 5) for n in range(1, 10)]
+            (n, (n - 1) // 3, 5) for n in range(1, 10)
+        ]
         assert all(t.host_name for t in event.tables)
         groups = [p.group for p in event.participants]
         assert groups.count("Kanada") == 15 and groups.count("OWL") == 25

@@ -22,18 +22,43 @@ def test_security_headers_forbid_inline_scripts_and_referrers(client, event):
     assert response.headers["Cache-Control"] == "no-store"
 
 
-@pytest.mark.parametrize("path", ["/", "/m/{m}", "/m/{m}/links", "/m/{m}/print/tables", "/m/{m}/print/participants",
-                                  "/s/{s}", "/h/{h}", "/p/{p}", "/j/{code}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/m/{m}",
+        "/m/{m}/links",
+        "/m/{m}/print/tables",
+        "/m/{m}/print/participants",
+        "/s/{s}",
+        "/h/{h}",
+        "/p/{p}",
+        "/j/{code}",
+    ],
+)
 def test_pages_have_no_inline_script(client, event, path):
-    html = client.get(path.format(m=event.moderator, s=event.screen, h=event.hosts[1],
-                                  p=event.participants["Ada"], code=event.code)).get_data(as_text=True)
+    html = client.get(
+        path.format(
+            m=event.moderator, s=event.screen, h=event.hosts[1], p=event.participants["Ada"], code=event.code
+        )
+    ).get_data(as_text=True)
     for tag in re.findall(r"<script\b[^>]*>", html):
         assert 'type="application/json"' in tag or "src=" in tag, tag
     assert "onclick=" not in html and "onload=" not in html
 
 
-@pytest.mark.parametrize("path", ["/m/x", "/m/" + "A" * 32, "/s/" + "b" * 40, "/h/../../etc/passwd", "/p/%00",
-                                  "/m/" + "A" * 32 + "/links", "/j/NOPE99"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/m/x",
+        "/m/" + "A" * 32,
+        "/s/" + "b" * 40,
+        "/h/../../etc/passwd",
+        "/p/%00",
+        "/m/" + "A" * 32 + "/links",
+        "/j/NOPE99",
+    ],
+)
 def test_forged_links_are_plain_404s(client, path):
     response = client.get(path)
     assert response.status_code == 404
@@ -65,8 +90,9 @@ def test_join_page_flow_sets_cookie_and_rescan_lands_on_own_page(client, event):
     page = client.get(f"/j/{event.code}")
     html = page.get_data(as_text=True)
     assert 'value="CA"' in html and 'value="DE"' in html
-    response = client.post(f"/j/{event.code}", data={"name": "Walk-in", "group": "DE",
-                                                     "csrf_token": csrf_token(html)})
+    response = client.post(
+        f"/j/{event.code}", data={"name": "Walk-in", "group": "DE", "csrf_token": csrf_token(html)}
+    )
     assert response.status_code == 302
     own_page = response.headers["Location"]
     assert own_page.startswith("/p/")
@@ -79,7 +105,9 @@ def test_join_page_flow_sets_cookie_and_rescan_lands_on_own_page(client, event):
 
 def test_join_form_errors_are_shown_and_nothing_is_added(client, event):
     html = client.get(f"/j/{event.code}").get_data(as_text=True)
-    response = client.post(f"/j/{event.code}", data={"name": "  ", "group": "DE", "csrf_token": csrf_token(html)})
+    response = client.post(
+        f"/j/{event.code}", data={"name": "  ", "group": "DE", "csrf_token": csrf_token(html)}
+    )
     assert response.status_code == 400
     assert 'class="form-error"' in response.get_data(as_text=True)
 
@@ -93,7 +121,9 @@ def test_join_form_without_csrf_token_is_refused(client, event):
 def test_closed_joining_shows_a_notice(client, event):
     from tests.conftest import bearer
 
-    client.patch(f"/api/v1/events/{event.code}", json={"joining_open": False}, headers={**bearer(event.moderator)})
+    client.patch(
+        f"/api/v1/events/{event.code}", json={"joining_open": False}, headers={**bearer(event.moderator)}
+    )
     html = client.get(f"/j/{event.code}").get_data(as_text=True)
     assert "closed" in html and 'name="name"' not in html
 
@@ -138,3 +168,15 @@ def test_static_assets_are_served_with_vendored_socketio(client):
         assert response.status_code == 200 and b"export" in response.data
     with client.get("/static/js/live.js") as response:
         assert b"/static/vendor/socket.io-4.8.4/socket.io.esm.min.js" in response.data
+
+
+def test_join_errors_speak_the_participants_language(client, event):
+    html = client.get(f"/j/{event.code}?lang=de").get_data(as_text=True)
+    response = client.post(f"/j/{event.code}", data={"name": "Jonas", "csrf_token": csrf_token(html)})
+    assert response.status_code == 400
+    assert "Bitte die Gruppe wählen: CA, DE." in response.get_data(as_text=True)
+
+
+def test_api_validation_messages_follow_accept_language(client):
+    response = client.post("/api/v1/events", json={"name": ""}, headers={"Accept-Language": "de"})
+    assert response.get_json()["error"]["message"] == "name: darf nicht leer sein"

@@ -69,13 +69,18 @@ def test_replanning_without_changes_keeps_every_seat(client):
 def test_late_arrival_is_seated_and_few_others_move(client):
     code, moderator = demo_event(client)
     first = client.post(f"/api/v1/events/{code}/plan", headers=bearer(moderator)).get_json()["plan"]
-    client.post(f"/api/v1/events/{code}/participants", headers=bearer(moderator), json=[{"name": "Late Larry",
-                                                                                         "group": "Kanada"}])
+    client.post(
+        f"/api/v1/events/{code}/participants",
+        headers=bearer(moderator),
+        json=[{"name": "Late Larry", "group": "Kanada"}],
+    )
     second = client.post(f"/api/v1/events/{code}/plan", headers=bearer(moderator)).get_json()
     routes = {p["id"]: p["tables"] for p in second["plan"]["people"]}
     larry = next(p for p in second["plan"]["people"] if p["name"] == "Late Larry")
     assert None not in larry["tables"]
-    moved = sum(1 for p in first["people"] for a, b in zip(p["tables"], routes[p["id"]], strict=True) if a != b)
+    moved = sum(
+        1 for p in first["people"] for a, b in zip(p["tables"], routes[p["id"]], strict=True) if a != b
+    )
     assert moved <= 6, moved
     assert second["metrics"]["repeat_pairs"] == 0
 
@@ -90,8 +95,10 @@ def test_planning_needs_tables_and_people(client, make_event):
 
 
 def test_too_many_people_for_the_seats_is_a_clear_error(client, make_event):
-    event = make_event(tables=[{"number": 1, "capacity": 2}],
-                       participants=[{"name": n, "group": "CA"} for n in ("A", "B", "C")])
+    event = make_event(
+        tables=[{"number": 1, "capacity": 2}],
+        participants=[{"name": n, "group": "CA"} for n in ("A", "B", "C")],
+    )
     response = client.post(f"/api/v1/events/{event.code}/plan", headers=bearer(event.moderator))
     assert response.status_code == 422
     assert "only 2 seats" in response.get_json()["error"]["message"]

@@ -8,8 +8,11 @@ from tests.conftest import bearer, received
 
 
 def add_people(client, event, *names):
-    response = client.post(f"/api/v1/events/{event.code}/participants", headers=bearer(event.moderator),
-                           json=[{"name": n, "group": "CA"} for n in names])
+    response = client.post(
+        f"/api/v1/events/{event.code}/participants",
+        headers=bearer(event.moderator),
+        json=[{"name": n, "group": "CA"} for n in names],
+    )
     assert response.status_code == 201
 
 
@@ -36,8 +39,13 @@ def test_seq_is_gap_free_per_event(app, client, make_event):
     with app.app_context():
         for handle in (first, second):
             event = db.session.execute(db.select(Event).filter_by(public_id=handle.code)).scalar_one()
-            seqs = db.session.execute(db.select(LogEntry.seq).filter_by(event_id=event.id)
-                                      .order_by(LogEntry.seq)).scalars().all()
+            seqs = (
+                db.session.execute(
+                    db.select(LogEntry.seq).filter_by(event_id=event.id).order_by(LogEntry.seq)
+                )
+                .scalars()
+                .all()
+            )
             assert seqs == list(range(1, len(seqs) + 1)) and event.last_seq == len(seqs)
 
 
@@ -51,7 +59,13 @@ def test_reconnect_with_since_replays_only_what_was_missed(client, sio, event):
     again = sio(event.moderator, since=seen)
     pushes = received(again)
     names = [n for n, _ in pushes if n != "presence_changed"]
-    assert names == ["participants_added", "attendance_changed", "participants_added", "attendance_changed", "synced"]
+    assert names == [
+        "participants_added",
+        "attendance_changed",
+        "participants_added",
+        "attendance_changed",
+        "synced",
+    ]
     added = [p["participants"][0]["name"] for n, p in pushes if n == "participants_added"]
     assert added == ["Missed One", "Missed Two"]
     synced = [p for n, p in pushes if n == "synced"]
@@ -128,6 +142,8 @@ def test_join_updates_screen_joined_count_live(client, sio, event):
 def test_joining_toggle_reaches_everyone(client, sio, event):
     phone = sio(event.participants["Ada"])
     phone.get_received()
-    client.patch(f"/api/v1/events/{event.code}", json={"joining_open": False}, headers=bearer(event.moderator))
+    client.patch(
+        f"/api/v1/events/{event.code}", json={"joining_open": False}, headers=bearer(event.moderator)
+    )
     [(_, push)] = received(phone, "joining_changed")
     assert push["joining_open"] is False

@@ -88,8 +88,10 @@ def placeholder_problems(catalog: Catalog) -> list[str]:
                 continue  # reported by untranslated_problems
             got = placeholders(form)
             if got != expected and not (len(ids) > 1 and got == placeholders(ids[0])):
-                problems.append(f"{message.id!r}: msgid has {sorted(expected.elements())}, "
-                                f"msgstr {form!r} has {sorted(got.elements())}")
+                problems.append(
+                    f"{message.id!r}: msgid has {sorted(expected.elements())}, "
+                    f"msgstr {form!r} has {sorted(got.elements())}"
+                )
     return problems
 
 
@@ -112,14 +114,16 @@ def extracted_msgids(root: Path = ROOT) -> dict[str, list[str]]:
         method_map, options_map = parse_mapping_cfg(fh, str(BABEL_CFG))
     found: dict[str, list[str]] = {}
     for filename, lineno, msgid, _comments, _context in extract_from_dir(
-            str(root), method_map, options_map, keywords=KEYWORDS):
+        str(root), method_map, options_map, keywords=KEYWORDS
+    ):
         found.setdefault(key(msgid), []).append(f"{filename}:{lineno}")
     return found
 
 
 def missing_from(catalog: Catalog, extracted: dict[str, list[str]]) -> list[str]:
-    return sorted(f"{msgid!r} ({', '.join(where)})" for msgid, where in extracted.items()
-                  if catalog.get(msgid) is None)
+    return sorted(
+        f"{msgid!r} ({', '.join(where)})" for msgid, where in extracted.items() if catalog.get(msgid) is None
+    )
 
 
 # ---------------------------------------------------------------------------------------------- catalogue
@@ -141,11 +145,13 @@ def test_committed_mo_matches_po(tmp_path):
     assert DE_MO.is_file(), f"{DE_MO} is missing: run `make translations` and commit it"
     expected = mo_catalog(compiled(DE_PO, tmp_path))
     committed = mo_catalog(DE_MO)
-    differing = sorted(repr(k) for k in expected.keys() | committed.keys()
-                       if expected.get(k) != committed.get(k))
-    assert not differing, ("messages.mo is out of date with messages.po (run `pybabel compile -d "
-                           "worldcafe/translations` and commit it); differing entries:\n"
-                           + "\n".join(differing))
+    differing = sorted(
+        repr(k) for k in expected.keys() | committed.keys() if expected.get(k) != committed.get(k)
+    )
+    assert not differing, (
+        "messages.mo is out of date with messages.po (run `pybabel compile -d "
+        "worldcafe/translations` and commit it); differing entries:\n" + "\n".join(differing)
+    )
 
 
 def test_every_ui_string_is_in_the_german_catalogue():
@@ -153,8 +159,10 @@ def test_every_ui_string_is_in_the_german_catalogue():
     assert "Create event" in extracted, "extraction found nothing: check babel.cfg"
     assert not any(".venv" in where for places in extracted.values() for where in places)
     missing = missing_from(load_po(), extracted)
-    assert not missing, ("UI strings missing from the German catalogue (run `make translations` and "
-                         "translate them):\n" + "\n".join(missing))
+    assert not missing, (
+        "UI strings missing from the German catalogue (run `make translations` and "
+        "translate them):\n" + "\n".join(missing)
+    )
 
 
 # ------------------------------------------------------------------------------------- the checks can fail
@@ -172,14 +180,20 @@ def test_the_checks_catch_broken_catalogues(tmp_path):
     assert untranslated_problems(catalog) == ["untranslated: 'Save'", "fuzzy: 'Saved'"]
     broken = placeholder_problems(catalog)
     assert [line.split(":")[0] for line in broken] == [
-        "'Round {n} of {total}'", "'Hello, %(name)s'", "'Done'"]
+        "'Round {n} of {total}'",
+        "'Hello, %(name)s'",
+        "'Done'",
+    ]
     assert missing_from(catalog, {"Fine {n}": ["x.py:1"], "New": ["templates/x.html:3"]}) == [
-        "'New' (templates/x.html:3)"]
+        "'New' (templates/x.html:3)"
+    ]
 
     # A .mo compiled from an older .po is caught.
     po = tmp_path / "messages.po"
-    po.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n'
-                  'msgid "Save"\nmsgstr "Speichern"\n', encoding="utf-8")
+    po.write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\nmsgid "Save"\nmsgstr "Speichern"\n',
+        encoding="utf-8",
+    )
     old = mo_catalog(compiled(po, tmp_path))
     po.write_text(po.read_text(encoding="utf-8").replace("Speichern", "Sichern"), encoding="utf-8")
     assert mo_catalog(compiled(po, tmp_path)) != old
@@ -196,7 +210,9 @@ def test_extraction_finds_a_new_string(tmp_path):
     found = extracted_msgids(tmp_path)
     assert set(found) == {"A brand-new button", "A brand-new label"}
     assert missing_from(load_po(), found) == [
-        "'A brand-new button' (templates/new.html:1)", "'A brand-new label' (worldcafe/new.py:1)"]
+        "'A brand-new button' (templates/new.html:1)",
+        "'A brand-new label' (worldcafe/new.py:1)",
+    ]
 
 
 # ---------------------------------------------------------------------------------------------- the app

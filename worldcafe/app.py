@@ -51,8 +51,13 @@ def _default_async_mode() -> str:
 
 def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the app; ``test_config`` overrides the environment."""
-    app = Flask(__name__, static_folder=str(asset_dir("static")), template_folder=str(asset_dir("templates")),
-                instance_path=instance_path_from_env(), instance_relative_config=True)
+    app = Flask(
+        __name__,
+        static_folder=str(asset_dir("static")),
+        template_folder=str(asset_dir("templates")),
+        instance_path=instance_path_from_env(),
+        instance_relative_config=True,
+    )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(load_config(Path(app.instance_path)))
     if test_config:

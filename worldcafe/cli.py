@@ -21,8 +21,11 @@ def cli() -> None:
 
 
 def _links_text(links: dict[str, Any]) -> str:
-    lines = [f"  moderator : {links['moderator']}", f"  screen    : {links['screen']}",
-             f"  join      : {links['join']}"]
+    lines = [
+        f"  moderator : {links['moderator']}",
+        f"  screen    : {links['screen']}",
+        f"  join      : {links['join']}",
+    ]
     lines += [f"  host T{number:<3}: {url}" for number, url in links["hosts"].items()]
     return "\n".join(lines)
 
@@ -31,9 +34,17 @@ def _demo_links(event: Any) -> dict[str, Any]:
     from .web.links import base_url, event_links
 
     links = event_links(event)
-    return {"event": event.public_id, "base_url": base_url(), "links": {
-        "moderator": links["moderator"], "screen": links["screen"], "join": links["join"], "hosts": links["hosts"],
-        "participants": {p["name"]: p["link"] for p in links["participants"]}}}
+    return {
+        "event": event.public_id,
+        "base_url": base_url(),
+        "links": {
+            "moderator": links["moderator"],
+            "screen": links["screen"],
+            "join": links["join"],
+            "hosts": links["hosts"],
+            "participants": {p["name"]: p["link"] for p in links["participants"]},
+        },
+    }
 
 
 @cli.command("demo")
@@ -50,13 +61,17 @@ def demo_command(as_json: bool) -> None:
         return
     click.echo(f"{'Created' if created else 'Found'} the demo event {event.name!r} (code {event.public_id}):")
     click.echo(_links_text(info["links"]))
-    click.echo(f"  participants: {len(info['links']['participants'])} personal links (see the moderator console)")
+    click.echo(
+        f"  participants: {len(info['links']['participants'])} personal links (see the moderator console)"
+    )
 
 
 @cli.command("run")
 @click.option("--host", default=None, help="Address to bind (0.0.0.0 for a venue LAN). Default 127.0.0.1.")
 @click.option("--port", type=int, default=None, help="Port (default $WORLDCAFE_PORT or 5000).")
-@click.option("--demo/--no-demo", default=False, help="Create the demo event unless it exists and print its links.")
+@click.option(
+    "--demo/--no-demo", default=False, help="Create the demo event unless it exists and print its links."
+)
 def run_command(host: str | None, port: int | None, demo: bool) -> None:
     """Serve the app with eventlet (real-time, many connections)."""
     from .extensions import socketio
@@ -72,7 +87,9 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
 
         event, created = ensure_demo()
         info = _demo_links(event)
-        click.echo(f"{'Created' if created else 'Serving'} the demo event {event.name!r} (code {event.public_id}):")
+        click.echo(
+            f"{'Created' if created else 'Serving'} the demo event {event.name!r} (code {event.public_id}):"
+        )
         click.echo(_links_text(info["links"]))
     from .web.links import base_url
 
@@ -95,7 +112,9 @@ def _fail(message: str) -> None:
 
 @cli.command("plan", with_appcontext=False)
 @click.argument("input_file", metavar="INPUT.json", type=click.File("r", encoding="utf-8"))
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Where to write the plan.")
+@click.option(
+    "-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="Where to write the plan."
+)
 def plan_command(input_file: TextIO, output: TextIO) -> None:
     """Plan who sits where in every round (see docs/rotation.md for the input format)."""
     try:

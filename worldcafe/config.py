@@ -61,7 +61,7 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
     env = os.environ if env is None else env
     database_url = env.get(PREFIX + "DATABASE_URL") or f"sqlite:///{instance_path / 'worldcafe.db'}"
     if database_url.startswith("postgres://"):
-        database_url = "postgresql+psycopg2://" + database_url[len("postgres://"):]
+        database_url = "postgresql+psycopg2://" + database_url[len("postgres://") :]
     public_url = (env.get(PREFIX + "PUBLIC_URL") or "").rstrip("/")
     if public_url and not public_url.startswith(("http://", "https://")):
         raise ConfigError(f"{PREFIX}PUBLIC_URL must start with http:// or https://, got {public_url!r}")

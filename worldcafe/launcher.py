@@ -8,7 +8,11 @@ import sys
 
 def main() -> None:
     """Patch first (only for ``worldcafe run`` under eventlet), then hand over to the CLI."""
-    if len(sys.argv) > 1 and sys.argv[1] == "run" and os.environ.get("WORLDCAFE_ASYNC_MODE", "eventlet") == "eventlet":
+    if (
+        len(sys.argv) > 1
+        and sys.argv[1] == "run"
+        and os.environ.get("WORLDCAFE_ASYNC_MODE", "eventlet") == "eventlet"
+    ):
         import warnings
 
         # eventlet is the product's chosen server (docs/deploy.md); its deprecation notice is known.

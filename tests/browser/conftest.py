@@ -18,8 +18,15 @@ import pytest
 from tests.conftest import need
 
 CHROMIUM = os.environ.get("WORLDCAFE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 
@@ -36,13 +43,22 @@ class LiveServer:
     def __init__(self, tmp: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "WORLDCAFE_INSTANCE_PATH": str(tmp), "WORLDCAFE_PORT": str(self.port),
-               "WORLDCAFE_PRESENCE_INTERVAL_S": "0.2", "SECRET_KEY": "browser-tests"}
+        env = {
+            **os.environ,
+            "WORLDCAFE_INSTANCE_PATH": str(tmp),
+            "WORLDCAFE_PORT": str(self.port),
+            "WORLDCAFE_PRESENCE_INTERVAL_S": "0.2",
+            "SECRET_KEY": "browser-tests",
+        }
         env.pop("WORLDCAFE_DATABASE_URL", None)
         env.pop("WORLDCAFE_PUBLIC_URL", None)
         self.log = (tmp / "server.log").open("w")
-        self.process = subprocess.Popen([str(Path(sys.executable).parent / "worldcafe"), "run"], env=env,
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "worldcafe"), "run"],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -74,8 +90,10 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    need(Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
-         f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    need(
+        Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
+        f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -114,7 +132,12 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True}
 LAPTOP = {"viewport": {"width": 1366, "height": 900}}
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}

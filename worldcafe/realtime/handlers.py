@@ -65,17 +65,24 @@ def on_connect(auth: Any = None) -> None:
     access = resolve(token if isinstance(token, str) else None)
     if access is None:
         # First argument becomes connect_error's message, the second its data (what live.js reads).
-        raise ConnectionRefusedError("Unknown or replaced link.",
-                                     {"code": "unauthorized", "message": "Unknown or replaced link."})
+        raise ConnectionRefusedError(
+            "Unknown or replaced link.", {"code": "unauthorized", "message": "Unknown or replaced link."}
+        )
     rooms = rooms_for(access)
     for room in rooms:
         join_room(room)
     sid = request.sid  # type: ignore[attr-defined]
     connection_tokens[sid] = token
-    presence.add(sid, Connection(event_id=access.event.id, role=access.role,
-                                 table_id=access.table.id if access.table else None,
-                                 participant_id=access.participant.id if access.participant else None,
-                                 rooms=tuple(rooms)))
+    presence.add(
+        sid,
+        Connection(
+            event_id=access.event.id,
+            role=access.role,
+            table_id=access.table.id if access.table else None,
+            participant_id=access.participant.id if access.participant else None,
+            rooms=tuple(rooms),
+        ),
+    )
     catch_up(access, rooms, auth.get("since"))
 
 

@@ -62,8 +62,12 @@ class Presence:
                 people.add(connection.participant_id)
             else:
                 by_role[connection.role] += 1
-        return {"participants": len(people), "hosts": by_role["host"], "screens": by_role["screen"],
-                "moderators": by_role["moderator"]}
+        return {
+            "participants": len(people),
+            "hosts": by_role["host"],
+            "screens": by_role["screen"],
+            "moderators": by_role["moderator"],
+        }
 
     def changed(self, event_id: int) -> None:
         """Mark an event's counts as changed; pushes are coalesced over ``PRESENCE_INTERVAL_S``."""
@@ -94,9 +98,14 @@ class Presence:
             if code is None:
                 continue
             # Presence is not logged (it is not state to replay), so it carries the event's current seq.
-            payload: dict[str, Any] = {"seq": current_seq(event_id), "event_id": code,
-                                       "connected": self.counts(event_id)}
-            socketio.emit("presence_changed", stamp(payload), to=[moderators_room(event_id), screen_room(event_id)])
+            payload: dict[str, Any] = {
+                "seq": current_seq(event_id),
+                "event_id": code,
+                "connected": self.counts(event_id),
+            }
+            socketio.emit(
+                "presence_changed", stamp(payload), to=[moderators_room(event_id), screen_room(event_id)]
+            )
 
 
 presence = Presence()

@@ -6,6 +6,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from ..extensions import db
 from ..models import AccessLink, CafeTable, Event, Participant
 from .errors import ServiceError
@@ -28,7 +30,7 @@ class Access:
     def require(self, *roles: str) -> None:
         """Refuse unless the token's role is one of ``roles``."""
         if self.role not in roles:
-            raise ServiceError("forbidden", "This link does not allow that.")
+            raise ServiceError("forbidden", _("This link does not allow that."))
 
 
 def new_token() -> str:
@@ -36,8 +38,9 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-def issue_link(role: str, event: Event, *, table: CafeTable | None = None,
-               participant: Participant | None = None) -> AccessLink:
+def issue_link(
+    role: str, event: Event, *, table: CafeTable | None = None, participant: Participant | None = None
+) -> AccessLink:
     """Create a link for a role (the caller commits)."""
     link = AccessLink(token=new_token(), role=role, event=event, table=table, participant=participant)
     db.session.add(link)
@@ -59,35 +62,39 @@ def resolve(token: str | None, role: str | None = None) -> Access | None:
     return Access(role=link.role, event=event, table=table, participant=person)
 
 
-def find_link(event: Event, role: str, *, table_id: int | None = None,
-              participant_id: int | None = None) -> AccessLink | None:
+def find_link(
+    event: Event, role: str, *, table_id: int | None = None, participant_id: int | None = None
+) -> AccessLink | None:
     """The current link of a role (per table or person where the role needs one)."""
-    query = db.select(AccessLink).filter_by(event_id=event.id, role=role, table_id=table_id,
-                                            participant_id=participant_id)
+    query = db.select(AccessLink).filter_by(
+        event_id=event.id, role=role, table_id=table_id, participant_id=participant_id
+    )
     return db.session.execute(query).scalars().first()
 
 
-def regenerate_link(event: Event, role: str, *, table_number: int | None = None,
-                    participant_id: int | None = None) -> tuple[AccessLink, str]:
+def regenerate_link(
+    event: Event, role: str, *, table_number: int | None = None, participant_id: int | None = None
+) -> tuple[AccessLink, str]:
     """Replace a link with a new token: the old one stops working at once; returns the link and the old token."""
     if role not in ROLES:
-        raise ServiceError("invalid", f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
+        raise ServiceError(
+            "invalid", _("Unknown role '%(role)s'; use one of %(roles)s.", role=role, roles=", ".join(ROLES))
+        )
     table_id = None
     if role == "host":
         table = next((t for t in event.tables if t.number == table_number), None)
         if table_number is None:
-            raise ServiceError("invalid", "Say which table: {\"role\": \"host\", \"table\": number}.")
+            raise ServiceError("invalid", _('Say which table: {"role": "host", "table": number}.'))
         if table is None:
-            raise ServiceError("not_found", f"There is no table {table_number} in this event.")
+            raise ServiceError("not_found", _("There is no table %(number)s in this event.", number=table_number))
         table_id = table.id
     if role == "participant":
         person = db.session.get(Participant, participant_id) if participant_id else None
         if person is None or person.event_id != event.id:
-            raise ServiceError("not_found", "There is no such participant in this event.")
-    link = find_link(event, role, table_id=table_id,
-                     participant_id=participant_id if role == "participant" else None)
+            raise ServiceError("not_found", _("There is no such participant in this event."))
+    link = find_link(event, role, table_id=table_id, participant_id=participant_id if role == "participant" else None)
     if link is None:
-        raise ServiceError("not_found", "That link does not exist.")
+        raise ServiceError("not_found", _("That link does not exist."))
     old_token, link.token = link.token, new_token()
     db.session.commit()
     return link, old_token

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..domain.palette import colour_for
 from ..extensions import db
 from ..models import CafeTable, Event, Participant, Round, Topic
@@ -40,15 +42,20 @@ def get_event(public_id: str) -> Event:
     """The event with this join code, or a not_found error."""
     event = db.session.execute(db.select(Event).filter_by(public_id=public_id.upper())).scalar_one_or_none()
     if event is None:
-        raise ServiceError("not_found", "There is no event with that code.")
+        raise ServiceError("not_found", _("There is no event with that code."))
     return event
 
 
 def create_event(data: Any) -> Event:
     """Create an event from a spec, with a link for every role; returns the committed event."""
     spec = parse(EventSpec, data)
-    event = Event(public_id=new_join_code(), name=spec.name, language=spec.language, groups=list(spec.groups),
-                  joining_open=spec.joining_open)
+    event = Event(
+        public_id=new_join_code(),
+        name=spec.name,
+        language=spec.language,
+        groups=list(spec.groups),
+        joining_open=spec.joining_open,
+    )
     db.session.add(event)
     _apply_setup(event, spec)
     issue_link("moderator", event)
@@ -64,21 +71,32 @@ def create_event(data: Any) -> Event:
 def setup_of(event: Event) -> dict[str, Any]:
     """The event's current setup in the spec format (what ``update_setup`` accepts)."""
     return {
-        "name": event.name, "language": event.language, "groups": list(event.groups),
-        "joining_open": event.joining_open, "rounds": [{"minutes": r.minutes} for r in event.rounds],
+        "name": event.name,
+        "language": event.language,
+        "groups": list(event.groups),
+        "joining_open": event.joining_open,
+        "rounds": [{"minutes": r.minutes} for r in event.rounds],
         "topics": [{"title": t.title, "question": t.question, "colour": t.colour} for t in event.topics],
-        "tables": [{"number": t.number, "topic": t.topic.position + 1 if t.topic else None, "capacity": t.capacity,
-                    "host": t.host_name, "tags": list(t.tags)} for t in event.tables],
+        "tables": [
+            {
+                "number": t.number,
+                "topic": t.topic.position + 1 if t.topic else None,
+                "capacity": t.capacity,
+                "host": t.host_name,
+                "tags": list(t.tags),
+            }
+            for t in event.tables
+        ],
     }
 
 
 def update_setup(event: Event, data: Any) -> list[Push]:
     """Change the setup: the given top-level fields replace the current ones, the others stay; host links stay."""
     if not isinstance(data, dict):
-        raise ServiceError("invalid", "Send the setup as a JSON object.")
+        raise ServiceError("invalid", _("Send the setup as a JSON object."))
     spec = parse(SetupSpec, {**setup_of(event), **data})
     if any(r.status != "planned" for r in event.rounds):
-        raise ServiceError("wrong_state", "Rounds have started; topics, tables and rounds can no longer change.")
+        raise ServiceError("wrong_state", _("Rounds have started; topics, tables and rounds can no longer change."))
     joining_changed = spec.joining_open != event.joining_open
     event.name, event.language, event.joining_open = spec.name, spec.language, spec.joining_open
     event.groups = list(spec.groups)
@@ -91,8 +109,12 @@ def update_setup(event: Event, data: Any) -> list[Push]:
 
 
 def _joining_push(event: Event) -> Push:
-    return record(event, "joining_changed", {"joining_open": event.joining_open},
-                  [event_room(event.id), moderators_room(event.id)])
+    return record(
+        event,
+        "joining_changed",
+        {"joining_open": event.joining_open},
+        [event_room(event.id), moderators_room(event.id)],
+    )
 
 
 def _apply_setup(event: Event, spec: SetupSpec) -> None:
@@ -105,7 +127,7 @@ def _apply_setup(event: Event, spec: SetupSpec) -> None:
         topic.colour = topic_spec.colour or colour_for(position, taken)
         taken.add(topic.colour)
         topics.append(topic)
-    for stale in event.topics[len(spec.topics):]:
+    for stale in event.topics[len(spec.topics) :]:
         db.session.delete(stale)
     event.topics = topics
 
@@ -118,7 +140,11 @@ def _apply_setup(event: Event, spec: SetupSpec) -> None:
             issue_link("host", event, table=table)
         index = spec.topic_index(table_spec.topic)
         table.topic = topics[index] if index is not None else None
-        table.capacity, table.host_name, table.tags = table_spec.capacity, table_spec.host, list(table_spec.tags)
+        table.capacity, table.host_name, table.tags = (
+            table_spec.capacity,
+            table_spec.host,
+            list(table_spec.tags),
+        )
         tables.append(table)
     for stale in existing.values():
         db.session.delete(stale)
@@ -129,7 +155,7 @@ def _apply_setup(event: Event, spec: SetupSpec) -> None:
         rnd = event.rounds[number - 1] if number <= len(event.rounds) else Round(event=event, number=number)
         rnd.minutes = round_spec.minutes
         rounds.append(rnd)
-    for stale in event.rounds[len(spec.rounds):]:
+    for stale in event.rounds[len(spec.rounds) :]:
         db.session.delete(stale)
     event.rounds = rounds
 

@@ -43,8 +43,12 @@ def missed(event_id: int, since: int, rooms: set[str], limit: int) -> list[Push]
     newest = current_seq(event_id)
     if since > newest or since < 0:
         return None  # the client knows a future we never had (e.g. a reset database): start over
-    query = (db.select(LogEntry).where(LogEntry.event_id == event_id, LogEntry.seq > since)
-             .order_by(LogEntry.seq).limit(limit + 1))
+    query = (
+        db.select(LogEntry)
+        .where(LogEntry.event_id == event_id, LogEntry.seq > since)
+        .order_by(LogEntry.seq)
+        .limit(limit + 1)
+    )
     entries = db.session.execute(query).scalars().all()
     if len(entries) > limit:
         return None

@@ -7,6 +7,8 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..extensions import db
 from ..models import AccessLink, Event, Participant
 from ..realtime.rooms import moderators_room, screen_room
@@ -16,17 +18,31 @@ from .live import Push, record
 from .spec import JoinSpec, ParticipantSpec, parse
 
 _HEADER_ALIASES = {
-    "name": "name", "vorname nachname": "name", "full name": "name", "teilnehmer": "name",
-    "group": "group", "gruppe": "group", "herkunft": "group",
-    "email": "email", "e-mail": "email", "mail": "email", "e-mail-adresse": "email",
+    "name": "name",
+    "vorname nachname": "name",
+    "full name": "name",
+    "teilnehmer": "name",
+    "group": "group",
+    "gruppe": "group",
+    "herkunft": "group",
+    "email": "email",
+    "e-mail": "email",
+    "mail": "email",
+    "e-mail-adresse": "email",
 }
 MAX_IMPORT_ROWS = 5000
 
 
 def participant_view(person: Participant, link: AccessLink | None = None) -> dict[str, Any]:
     """A participant as the moderator sees it."""
-    view: dict[str, Any] = {"id": person.id, "name": person.name, "group": person.group, "email": person.email,
-                            "status": person.status, "source": person.source}
+    view: dict[str, Any] = {
+        "id": person.id,
+        "name": person.name,
+        "group": person.group,
+        "email": person.email,
+        "status": person.status,
+        "source": person.source,
+    }
     if link is not None:
         view["token"] = link.token
     return view
@@ -37,8 +53,14 @@ def add_people(event: Event, specs: Iterable[ParticipantSpec], source: str) -> l
     added = []
     groups = list(event.groups)
     for spec in specs:
-        person = Participant(event=event, name=spec.name, group=spec.group, email=spec.email,
-                             needs=list(spec.needs), source=source)
+        person = Participant(
+            event=event,
+            name=spec.name,
+            group=spec.group,
+            email=spec.email,
+            needs=list(spec.needs),
+            source=source,
+        )
         if spec.group and spec.group.casefold() not in {g.casefold() for g in groups}:
             groups.append(spec.group)
         db.session.add(person)
@@ -50,23 +72,24 @@ def add_people(event: Event, specs: Iterable[ParticipantSpec], source: str) -> l
 
 def _announce(event: Event, added: list[tuple[Participant, AccessLink]]) -> list[Push]:
     people = [participant_view(p) for p, _ in added]
-    return [record(event, "participants_added", {"participants": people}, [moderators_room(event.id)]),
-            attendance_push(event)]
+    return [
+        record(event, "participants_added", {"participants": people}, [moderators_room(event.id)]),
+        attendance_push(event),
+    ]
 
 
 def attendance_push(event: Event) -> Push:
     """The joined count changed: the screen and the moderators show it."""
     joined = sum(1 for p in event.participants if p.status == "active")
-    return record(event, "attendance_changed", {"joined": joined},
-                  [screen_room(event.id), moderators_room(event.id)])
+    return record(event, "attendance_changed", {"joined": joined}, [screen_room(event.id), moderators_room(event.id)])
 
 
 def add_participants(event: Event, data: Any, source: str = "api") -> tuple[list[dict[str, Any]], list[Push]]:
     """Add a list of ``{name, group?, email?}``; returns their views with tokens and the pushes."""
     if not isinstance(data, list) or not data:
-        raise ServiceError("invalid", "Send a non-empty JSON list of people: [{\"name\": …, \"group\": …}].")
+        raise ServiceError("invalid", _('Send a non-empty JSON list of people: [{"name": …, "group": …}].'))
     if len(data) > MAX_IMPORT_ROWS:
-        raise ServiceError("invalid", f"At most {MAX_IMPORT_ROWS} people at once.")
+        raise ServiceError("invalid", _("At most %(limit)s people at once.", limit=MAX_IMPORT_ROWS))
     specs = []
     for index, item in enumerate(data):
         try:
@@ -88,14 +111,14 @@ def _decode(raw: bytes | str) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ServiceError("invalid", "The file is not text (UTF-8 or Windows-1252 expected).")
+    raise ServiceError("invalid", _("The file is not text (UTF-8 or Windows-1252 expected)."))
 
 
 def check_csv(event: Event, raw: bytes | str) -> list[dict[str, Any]]:
     """Validate a CSV of ``name, group, email`` line by line; every row comes back with its error or None."""
     text = _decode(raw).strip()
     if not text:
-        raise ServiceError("invalid", "The list is empty.")
+        raise ServiceError("invalid", _("The list is empty."))
     try:
         dialect: Any = csv.Sniffer().sniff("\n".join(text.splitlines()[:10]), delimiters=",;\t")
     except csv.Error:
@@ -107,33 +130,43 @@ def check_csv(event: Event, raw: bytes | str) -> list[dict[str, Any]]:
     if any(_HEADER_ALIASES.get(cell) == "name" for cell in first):
         columns = [_HEADER_ALIASES.get(cell, "") for cell in first]
         if "name" not in columns:
-            raise ServiceError("invalid", "The header row has no 'name' column.")
+            raise ServiceError("invalid", _("The header row has no 'name' column."))
     else:
         start = 0
     if len(rows) - start > MAX_IMPORT_ROWS:
-        raise ServiceError("invalid", f"At most {MAX_IMPORT_ROWS} people at once.")
+        raise ServiceError("invalid", _("At most %(limit)s people at once.", limit=MAX_IMPORT_ROWS))
     known = {(p.name.casefold(), (p.email or "").casefold()) for p in event.participants}
     report = []
     for line_no, cells in enumerate(rows[start:], start=start + 1):
         if not any(cell.strip() for cell in cells):
             continue
         values = {col: cells[i].strip() for i, col in enumerate(columns) if col and i < len(cells)}
-        row: dict[str, Any] = {"line": line_no, "name": values.get("name", ""), "group": values.get("group") or None,
-                               "email": values.get("email") or None, "error": None}
-        if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
-            row["error"] = f"{len(cells)} columns, expected at most {len(columns)} ({', '.join(columns)})"
+        row: dict[str, Any] = {
+            "line": line_no,
+            "name": values.get("name", ""),
+            "group": values.get("group") or None,
+            "email": values.get("email") or None,
+            "error": None,
+        }
+        if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
+            row["error"] = _(
+                "%(found)s columns, expected at most %(expected)s (%(names)s)",
+                found=len(cells),
+                expected=len(columns),
+                names=", ".join(columns),
+            )
         else:
             try:
                 spec = parse(ParticipantSpec, {k: row[k] for k in ("name", "group", "email") if row[k] is not None})
                 key = (spec.name.casefold(), (spec.email or "").casefold())
                 if key in known:
-                    row["error"] = f"{spec.name} is already on the list"
+                    row["error"] = _("%(name)s is already on the list", name=spec.name)
                 known.add(key)
             except ServiceError as exc:
                 row["error"] = exc.message
         report.append(row)
     if not report:
-        raise ServiceError("invalid", "The list has no people in it.")
+        raise ServiceError("invalid", _("The list has no people in it."))
     return report
 
 
@@ -142,8 +175,15 @@ def import_csv(event: Event, raw: bytes | str) -> tuple[list[dict[str, Any]], li
     report = check_csv(event, raw)
     bad = [row for row in report if row["error"]]
     if bad:
-        raise ServiceError("unprocessable", f"{len(bad)} of {len(report)} lines need fixing; nothing was imported.",
-                           details=report)
+        raise ServiceError(
+            "unprocessable",
+            _(
+                "%(bad)s of %(total)s lines need fixing; nothing was imported.",
+                bad=len(bad),
+                total=len(report),
+            ),
+            details=report,
+        )
     specs = [parse(ParticipantSpec, {k: row[k] for k in ("name", "group", "email") if row[k]}) for row in report]
     added = add_people(event, specs, source="import")
     pushes = _announce(event, added)
@@ -154,16 +194,16 @@ def import_csv(event: Event, raw: bytes | str) -> tuple[list[dict[str, Any]], li
 def join(event: Event, data: Any) -> tuple[Participant, AccessLink, list[Push]]:
     """A person joins with the event's code; refused while joining is closed."""
     if not event.joining_open or event.status == "closed":
-        raise ServiceError("joining_closed", "Joining this event is closed. Please ask the moderator.")
+        raise ServiceError("joining_closed", _("Joining this event is closed. Please ask the moderator."))
     spec = parse(JoinSpec, data)
     group = spec.group or None
     if event.groups:
         match = next((g for g in event.groups if group and g.casefold() == group.casefold()), None)
         if match is None:
-            raise ServiceError("invalid", f"Choose your group: {', '.join(event.groups)}.")
+            raise ServiceError("invalid", _("Choose your group: %(groups)s.", groups=", ".join(event.groups)))
         group = match
     elif group:
-        raise ServiceError("invalid", "This event does not use groups.")
+        raise ServiceError("invalid", _("This event does not use groups."))
     [(person, link)] = add_people(event, [ParticipantSpec(name=spec.name, group=group)], source="join")
     pushes = _announce(event, [(person, link)])
     db.session.commit()
@@ -175,14 +215,16 @@ def remove_participant(event: Event, participant_id: int) -> tuple[list[Push], l
     the person's now dead tokens."""
     person = db.session.get(Participant, participant_id)
     if person is None or person.event_id != event.id:
-        raise ServiceError("not_found", "There is no such participant in this event.")
+        raise ServiceError("not_found", _("There is no such participant in this event."))
     if any(r.status != "planned" for r in event.rounds):
-        raise ServiceError("wrong_state", "The event has started; mark the person as left instead.")
+        raise ServiceError("wrong_state", _("The event has started; mark the person as left instead."))
     tokens = [link.token for link in person.links]
     db.session.delete(person)
     db.session.flush()
     db.session.expire(event, ["participants"])
-    pushes = [record(event, "participant_removed", {"participant_id": participant_id}, [moderators_room(event.id)]),
-              attendance_push(event)]
+    pushes = [
+        record(event, "participant_removed", {"participant_id": participant_id}, [moderators_room(event.id)]),
+        attendance_push(event),
+    ]
     db.session.commit()
     return pushes, tokens

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..domain import rotation
 from ..extensions import db
-from ..models import CafeTable, Event, Participant, Round, Seat
+from ..models import CafeTable, Event, Round, Seat
 from ..realtime.rooms import moderators_room
 from .errors import ServiceError
 from .live import Push, record
@@ -19,7 +21,8 @@ def _seats_by_round(event: Event) -> dict[int, dict[int, int]]:
     """round number → {participant id: table number} for every stored seat."""
     rows = db.session.execute(
         db.select(Round.number, Seat.participant_id, CafeTable.number)
-        .join(Seat, Seat.round_id == Round.id).join(CafeTable, Seat.table_id == CafeTable.id)
+        .join(Seat, Seat.round_id == Round.id)
+        .join(CafeTable, Seat.table_id == CafeTable.id)
         .where(Round.event_id == event.id)
     )
     seats: dict[int, dict[int, int]] = defaultdict(dict)
@@ -37,12 +40,25 @@ def rotation_input(event: Event, seed: int | None = None, time_limit_s: float = 
     for person in event.participants:
         if person.status != "active" and person.id not in sat_in_played:
             continue
-        people.append({"id": str(person.id), "group": person.group, "needs": list(person.needs),
-                       "left": person.status != "active"})
+        people.append(
+            {
+                "id": str(person.id),
+                "group": person.group,
+                "needs": list(person.needs),
+                "left": person.status != "active",
+            }
+        )
     spec: dict[str, Any] = {
         "rounds": len(event.rounds),
-        "tables": [{"id": str(t.number), "topic": t.topic.title if t.topic else None, "capacity": t.capacity,
-                    "tags": list(t.tags)} for t in event.tables],
+        "tables": [
+            {
+                "id": str(t.number),
+                "topic": t.topic.title if t.topic else None,
+                "capacity": t.capacity,
+                "tags": list(t.tags),
+            }
+            for t in event.tables
+        ],
         "participants": people,
         "played": [{str(p): str(t) for p, t in seats.get(number, {}).items()} for number in played],
         "seed": event.id if seed is None else seed,
@@ -50,19 +66,20 @@ def rotation_input(event: Event, seed: int | None = None, time_limit_s: float = 
     }
     if seats:
         known = {p["id"] for p in people}
-        spec["previous_plan"] = [{str(p): str(t) for p, t in seats.get(r.number, {}).items() if str(p) in known}
-                                 for r in event.rounds]
+        spec["previous_plan"] = [
+            {str(p): str(t) for p, t in seats.get(r.number, {}).items() if str(p) in known} for r in event.rounds
+        ]
     return spec
 
 
 def plan_event(event: Event) -> tuple[dict[str, Any], list[Push]]:
     """(Re)plan every round not yet played, keeping played rounds and changing as few seats as possible."""
     if event.status in ("harvest", "closed"):
-        raise ServiceError("wrong_state", "The rounds are over; there is nothing left to plan.")
+        raise ServiceError("wrong_state", _("The rounds are over; there is nothing left to plan."))
     if not event.tables:
-        raise ServiceError("wrong_state", "Add tables before planning.")
+        raise ServiceError("wrong_state", _("Add tables before planning."))
     if not any(p.status == "active" for p in event.participants):
-        raise ServiceError("wrong_state", "Add participants before planning.")
+        raise ServiceError("wrong_state", _("Add participants before planning."))
     try:
         result = rotation.plan(rotation_input(event))
     except rotation.RotationInputError as exc:
@@ -72,8 +89,9 @@ def plan_event(event: Event) -> tuple[dict[str, Any], list[Push]]:
         if rnd.status in PLAYED:
             continue
         db.session.execute(db.delete(Seat).where(Seat.round_id == rnd.id))
-        db.session.add_all(Seat(round_id=rnd.id, participant_id=int(pid), table_id=tables[tid])
-                           for pid, tid in assignment.items())
+        db.session.add_all(
+            Seat(round_id=rnd.id, participant_id=int(pid), table_id=tables[tid]) for pid, tid in assignment.items()
+        )
     event.plan_metrics = result["metrics"]
     if event.status == "setup":
         event.status = "ready"
@@ -91,11 +109,30 @@ def plan_view(event: Event) -> dict[str, Any]:
         by_table: dict[int, list[int]] = defaultdict(list)
         for pid, table in seats.get(rnd.number, {}).items():
             by_table[table].append(pid)
-        rounds.append({"number": rnd.number, "status": rnd.status, "tables": [
-            {"number": t.number, "people": [{"id": pid, "name": names[pid].name, "group": names[pid].group}
-                                            for pid in sorted(by_table.get(t.number, []),
-                                                              key=lambda i: names[i].name.casefold())]}
-            for t in event.tables]})
-    people = [{"id": p.id, "name": p.name, "group": p.group, "status": p.status,
-               "tables": [seats.get(r.number, {}).get(p.id) for r in event.rounds]} for p in event.participants]
+        rounds.append(
+            {
+                "number": rnd.number,
+                "status": rnd.status,
+                "tables": [
+                    {
+                        "number": t.number,
+                        "people": [
+                            {"id": pid, "name": names[pid].name, "group": names[pid].group}
+                            for pid in sorted(by_table.get(t.number, []), key=lambda i: names[i].name.casefold())
+                        ],
+                    }
+                    for t in event.tables
+                ],
+            }
+        )
+    people = [
+        {
+            "id": p.id,
+            "name": p.name,
+            "group": p.group,
+            "status": p.status,
+            "tables": [seats.get(r.number, {}).get(p.id) for r in event.rounds],
+        }
+        for p in event.participants
+    ]
     return {"planned": bool(seats), "metrics": event.plan_metrics, "rounds": rounds, "people": people}

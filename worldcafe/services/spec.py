@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
+from flask_babel import gettext as _
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..domain.palette import PALETTE
 from .errors import ServiceError
@@ -38,7 +47,13 @@ class TopicSpec(_Schema):
     @classmethod
     def _known_colour(cls, value: str | None) -> str | None:
         if value is not None and value not in PALETTE:
-            raise ValueError(f"unknown colour {value!r}; use one of {', '.join(PALETTE)}")
+            raise ValueError(
+                _(
+                    "unknown colour '%(colour)s'; use one of %(colours)s",
+                    colour=value,
+                    colours=", ".join(PALETTE),
+                )
+            )
         return value
 
 
@@ -69,7 +84,7 @@ class ParticipantSpec(_Schema):
     @classmethod
     def _email_shape(cls, value: str | None) -> str | None:
         if value is not None and not _EMAIL.match(value):
-            raise ValueError(f"{value!r} is not an email address")
+            raise ValueError(_("'%(value)s' is not an email address", value=value))
         return value
 
 
@@ -79,10 +94,10 @@ class SetupSpec(_Schema):
     name: Name
     language: Literal["de", "en"] = "de"
     groups: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]] = Field(
-        default_factory=list, max_length=20)
+        default_factory=list, max_length=20
+    )
     joining_open: bool = True
-    rounds: list[RoundSpec] = Field(default_factory=lambda: [RoundSpec(minutes=20)] * 3, min_length=1,
-                                    max_length=20)
+    rounds: list[RoundSpec] = Field(default_factory=lambda: [RoundSpec(minutes=20)] * 3, min_length=1, max_length=20)
     topics: list[TopicSpec] = Field(default_factory=list, max_length=100)
     tables: list[TableSpec] = Field(default_factory=list, max_length=1000)
 
@@ -91,15 +106,15 @@ class SetupSpec(_Schema):
         titles = [t.title.casefold() for t in self.topics]
         for i, title in enumerate(titles):
             if title in titles[:i]:
-                raise ValueError(f"topic {self.topics[i].title!r} appears twice")
+                raise ValueError(_("topic '%(title)s' appears twice", title=self.topics[i].title))
         seen: set[int] = set()
         for table in self.tables:
             if table.number in seen:
-                raise ValueError(f"table number {table.number} appears twice")
+                raise ValueError(_("table number %(number)s appears twice", number=table.number))
             seen.add(table.number)
             self.topic_index(table.topic)
         if len(set(g.casefold() for g in self.groups)) != len(self.groups):
-            raise ValueError("a group name appears twice")
+            raise ValueError(_("a group name appears twice"))
         return self
 
     def topic_index(self, ref: str | int | None) -> int | None:
@@ -108,12 +123,18 @@ class SetupSpec(_Schema):
             return None
         if isinstance(ref, int):
             if not 1 <= ref <= len(self.topics):
-                raise ValueError(f"topic number {ref} does not exist (there are {len(self.topics)} topics)")
+                raise ValueError(
+                    _(
+                        "topic number %(number)s does not exist (there are %(count)s topics)",
+                        number=ref,
+                        count=len(self.topics),
+                    )
+                )
             return ref - 1
         for i, topic in enumerate(self.topics):
             if topic.title.casefold() == ref.strip().casefold():
                 return i
-        raise ValueError(f"table refers to unknown topic {ref!r}")
+        raise ValueError(_("table refers to unknown topic '%(topic)s'", topic=ref))
 
 
 class EventSpec(SetupSpec):
@@ -139,27 +160,34 @@ def _message(err: Any) -> str:
     """A plain-language message for pydantic's most common error types."""
     kind, ctx = err["type"], err.get("ctx") or {}
     plain = {
-        "missing": "is required",
-        "extra_forbidden": "is not a known field",
-        "int_type": "must be a whole number", "int_parsing": "must be a whole number",
-        "int_from_float": "must be a whole number",
-        "string_type": "must be text", "bool_type": "must be true or false", "bool_parsing": "must be true or false",
-        "list_type": "must be a list", "dict_type": "must be an object", "model_type": "must be an object",
+        "missing": _("is required"),
+        "extra_forbidden": _("is not a known field"),
+        "int_type": _("must be a whole number"),
+        "int_parsing": _("must be a whole number"),
+        "int_from_float": _("must be a whole number"),
+        "string_type": _("must be text"),
+        "bool_type": _("must be true or false"),
+        "bool_parsing": _("must be true or false"),
+        "list_type": _("must be a list"),
+        "dict_type": _("must be an object"),
+        "model_type": _("must be an object"),
     }
     if kind in plain:
         return plain[kind]
     if kind == "string_too_short":
-        return "must not be empty" if ctx.get("min_length") == 1 else f"needs at least {ctx['min_length']} characters"
+        if ctx.get("min_length") == 1:
+            return _("must not be empty")
+        return _("needs at least %(n)s characters", n=ctx["min_length"])
     if kind == "string_too_long":
-        return f"must be at most {ctx['max_length']} characters"
+        return _("must be at most %(n)s characters", n=ctx["max_length"])
     if kind == "greater_than_equal":
-        return f"must be at least {ctx['ge']}"
+        return _("must be at least %(n)s", n=ctx["ge"])
     if kind == "less_than_equal":
-        return f"must be at most {ctx['le']}"
+        return _("must be at most %(n)s", n=ctx["le"])
     if kind == "too_short":
-        return f"needs at least {ctx['min_length']} item(s)"
+        return _("needs at least %(n)s item(s)", n=ctx["min_length"])
     if kind == "too_long":
-        return f"allows at most {ctx['max_length']} items"
+        return _("allows at most %(n)s items", n=ctx["max_length"])
     return str(err["msg"]).removeprefix("Value error, ")
 
 
@@ -186,5 +214,5 @@ def parse(schema: type[SchemaT], data: Any) -> SchemaT:
         first = problems[0]
         summary = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
         if len(problems) > 1:
-            summary += f" (and {len(problems) - 1} more)"
+            summary += " " + _("(and %(n)s more)", n=len(problems) - 1)
         raise ServiceError("invalid", summary, details=problems) from None

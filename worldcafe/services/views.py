@@ -19,15 +19,24 @@ def iso(moment: datetime | None) -> str | None:
 
 def round_view(rnd: Round) -> dict[str, Any]:
     """A round with its state and absolute times."""
-    return {"number": rnd.number, "minutes": rnd.minutes, "status": rnd.status, "started_at": iso(rnd.started_at),
-            "ends_at": iso(rnd.ends_at), "paused_remaining_s": rnd.paused_remaining_s}
+    return {
+        "number": rnd.number,
+        "minutes": rnd.minutes,
+        "status": rnd.status,
+        "started_at": iso(rnd.started_at),
+        "ends_at": iso(rnd.ends_at),
+        "paused_remaining_s": rnd.paused_remaining_s,
+    }
 
 
 def table_view(table: CafeTable, *, with_host: bool = True) -> dict[str, Any]:
     """A table with its topic and colour."""
     colour = table.topic.colour if table.topic else NO_TOPIC_COLOUR
     view: dict[str, Any] = {
-        "number": table.number, "colour": colour, "colour_hex": hex_of(colour), "capacity": table.capacity,
+        "number": table.number,
+        "colour": colour,
+        "colour_hex": hex_of(colour),
+        "capacity": table.capacity,
         "topic": table.topic.title if table.topic else None,
         "question": table.topic.question if table.topic else None,
         "topic_position": table.topic.position + 1 if table.topic else None,
@@ -41,11 +50,25 @@ def table_view(table: CafeTable, *, with_host: bool = True) -> dict[str, Any]:
 def public_view(event: Event) -> dict[str, Any]:
     """What the screen (and anyone holding a link) may see."""
     return {
-        "id": event.public_id, "name": event.name, "language": event.language, "status": event.status,
-        "joining_open": event.joining_open, "groups": list(event.groups), "current_round": event.current_round,
+        "id": event.public_id,
+        "name": event.name,
+        "language": event.language,
+        "status": event.status,
+        "joining_open": event.joining_open,
+        "groups": list(event.groups),
+        "current_round": event.current_round,
         "seq": event.last_seq,
-        "topics": [{"position": t.position + 1, "title": t.title, "question": t.question, "colour": t.colour,
-                    "colour_hex": hex_of(t.colour), "tables": [tb.number for tb in t.tables]} for t in event.topics],
+        "topics": [
+            {
+                "position": t.position + 1,
+                "title": t.title,
+                "question": t.question,
+                "colour": t.colour,
+                "colour_hex": hex_of(t.colour),
+                "tables": [tb.number for tb in t.tables],
+            }
+            for t in event.topics
+        ],
         "tables": [table_view(t) for t in event.tables],
         "rounds": [round_view(r) for r in event.rounds],
         "counts": {"joined": joined_count(event)},
@@ -54,8 +77,10 @@ def public_view(event: Event) -> dict[str, Any]:
 
 def full_view(event: Event) -> dict[str, Any]:
     """The moderator's view: everything, participants and their tokens included."""
-    links = {link.participant_id: link for link in db.session.execute(
-        db.select(AccessLink).filter_by(event_id=event.id, role="participant")).scalars()}
+    links = {
+        link.participant_id: link
+        for link in db.session.execute(db.select(AccessLink).filter_by(event_id=event.id, role="participant")).scalars()
+    }
     view = public_view(event)
     view["participants"] = [participant_view(p, links.get(p.id)) for p in event.participants]
     return view
@@ -71,14 +96,19 @@ def seat_of(person: Participant, round_number: int | None) -> dict[str, Any] | N
     if round_number is None:
         return None
     row = db.session.execute(
-        db.select(Seat, CafeTable).join(Round, Seat.round_id == Round.id).join(CafeTable, Seat.table_id == CafeTable.id)
+        db.select(Seat, CafeTable)
+        .join(Round, Seat.round_id == Round.id)
+        .join(CafeTable, Seat.table_id == CafeTable.id)
         .where(Round.event_id == person.event_id, Round.number == round_number, Seat.participant_id == person.id)
     ).first()
     if row is None:
         return None
     seat, table = row
-    return {"round": round_number, "checked_in": seat.checked_in_at is not None,
-            "table": table_view(table, with_host=False)}
+    return {
+        "round": round_number,
+        "checked_in": seat.checked_in_at is not None,
+        "table": table_view(table, with_host=False),
+    }
 
 
 def me_view(person: Participant) -> dict[str, Any]:
@@ -88,9 +118,16 @@ def me_view(person: Participant) -> dict[str, Any]:
     rnd = next((r for r in event.rounds if r.number == current), None)
     next_number = (current or 0) + 1
     return {
-        "name": person.name, "group": person.group, "status": person.status,
-        "event": {"id": event.public_id, "name": event.name, "status": event.status,
-                  "rounds": len(event.rounds), "language": event.language},
+        "name": person.name,
+        "group": person.group,
+        "status": person.status,
+        "event": {
+            "id": event.public_id,
+            "name": event.name,
+            "status": event.status,
+            "rounds": len(event.rounds),
+            "language": event.language,
+        },
         "current": seat_of(person, current),
         "next": seat_of(person, next_number) if next_number <= len(event.rounds) else None,
         "round": round_view(rnd) if rnd else None,

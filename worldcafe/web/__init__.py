@@ -13,9 +13,11 @@ from ..domain.palette import PALETTE
 from ..services.errors import ServiceError
 from .i18n import LANG_COOKIE, LANGUAGES, js_strings
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-       "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; "
-       "form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 
 def _wants_json() -> bool:
@@ -44,8 +46,12 @@ def register_web(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        return {"locale": str(get_locale()), "languages": LANGUAGES, "js_strings": js_strings(),
-                "palette": PALETTE}
+        return {
+            "locale": str(get_locale()),
+            "languages": LANGUAGES,
+            "js_strings": js_strings(),
+            "palette": PALETTE,
+        }
 
     @app.after_request
     def _headers(response: Any) -> Any:
@@ -71,10 +77,18 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 400: "invalid",
-                401: "unauthorized", 403: "forbidden"}.get(exc.code or 500, "error")
-        message = {404: "Not found. Check the link; it may have been replaced by a new one.",
-                   413: "The request is too large."}.get(exc.code or 500, exc.description or "Error")
+        code = {
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "too_large",
+            400: "invalid",
+            401: "unauthorized",
+            403: "forbidden",
+        }.get(exc.code or 500, "error")
+        message = {
+            404: "Not found. Check the link; it may have been replaced by a new one.",
+            413: "The request is too large.",
+        }.get(exc.code or 500, exc.description or "Error")
         return _error(code, message, exc.code or 500)
 
     @app.errorhandler(Exception)

@@ -22,13 +22,15 @@ def index() -> Any:
     error = None
     if request.method == "POST":
         password = request.form.get("password", "")
-        if needs_password and not hmac.compare_digest(password.encode(),
-                                                      str(current_app.config["ADMIN_PASSWORD"]).encode()):
+        if needs_password and not hmac.compare_digest(
+            password.encode(), str(current_app.config["ADMIN_PASSWORD"]).encode()
+        ):
             error = _("Wrong admin password.")
         else:
             try:
-                event = create_event({"name": request.form.get("name", ""),
-                                      "language": request.form.get("language", "de")})
+                event = create_event(
+                    {"name": request.form.get("name", ""), "language": request.form.get("language", "de")}
+                )
             except ServiceError as exc:
                 error = exc.message
             else:
@@ -36,8 +38,7 @@ def index() -> Any:
                 assert link is not None
                 return redirect(url_for("moderator.console", token=link.token))
     status = 400 if error else 200
-    return render_template("home.html", needs_password=needs_password, error=error,
-                           form=request.form), status
+    return render_template("home.html", needs_password=needs_password, error=error, form=request.form), status
 
 
 @bp.get("/healthz")

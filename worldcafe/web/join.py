@@ -30,14 +30,21 @@ def join(code: str) -> Any:
     if request.method == "POST":
         try:
             _person, link, pushes = participant_service.join(
-                event, {"name": request.form.get("name", ""), "group": request.form.get("group") or None})
+                event, {"name": request.form.get("name", ""), "group": request.form.get("group") or None}
+            )
         except ServiceError as exc:
             error = exc.message
         else:
             publish(pushes)
             response = make_response(redirect(url_for("roles.participant", token=link.token)))
-            response.set_cookie(_cookie_name(event.public_id), link.token, max_age=7 * 24 * 3600,
-                                samesite="Lax", httponly=True, path="/")
+            response.set_cookie(
+                _cookie_name(event.public_id),
+                link.token,
+                max_age=7 * 24 * 3600,
+                samesite="Lax",
+                httponly=True,
+                path="/",
+            )
             return response
     status = 400 if error else 200
     return render_template("join.html", event=event, error=error, form=request.form), status

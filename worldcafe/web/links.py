@@ -59,8 +59,16 @@ def join_url(code: str) -> str:
 def qr_svg(data: str, scale: int = 4, title: str | None = None) -> Markup:
     """An inline SVG QR code (error correction M, so a creased card still scans)."""
     qr = segno.make(data, error="m", micro=False)
-    svg = qr.svg_inline(scale=scale, border=2, dark="#000", light="#fff", title=title, svgclass="qr", lineclass=None,
-                        omitsize=True)
+    svg = qr.svg_inline(
+        scale=scale,
+        border=2,
+        dark="#000",
+        light="#fff",
+        title=title,
+        svgclass="qr",
+        lineclass=None,
+        omitsize=True,
+    )
     return Markup(svg)
 
 
@@ -80,8 +88,14 @@ def event_links(event: Event) -> dict[str, Any]:
             links["hosts"][str(by_table[link.table_id])] = role_url("host", link.token)
         elif link.role == "participant" and link.participant_id in people:
             person = people[link.participant_id]
-            links["participants"].append({"id": person.id, "name": person.name, "group": person.group,
-                                          "link": role_url("participant", link.token)})
+            links["participants"].append(
+                {
+                    "id": person.id,
+                    "name": person.name,
+                    "group": person.group,
+                    "link": role_url("participant", link.token),
+                }
+            )
     links["hosts"] = dict(sorted(links["hosts"].items(), key=lambda kv: int(kv[0])))
     links["participants"].sort(key=lambda p: p["id"])
     return links

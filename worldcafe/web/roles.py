@@ -18,8 +18,14 @@ def screen(token: str) -> Any:
     """The projector view."""
     access = page_access(token, "screen")
     url = join_url(access.event.public_id)
-    return render_template("screen.html", event=access.event, view=public_view(access.event), token=token,
-                           join_url=url, join_qr=qr_svg(url, scale=8))
+    return render_template(
+        "screen.html",
+        event=access.event,
+        view=public_view(access.event),
+        token=token,
+        join_url=url,
+        join_qr=qr_svg(url, scale=8),
+    )
 
 
 @bp.get("/h/<token>")

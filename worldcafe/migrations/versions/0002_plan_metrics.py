@@ -5,10 +5,10 @@ Revises: 0001
 Create Date: 2026-11-21 05:21:31.726078
 
 """
-from alembic import op
 import sqlalchemy as sa
-import worldcafe.dbtypes  # noqa: F401  (autogenerate renders UTCDateTime columns with it)
+from alembic import op
 
+import worldcafe.dbtypes  # noqa: F401  (autogenerate renders UTCDateTime columns with it)
 
 # revision identifiers, used by Alembic.
 revision = '0002'

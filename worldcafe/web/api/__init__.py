@@ -51,8 +51,10 @@ def _csv_body() -> bytes | str:
         return upload.read()
     if "csv" in request.form:
         return request.form["csv"]
-    raise ServiceError("invalid", "Send the list as an uploaded file 'file', a form field 'csv', "
-                                  "or a body with 'Content-Type: text/csv'.")
+    raise ServiceError(
+        "invalid",
+        "Send the list as an uploaded file 'file', a form field 'csv', or a body with 'Content-Type: text/csv'.",
+    )
 
 
 @bp.post("/events")
@@ -104,7 +106,7 @@ def regenerate(code: str) -> Any:
     access.require("moderator")
     body = json_body()
     if not isinstance(body, dict) or not isinstance(body.get("role"), str):
-        raise ServiceError("invalid", "Send {\"role\": …, \"table\"?: number, \"participant\"?: id}.")
+        raise ServiceError("invalid", 'Send {"role": …, "table"?: number, "participant"?: id}.')
     table, person = body.get("table"), body.get("participant")
     if any(value is not None and (not isinstance(value, int) or isinstance(value, bool)) for value in (table, person)):
         raise ServiceError("invalid", "'table' and 'participant' must be whole numbers.")
@@ -182,8 +184,11 @@ def join(code: str) -> Any:
     event = event_service.get_event(code)
     person, link, pushes = participant_service.join(event, json_body())
     publish(pushes)
-    return jsonify(participant={"id": person.id, "name": person.name, "group": person.group},
-                   link=role_url("participant", link.token), token=link.token), 201
+    return jsonify(
+        participant={"id": person.id, "name": person.name, "group": person.group},
+        link=role_url("participant", link.token),
+        token=link.token,
+    ), 201
 
 
 @bp.get("/me")
