@@ -13,7 +13,9 @@ DEMO_NAME = "Canada meets OWL"
 TOPICS = [
     {
         "title": "KI in der Produktentwicklung",
-        "question": "Wo hilft KI heute schon bei der Entwicklung von Produkten – und was fehlt noch für den Mittelstand?",
+        "question": (
+            "Wo hilft KI heute schon bei der Entwicklung von Produkten – und was fehlt noch für den Mittelstand?"
+        ),
     },
     {
         "title": "Zukunft der Arbeit",
