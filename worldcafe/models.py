@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .dbtypes import UTCDateTime
@@ -28,6 +28,10 @@ class Event(db.Model):
     language: Mapped[str] = mapped_column(String(5), default="de")
     status: Mapped[str] = mapped_column(String(16), default="setup")
     joining_open: Mapped[bool] = mapped_column(default=True)
+    # End a round by itself when its time is up (the moderator then starts the next one).
+    auto_advance: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Participants may add notes from their phones (to their current table's pad).
+    participant_notes: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Group names offered on the join page (e.g. ["Kanada", "OWL"]); empty = the event does not use groups.
     groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     current_round: Mapped[int | None] = mapped_column(default=None)

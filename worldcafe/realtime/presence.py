@@ -103,9 +103,7 @@ class Presence:
                 "event_id": code,
                 "connected": self.counts(event_id),
             }
-            socketio.emit(
-                "presence_changed", stamp(payload), to=[moderators_room(event_id), screen_room(event_id)]
-            )
+            socketio.emit("presence_changed", stamp(payload), to=[moderators_room(event_id), screen_room(event_id)])
 
 
 presence = Presence()

@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from ..domain.palette import colour_for
 from ..extensions import db
 from ..models import CafeTable, Event, Participant, Round, Topic
-from ..realtime.rooms import event_room, moderators_room
+from ..realtime.rooms import event_room, moderators_room, screen_room
 from .access import issue_link
 from .errors import ServiceError
 from .live import Push, record
 from .participants import add_people
-from .spec import EventSpec, SettingsSpec, SetupSpec, parse
+from .spec import BroadcastSpec, EventSpec, SettingsSpec, SetupSpec, parse
 
 # No 0/O, 1/I/L: a join code is read aloud and typed from a projector.
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -167,8 +167,25 @@ def update_settings(event: Event, data: Any) -> list[Push]:
     if spec.joining_open is not None and spec.joining_open != event.joining_open:
         event.joining_open = spec.joining_open
         pushes.append(_joining_push(event))
+    changed = {}
+    for name in ("auto_advance", "participant_notes"):
+        value = getattr(spec, name)
+        if value is not None and value != getattr(event, name):
+            setattr(event, name, value)
+            changed[name] = value
+    if changed:
+        pushes.append(record(event, "settings_changed", changed, [event_room(event.id)]))
     db.session.commit()
     return pushes
+
+
+def broadcast(event: Event, data: Any) -> list[Push]:
+    """A message from the moderator, shown as an overlay on every phone, pad and screen (or the screen only)."""
+    spec = parse(BroadcastSpec, data)
+    rooms = [screen_room(event.id), moderators_room(event.id)] if spec.target == "screen" else [event_room(event.id)]
+    push = record(event, "message_broadcast", {"text": spec.text, "target": spec.target}, rooms)
+    db.session.commit()
+    return [push]
 
 
 def active_participants(event: Event) -> list[Participant]:

@@ -98,9 +98,17 @@ def add_participants(event: Event, data: Any, source: str = "api") -> tuple[list
             details = [{**d, "field": f"[{index}].{d['field']}" if d["field"] else f"[{index}]"} for d in exc.details]
             raise ServiceError("invalid", f"[{index}] {exc.message}", details=details) from None
     added = add_people(event, specs, source)
-    pushes = _announce(event, added)
+    pushes = _announce(event, added) + _seat_late(event, [p for p, _ in added])
     db.session.commit()
     return [participant_view(p, link) for p, link in added], pushes
+
+
+def _seat_late(event: Event, people: list[Participant]) -> list[Push]:
+    """Once a plan exists, newcomers are seated at once and the rounds to come re-planned around them."""
+    # Imported here: planning builds on this module (attendance counts), not the other way round.
+    from .planning import reseat_after_change
+
+    return reseat_after_change(event, people)
 
 
 def _decode(raw: bytes | str) -> str:
@@ -186,7 +194,7 @@ def import_csv(event: Event, raw: bytes | str) -> tuple[list[dict[str, Any]], li
         )
     specs = [parse(ParticipantSpec, {k: row[k] for k in ("name", "group", "email") if row[k]}) for row in report]
     added = add_people(event, specs, source="import")
-    pushes = _announce(event, added)
+    pushes = _announce(event, added) + _seat_late(event, [p for p, _ in added])
     db.session.commit()
     return [participant_view(p, link) for p, link in added], pushes
 
@@ -205,7 +213,7 @@ def join(event: Event, data: Any) -> tuple[Participant, AccessLink, list[Push]]:
     elif group:
         raise ServiceError("invalid", _("This event does not use groups."))
     [(person, link)] = add_people(event, [ParticipantSpec(name=spec.name, group=group)], source="join")
-    pushes = _announce(event, [(person, link)])
+    pushes = _announce(event, [(person, link)]) + _seat_late(event, [person])
     db.session.commit()
     return person, link, pushes
 

@@ -9,10 +9,12 @@ from flask_babel import gettext as _
 
 from ..domain import rotation
 from ..extensions import db
-from ..models import CafeTable, Event, Round, Seat
-from ..realtime.rooms import moderators_room
+from ..models import CafeTable, Event, Participant, Round, Seat
+from ..realtime.rooms import moderators_room, person_room
 from .errors import ServiceError
-from .live import Push, record
+from .live import Push, record, record_many
+from .participants import attendance_push
+from .views import table_view
 
 PLAYED = ("running", "paused", "ended")
 
@@ -72,8 +74,40 @@ def rotation_input(event: Event, seed: int | None = None, time_limit_s: float = 
     return spec
 
 
-def plan_event(event: Event) -> tuple[dict[str, Any], list[Push]]:
-    """(Re)plan every round not yet played, keeping played rounds and changing as few seats as possible."""
+def upcoming_rounds(event: Event) -> list[int]:
+    """The rounds whose seats a phone shows: the one running (if any) and the next one."""
+    total = len(event.rounds)
+    current = event.current_round or 0
+    numbers = [current, current + 1] if event.status in ("running", "paused") else [current + 1]
+    return [n for n in numbers if 1 <= n <= total]
+
+
+def seat_map(event: Event, numbers: list[int]) -> dict[tuple[int, int], int]:
+    """(participant id, round number) → table number for the given rounds."""
+    seats = _seats_by_round(event)
+    return {(pid, number): table for number in numbers for pid, table in seats.get(number, {}).items()}
+
+
+def assignment_items(
+    event: Event, before: dict[tuple[int, int], int], after: dict[tuple[int, int], int]
+) -> list[tuple[str, dict[str, Any], list[str]]]:
+    """An ``assignment_changed`` for every person whose seat in the current or next round changed."""
+    tables = {t.number: t for t in event.tables}
+    items = []
+    for (pid, number), table in sorted(after.items()):
+        if before.get((pid, number)) != table:
+            items.append(
+                (
+                    "assignment_changed",
+                    {"round": number, "table": table_view(tables[table], with_host=False)},
+                    [person_room(pid)],
+                )
+            )
+    return items
+
+
+def replan(event: Event) -> dict[str, Any]:
+    """Plan the unplayed rounds into the seat table (in the caller's transaction); returns the metrics."""
     if event.status in ("harvest", "closed"):
         raise ServiceError("wrong_state", _("The rounds are over; there is nothing left to plan."))
     if not event.tables:
@@ -88,16 +122,95 @@ def plan_event(event: Event) -> tuple[dict[str, Any], list[Push]]:
     for rnd, assignment in zip(event.rounds, result["rounds"], strict=True):
         if rnd.status in PLAYED:
             continue
-        db.session.execute(db.delete(Seat).where(Seat.round_id == rnd.id))
-        db.session.add_all(
-            Seat(round_id=rnd.id, participant_id=int(pid), table_id=tables[tid]) for pid, tid in assignment.items()
-        )
+        existing = {
+            seat.participant_id: seat
+            for seat in db.session.execute(db.select(Seat).where(Seat.round_id == rnd.id)).scalars()
+        }
+        for pid_text, tid in assignment.items():
+            seat = existing.pop(int(pid_text), None)
+            if seat is None:
+                db.session.add(Seat(round_id=rnd.id, participant_id=int(pid_text), table_id=tables[tid]))
+            elif seat.table_id != tables[tid]:
+                # A new table voids a check-in made for the old one; an unchanged seat keeps it.
+                seat.table_id, seat.checked_in_at = tables[tid], None
+        for seat in existing.values():
+            db.session.delete(seat)
+    db.session.flush()
     event.plan_metrics = result["metrics"]
     if event.status == "setup":
         event.status = "ready"
-    push = record(event, "plan_published", {"metrics": result["metrics"]}, [moderators_room(event.id)])
+    return dict(result["metrics"])
+
+
+def plan_event(event: Event) -> tuple[dict[str, Any], list[Push]]:
+    """(Re)plan every round not yet played, keeping played rounds and changing as few seats as possible."""
+    before = seat_map(event, upcoming_rounds(event))
+    metrics = replan(event)
+    after = seat_map(event, upcoming_rounds(event))
+    items = [("plan_published", {"metrics": metrics}, [moderators_room(event.id)])]
+    pushes = record_many(event, items + assignment_items(event, before, after))
     db.session.commit()
-    return result["metrics"], [push]
+    return metrics, pushes
+
+
+def seat_now(event: Event, people: list[Participant]) -> None:
+    """Seat people in the running round at once: the emptiest tables that their needs allow."""
+    if event.status not in ("running", "paused") or event.current_round is None:
+        return
+    rnd = next(r for r in event.rounds if r.number == event.current_round)
+    counts: dict[int, int] = defaultdict(int)
+    for table_id in db.session.execute(db.select(Seat.table_id).where(Seat.round_id == rnd.id)).scalars():
+        counts[table_id] += 1
+    for person in people:
+        fitting = [t for t in event.tables if set(person.needs) <= set(t.tags)] or list(event.tables)
+        table = min(fitting, key=lambda t: (counts[t.id] >= t.capacity, counts[t.id] / t.capacity, t.number))
+        db.session.add(Seat(round_id=rnd.id, participant_id=person.id, table_id=table.id))
+        counts[table.id] += 1
+    db.session.flush()
+
+
+def reseat_after_change(event: Event, newcomers: list[Participant]) -> list[Push]:
+    """After people arrived, left or did not show: seat newcomers now and re-plan the rounds to come."""
+    if not event.plan_metrics:
+        return []
+    before = seat_map(event, upcoming_rounds(event))
+    seat_now(event, newcomers)
+    metrics = replan(event)
+    after = seat_map(event, upcoming_rounds(event))
+    items = [("plan_published", {"metrics": metrics}, [moderators_room(event.id)])]
+    return record_many(event, items + assignment_items(event, before, after))
+
+
+def set_status(event: Event, participant_id: int, status: str) -> list[Push]:
+    """Mark someone as left, absent (no-show) or back; their future seats go to others."""
+    if status not in ("active", "left", "no_show"):
+        raise ServiceError("invalid", _("Status must be active, left or no_show."))
+    person = db.session.get(Participant, participant_id)
+    if person is None or person.event_id != event.id:
+        raise ServiceError("not_found", _("There is no such participant in this event."))
+    if person.status == status:
+        return []
+    person.status = status
+    current = event.current_round if event.status in ("running", "paused") else None
+    if status != "active":
+        # Free their seats from now on; a no-show also frees the round that is running.
+        keep_until = current if status == "left" else (current or 0) - 1
+        for rnd in event.rounds:
+            if rnd.number > (keep_until or 0) and rnd.status != "ended":
+                db.session.execute(db.delete(Seat).where(Seat.round_id == rnd.id, Seat.participant_id == person.id))
+    db.session.flush()
+    pushes = [
+        record(
+            event,
+            "participant_changed",
+            {"participant": {"id": person.id, "status": status}},
+            [moderators_room(event.id)],
+        ),
+        attendance_push(event),
+    ]
+    pushes += reseat_after_change(event, [person] if status == "active" else [])
+    db.session.commit()
+    return pushes
 
 
 def plan_view(event: Event) -> dict[str, Any]:

@@ -154,6 +154,38 @@ class SettingsSpec(_Schema):
     """Small toggles the moderator flips during setup or the event."""
 
     joining_open: bool | None = None
+    auto_advance: bool | None = None
+    participant_notes: bool | None = None
+
+
+class ControlSpec(_Schema):
+    """A control action for the rounds (see worldcafe.domain.flow)."""
+
+    action: Literal[
+        "start_round",
+        "pause",
+        "resume",
+        "extend",
+        "end_round",
+        "reopen_round",
+        "cancel_round",
+        "start_harvest",
+        "close",
+    ]
+    seconds: int | None = Field(default=None, ge=-3600, le=3600)
+
+
+class StatusSpec(_Schema):
+    """A participant's presence."""
+
+    status: Literal["active", "left", "no_show"]
+
+
+class BroadcastSpec(_Schema):
+    """A message from the moderator to everyone or only the screen."""
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=280)]
+    target: Literal["all", "screen"] = "all"
 
 
 def _message(err: Any) -> str:

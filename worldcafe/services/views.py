@@ -57,6 +57,8 @@ def public_view(event: Event) -> dict[str, Any]:
         "joining_open": event.joining_open,
         "groups": list(event.groups),
         "current_round": event.current_round,
+        "auto_advance": event.auto_advance,
+        "participant_notes": event.participant_notes,
         "seq": event.last_seq,
         "topics": [
             {
@@ -112,11 +114,18 @@ def seat_of(person: Participant, round_number: int | None) -> dict[str, Any] | N
 
 
 def me_view(person: Participant) -> dict[str, Any]:
-    """A participant's own page: who they are, where they sit now and next, and the timer."""
+    """A participant's own page: who they are, where they sit now and next, the route so far and the timer."""
     event = person.event
-    current = event.current_round
-    rnd = next((r for r in event.rounds if r.number == current), None)
-    next_number = (current or 0) + 1
+    going = event.status in ("running", "paused")
+    next_number = (event.current_round or 0) + 1
+    rnd = next((r for r in event.rounds if r.number == event.current_round), None)
+    route = [
+        seat
+        for r in event.rounds
+        if r.status in ("ended", "running", "paused")
+        for seat in [seat_of(person, r.number)]
+        if seat
+    ]
     return {
         "name": person.name,
         "group": person.group,
@@ -127,10 +136,13 @@ def me_view(person: Participant) -> dict[str, Any]:
             "status": event.status,
             "rounds": len(event.rounds),
             "language": event.language,
+            "current_round": event.current_round,
+            "participant_notes": event.participant_notes,
         },
-        "current": seat_of(person, current),
+        "current": seat_of(person, event.current_round if going else None),
         "next": seat_of(person, next_number) if next_number <= len(event.rounds) else None,
         "round": round_view(rnd) if rnd else None,
+        "route": route,
     }
 
 

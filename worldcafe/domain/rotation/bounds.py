@@ -68,13 +68,10 @@ def played_bound(inst: Instance) -> int:
     return sum(k - 1 for k in meets.values() if k > 1)
 
 
-def _pair_bound(inst: Instance, r1: int, r2: int) -> int:
+def _pair_bound(inst: Instance, r1: int, r2: int, parts: list[int]) -> int:
     """Pairs meeting in both r1 and r2 when nobody may return to a topic (see topic_bound)."""
-    both = [
-        p
-        for p in inst.present[r1]
-        if p in inst.present_set[r2] and sum(p in s for s in inst.present_set) <= inst.topics_possible[p]
-    ]
+    rounds_of = inst.rounds_present
+    both = [p for p in inst.present[r1] if p in inst.present_set[r2] and rounds_of[p] <= inst.topics_possible[p]]
     if not both:
         return 0
     if r1 < inst.n_played and r2 < inst.n_played:
@@ -84,11 +81,6 @@ def _pair_bound(inst: Instance, r1: int, r2: int) -> int:
     for other in (r2, r1):
         # People at a table of round `other` come from the other round's tables with another topic;
         # splitting x of them over a source tables as evenly as possible still repeats ⌊…⌋ pairs.
-        tabs = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
-        parts = [
-            sum(1 for u in tabs if inst.topic[u] < 0 or inst.topic[t] < 0 or inst.topic[u] != inst.topic[t])
-            for t in range(inst.n_tables)
-        ]
         if other < inst.n_played:
             sizes = Counter(inst.played_seat[other][p] for p in both)
             value = sum(_split_pairs(x, parts[t]) for t, x in sizes.items() if parts[t] > 0)
@@ -103,7 +95,11 @@ def topic_bound(inst: Instance) -> int:
     R = inst.n_rounds
     if R < 2 or R > 12:
         return 0
-    weight = {(a, b): _pair_bound(inst, a, b) for a, b in combinations(range(R), 2)}
+    open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
+    same = Counter(inst.topic[t] for t in open_tables)
+    # Tables a mover may come from: all but those of the same topic (topic-free tables never count).
+    parts = [len(open_tables) - (same[inst.topic[t]] if inst.topic[t] >= 0 else 0) for t in range(inst.n_tables)]
+    weight = {(a, b): _pair_bound(inst, a, b, parts) for a, b in combinations(range(R), 2)}
 
     @cache
     def matching(mask: int) -> int:

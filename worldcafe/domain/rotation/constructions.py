@@ -48,8 +48,7 @@ def galois_field(q: int) -> tuple[list[list[int]], list[list[int]]] | None:
         return sum(d * p**i for i, d in enumerate(ds))
 
     add = [
-        [number([(a + b) % p for a, b in zip(digits(x), digits(y), strict=True)]) for y in range(q)]
-        for x in range(q)
+        [number([(a + b) % p for a, b in zip(digits(x), digits(y), strict=True)]) for y in range(q)] for x in range(q)
     ]
     for low in range(q):  # monic x^e + low(x); the first one that makes every non-zero element invertible
         modulus = digits(low)
@@ -70,8 +69,11 @@ def galois_field(q: int) -> tuple[list[list[int]], list[list[int]]] | None:
     return None
 
 
-def _cyclic(m: int, k: int) -> tuple[Callable[[int, int], int], Callable[[int, int], int]]:
-    """Z_m × Z_k with element a·k + b; the round multiplier is the integer round index."""
+Structure = tuple[list[int], Callable[[int, int], int], Callable[[int, int], int], Callable[[int], int]]
+
+
+def _product(m: int, k: int, layout: list[int]) -> Structure:
+    """Z_m × Z_k as a·k + b (topic a, table b within it); the round multiplier is the round index."""
 
     def add(x: int, y: int) -> int:
         return ((x // k + y // k) % m) * k + (x % k + y % k) % k
@@ -79,7 +81,22 @@ def _cyclic(m: int, k: int) -> tuple[Callable[[int, int], int], Callable[[int, i
     def scale(lam: int, x: int) -> int:
         return ((lam * (x // k)) % m) * k + (lam * (x % k)) % k
 
-    return add, scale
+    return layout, add, scale, lambda x: x // k
+
+
+def _cyclic(m: int, k: int, layout: list[int]) -> Structure:
+    """Z_(m·k) with topic x mod m: unlike Z_m × Z_k it has few elements of small order."""
+    size = m * k
+    return layout, lambda x, y: (x + y) % size, lambda lam, x: lam * x % size, lambda x: x % m
+
+
+def _field(q: int, layout: list[int]) -> Structure | None:
+    """GF(q): rounds are distinct field elements, so any two different speeds meet at most once."""
+    tables = galois_field(q)
+    if tables is None:
+        return None
+    fadd, fmul = tables
+    return layout, lambda x, y: fadd[x][y], lambda lam, x: fmul[lam][x], lambda x: 0
 
 
 def _speeds(
@@ -103,13 +120,15 @@ def _speeds(
     rng.shuffle(candidates)
     chosen: list[int] = []
     nodes = 0
+    out_of_time = False
 
     def extend(start: int) -> bool:
-        nonlocal nodes
+        nonlocal nodes, out_of_time
         if len(chosen) == needed:
             return True
         nodes += 1
-        if nodes % 256 == 0 and time.perf_counter() > deadline:
+        if out_of_time or nodes % 256 == 0 and time.perf_counter() > deadline:
+            out_of_time = True
             return False
         for i in range(start, len(candidates)):
             if len(candidates) - i < needed - len(chosen):
@@ -125,9 +144,7 @@ def _speeds(
     return chosen if extend(0) else None
 
 
-def velocity_trajectories(
-    inst: Instance, movers: int, rng: random.Random, budget_s: float
-) -> list[Trajectory] | None:
+def velocity_trajectories(inst: Instance, movers: int, rng: random.Random, budget_s: float) -> list[Trajectory] | None:
     """Trajectories (table per free round) for `movers` people with no pair meeting twice, or None."""
     rounds = inst.n_rounds - inst.n_played
     open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
@@ -139,44 +156,52 @@ def velocity_trajectories(
     for t in open_tables:
         by_topic.setdefault(inst.topic[t], []).append(t)
     sizes = {len(ts) for ts in by_topic.values()}
-    deadline = time.perf_counter() + budget_s
     topical = -1 not in by_topic and len(sizes) == 1 and len(by_topic) > 1
-    if topical:
-        # Lay tables out as Z_m × Z_k (topic, table within topic): a speed whose topic part has large
-        # enough order sends everyone to a new topic every round.
-        m, k = len(by_topic), sizes.pop()
-        layout = [t for topic in sorted(by_topic) for t in by_topic[topic]]
-        add, scale = _cyclic(m, k)
-        span = min(rounds, m)
-        topic_ok: Callable[[int], bool] = lambda v: len({scale(lam, v) // k for lam in range(span)}) == span  # noqa: E731
-    else:
-        layout = open_tables
-        field = galois_field(T) if _prime_power(T) and rounds <= T else None
-        if field is not None:
-            fadd, fmul = field
-            add = lambda x, y: fadd[x][y]  # noqa: E731
-            scale = lambda lam, x: fmul[lam][x]  # noqa: E731
-        else:
-            add, scale = _cyclic(1, T)
-        topic_ok = lambda v: True  # noqa: E731
-    neg = [next(y for y in range(T) if add(x, y) == 0) for x in range(T)]
-    sub = lambda x, y: add(x, neg[y])  # noqa: E731
-    lams = list(range(rounds))
+    structures: list[Structure | None] = []
     infinity = False
-    if not topical and rounds == T + 1 and movers == T * T and galois_field(T) is not None:
-        # The affine plane's last parallel class: everyone sits with their own speed class.
-        lams, infinity = lams[:-1], True
-    speeds = _speeds(T, len(lams), needed, scale, sub, topic_ok, rng, deadline)
-    if speeds is None:
-        return None
-    result: list[Trajectory] = []
-    for c, v in enumerate(speeds):
-        for s in range(T):
-            seats = [layout[add(s, scale(lam, v))] for lam in lams]
-            if infinity:
-                seats.append(layout[c])
-            result.append(tuple(seats))
-    return result
+    if topical:
+        # Topic = a coordinate of the group: a speed whose topic part has order ≥ rounds sends
+        # everyone to a new topic every round, on top of never meeting anyone twice.
+        m, k = len(by_topic), sizes.pop()
+        ordered = [by_topic[topic] for topic in sorted(by_topic)]
+        structures.append(_cyclic(m, k, [ordered[x % m][x // m] for x in range(T)]))
+        structures.append(_product(m, k, [t for ts in ordered for t in ts]))
+    else:
+        m = 1
+        if rounds == T + 1 and movers == T * T:
+            # The affine plane's extra parallel class: everyone sits with their own speed class.
+            infinity = True
+        structures.append(_field(T, open_tables) if rounds - infinity <= T else None)
+        structures.append(None if infinity else _cyclic(1, T, open_tables))
+    lams = list(range(rounds - infinity))
+    span = min(len(lams), m)
+    tried = [st for st in structures if st is not None]
+    for i, (layout, add, scale, topic_of) in enumerate(tried):
+        neg = [next(y for y in range(T) if add(x, y) == 0) for x in range(T)]
+
+        def topic_ok(
+            v: int, scale: Callable[[int, int], int] = scale, topic_of: Callable[[int], int] = topic_of
+        ) -> bool:
+            return len({topic_of(scale(lam, v)) for lam in range(span)}) == span
+
+        def sub(x: int, y: int, add: Callable[[int, int], int] = add, neg: list[int] = neg) -> int:
+            return add(x, neg[y])
+
+        share = budget_s / (len(tried) - i)
+        start = time.perf_counter()
+        speeds = _speeds(T, len(lams), needed, scale, sub, topic_ok, rng, start + share)
+        budget_s -= time.perf_counter() - start
+        if speeds is None:
+            continue
+        result: list[Trajectory] = []
+        for c, v in enumerate(speeds):
+            for s in range(T):
+                seats = [layout[add(s, scale(lam, v))] for lam in lams]
+                if infinity:
+                    seats.append(layout[c])
+                result.append(tuple(seats))
+        return result
+    return None
 
 
 def kirkman_trajectories(inst: Instance, movers: int) -> list[Trajectory] | None:
@@ -195,9 +220,7 @@ def kirkman_trajectories(inst: Instance, movers: int) -> list[Trajectory] | None
     return [tuple(row) for row in seat]
 
 
-def assign_trajectories(
-    inst: Instance, trajectories: list[Trajectory], people: list[int]
-) -> list[list[int]] | None:
+def assign_trajectories(inst: Instance, trajectories: list[Trajectory], people: list[int]) -> list[list[int]] | None:
     """Give each person a trajectory their needs allow; block-fill by group so classes mix evenly."""
     if len(trajectories) < len(people):
         return None

@@ -43,9 +43,7 @@ def compute_metrics(problem: Problem, rounds: list[dict[str, str]]) -> dict[str,
             unmixed += dev > 0
     topic_repeats = unavoidable = 0
     for pid, person in people.items():
-        reachable = {
-            t.topic for t in tables.values() if t.topic and t.capacity > 0 and person.needs <= t.tags
-        }
+        reachable = {t.topic for t in tables.values() if t.topic and t.capacity > 0 and person.needs <= t.tags}
         possible = len(reachable | set(visits[pid]))
         count = sum(visits[pid].values())
         # A visit to an already-seen topic is unavoidable only once every reachable topic has been seen.

@@ -152,9 +152,7 @@ def parse_problem(spec: object) -> Problem:
     played = _parse_rounds_of_seats(spec.get("played") or [], "played", rounds, pids, tids)
     previous_raw = spec.get("previous_plan")
     previous = (
-        None
-        if previous_raw is None
-        else _parse_rounds_of_seats(previous_raw, "previous_plan", rounds, pids, tids)
+        None if previous_raw is None else _parse_rounds_of_seats(previous_raw, "previous_plan", rounds, pids, tids)
     )
     seed = spec.get("seed", 0)
     if not _is_int(seed):
@@ -183,9 +181,7 @@ def check_feasible(problem: Problem) -> None:
     for person in problem.participants:
         if person.needs and not any(person.needs <= t.tags for t in tables):
             wanted = ", ".join(sorted(person.needs))
-            raise _fail(
-                f"participant {person.id!r} needs [{wanted}] but no table with seats has all of these tags"
-            )
+            raise _fail(f"participant {person.id!r} needs [{wanted}] but no table with seats has all of these tags")
     for r in range(len(problem.played), problem.rounds):
         present = [p for p in problem.participants if not p.left and r + 1 not in p.absent_rounds]
         seats = sum(t.capacity for t in tables)
@@ -202,9 +198,7 @@ def check_feasible(problem: Problem) -> None:
             room = sum(t.capacity for t in tables if needs <= t.tags)
             if count > room:
                 wanted = ", ".join(sorted(needs))
-                raise _fail(
-                    f"round {r + 1}: {count} people need [{wanted}] but tables with these tags seat {room}"
-                )
+                raise _fail(f"round {r + 1}: {count} people need [{wanted}] but tables with these tags seat {room}")
         if _max_flow_seated(by_needs, tables) < len(present):
             raise _fail(f"round {r + 1}: the people's needs cannot all be met within the table capacities")
 
@@ -242,16 +236,18 @@ def _max_flow_seated(by_needs: dict[frozenset[str], int], tables: list[Table]) -
                         queue.append(("c", ci))
         if end is None:
             return total
-        room[end[1]] -= 1
-        node2: tuple[str, int] = end
-        while True:
-            prev = parent[node2]
-            if prev is None:
-                left[node2[1]] -= 1
-                break
-            if node2[0] == "t":
-                flow[(prev[1], node2[1])] = flow.get((prev[1], node2[1]), 0) + 1
+        path: list[tuple[str, int]] = [end]
+        while (step := parent[path[-1]]) is not None:
+            path.append(step)
+        amount = min(room[end[1]], left[path[-1][1]])
+        for node, prev in zip(path, path[1:], strict=False):
+            if node[0] == "c":  # a backward edge: undo flow from class node[1] into table prev[1]
+                amount = min(amount, flow[(node[1], prev[1])])
+        room[end[1]] -= amount
+        left[path[-1][1]] -= amount
+        for node, prev in zip(path, path[1:], strict=False):
+            if node[0] == "t":
+                flow[(prev[1], node[1])] = flow.get((prev[1], node[1]), 0) + amount
             else:
-                flow[(node2[1], prev[1])] -= 1
-            node2 = prev
-        total += 1
+                flow[(node[1], prev[1])] -= amount
+        total += amount

@@ -36,6 +36,7 @@ class Instance:
     topics_possible: list[int]
     present: list[list[int]]
     present_set: list[frozenset[int]]
+    rounds_present: list[int]
     played_seat: list[list[int]]
     prev: list[list[int]] | None
     group_counts: list[list[int]]
@@ -55,8 +56,7 @@ def build_instance(problem: Problem) -> Instance:
     topic = [topic_ids.setdefault(t.topic, len(topic_ids)) if t.topic else -1 for t in problem.tables]
     cap = [t.capacity for t in problem.tables]
     compat = [
-        [i for i, t in enumerate(problem.tables) if t.capacity > 0 and p.needs <= t.tags]
-        for p in problem.participants
+        [i for i, t in enumerate(problem.tables) if t.capacity > 0 and p.needs <= t.tags] for p in problem.participants
     ]
     group_ids: dict[str, int] = {}
     group = [group_ids.setdefault(p.group, len(group_ids)) if p.group else -1 for p in problem.participants]
@@ -125,11 +125,20 @@ def build_instance(problem: Problem) -> Instance:
         topics_possible,
         present,
         [frozenset(x) for x in present],
+        _rounds_present(present, n_people),
         played_seat,
         prev,
         group_counts,
         tuple(weights),
     )
+
+
+def _rounds_present(present: list[list[int]], n_people: int) -> list[int]:
+    counts = [0] * n_people
+    for row in present:
+        for i in row:
+            counts[i] += 1
+    return counts
 
 
 def deviation(counts: list[int], size: int, shares: list[int]) -> int:
@@ -308,9 +317,7 @@ class State:
         g = inst.group[p]
         mix = self._dev_with(r, t, -1, g) if g >= 0 else 0
         chg = 1 if inst.prev is not None and inst.prev[r][p] >= 0 and inst.prev[r][p] != t else 0
-        return (
-            w[0] * topic + w[1] * rep + w[2] * avoid + w[3] * mix + w[4] * (2 * len(members) + 1) + w[5] * chg
-        )
+        return w[0] * topic + w[1] * rep + w[2] * avoid + w[3] * mix + w[4] * (2 * len(members) + 1) + w[5] * chg
 
     def delta_move(self, r: int, p: int, t2: int) -> int:
         """Weighted cost change of moving p to table t2 (with a free seat) in round r."""

@@ -12,7 +12,9 @@ from ...realtime.handlers import revoke
 from ...realtime.publish import publish
 from ...services import events as event_service
 from ...services import participants as participant_service
-from ...services import planning
+from ...services import checkin, planning
+from ...services import control as control_service
+from ...services.spec import StatusSpec, parse
 from ...services.access import regenerate_link
 from ...services.errors import ServiceError
 from ...services.notes import list_notes
@@ -176,6 +178,46 @@ def get_plan(code: str) -> Any:
     access = api_access(code)
     access.require("moderator")
     return jsonify(planning.plan_view(access.event))
+
+
+@bp.post("/events/<code>/control")
+def control(code: str) -> Any:
+    """Drive the rounds: start_round, pause, resume, extend (seconds), end_round, reopen_round, cancel_round,
+    start_harvest, close."""
+    access = api_access(code)
+    access.require("moderator")
+    result, pushes = control_service.control(access.event, json_body())
+    publish(pushes)
+    return jsonify(result)
+
+
+@bp.post("/events/<code>/participants/<int:participant_id>/status")
+def participant_status(code: str, participant_id: int) -> Any:
+    """Mark a person as left, a no-show, or back (``{"status": "left" | "no_show" | "active"}``)."""
+    access = api_access(code)
+    access.require("moderator")
+    body = parse(StatusSpec, json_body())
+    publish(planning.set_status(access.event, participant_id, body.status))
+    return jsonify(full_view(access.event))
+
+
+@bp.post("/events/<code>/broadcast")
+def broadcast(code: str) -> Any:
+    """Show a message on every device (``target: "all"``) or only on the screen."""
+    access = api_access(code)
+    access.require("moderator")
+    publish(event_service.broadcast(access.event, json_body()))
+    return jsonify(ok=True), 201
+
+
+@bp.get("/events/<code>/occupancy")
+def occupancy(code: str) -> Any:
+    """Per table: planned and checked in, for the round running or the next one."""
+    access = api_access(code)
+    access.require("moderator")
+    event = access.event
+    number = event.current_round if event.status in ("running", "paused") else (event.current_round or 0) + 1
+    return jsonify(round=number, tables=checkin.occupancy(event.id, number))
 
 
 @bp.post("/join/<code>")
