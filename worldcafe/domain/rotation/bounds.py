@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter
 from functools import cache
 from itertools import combinations
@@ -11,22 +10,17 @@ from .state import Instance
 
 
 def _fill(caps: list[int], people: int, parts: list[int] | None = None) -> int:
-    """Least Σ f_t(x_t) with Σ x_t = people, x_t ≤ caps[t], f_t convex: add people where it costs least."""
-    # Cost of the next person at table t is floor(x_t / parts_t) (parts=1: pairs it creates); both convex.
-    heap = [(0, t) for t, c in enumerate(caps) if c > 0 and (parts is None or parts[t] > 0)]
-    heapq.heapify(heap)
-    sizes = [0] * len(caps)
-    total = 0
-    for _ in range(people):
-        if not heap:
-            break
-        cost, t = heapq.heappop(heap)
-        total += cost
-        sizes[t] += 1
-        if sizes[t] < caps[t]:
-            nxt = sizes[t] // parts[t] if parts is not None else sizes[t]
-            heapq.heappush(heap, (nxt, t))
-    return total
+    """Least Σ_t pairs(x_t) with Σ x_t = people, x_t ≤ caps[t]: fill where the next seat costs least."""
+    # The (x+1)-th person at table t costs ⌊x / parts_t⌋ repeated pairs (parts=1: the pairs it creates).
+    # Marginals only grow, so taking every seat cheaper than some level c, then seats at exactly c, is optimal.
+    split = parts if parts is not None else [1] * len(caps)
+    usable = [(cap, a) for cap, a in zip(caps, split, strict=True) if cap > 0 and a > 0]
+    people = min(people, sum(cap for cap, _ in usable))
+    level = 0
+    while sum(min(cap, (level + 1) * a) for cap, a in usable) < people:
+        level += 1
+    below = [min(cap, level * a) for cap, a in usable]
+    return sum(_split_pairs(x, a) for x, (_, a) in zip(below, usable, strict=True)) + (people - sum(below)) * level
 
 
 def _split_pairs(x: int, parts: int) -> int:

@@ -42,9 +42,13 @@ def compute_metrics(problem: Problem, rounds: list[dict[str, str]]) -> dict[str,
             mixing_dev += dev
             unmixed += dev > 0
     topic_repeats = unavoidable = 0
+    reachable_by: dict[frozenset[str], set[str]] = {}
     for pid, person in people.items():
-        reachable = {t.topic for t in tables.values() if t.topic and t.capacity > 0 and person.needs <= t.tags}
-        possible = len(reachable | set(visits[pid]))
+        if person.needs not in reachable_by:
+            reachable_by[person.needs] = {
+                t.topic for t in tables.values() if t.topic and t.capacity > 0 and person.needs <= t.tags
+            }
+        possible = len(reachable_by[person.needs] | set(visits[pid]))
         count = sum(visits[pid].values())
         # A visit to an already-seen topic is unavoidable only once every reachable topic has been seen.
         unavoidable += max(0, count - possible)

@@ -199,7 +199,7 @@ def check_feasible(problem: Problem) -> None:
             if count > room:
                 wanted = ", ".join(sorted(needs))
                 raise _fail(f"round {r + 1}: {count} people need [{wanted}] but tables with these tags seat {room}")
-        if _max_flow_seated(by_needs, tables) < len(present):
+        if len(by_needs) > 1 and _max_flow_seated(by_needs, tables) < len(present):
             raise _fail(f"round {r + 1}: the people's needs cannot all be met within the table capacities")
 
 

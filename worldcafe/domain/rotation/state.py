@@ -55,9 +55,13 @@ def build_instance(problem: Problem) -> Instance:
     topic_ids: dict[str, int] = {}
     topic = [topic_ids.setdefault(t.topic, len(topic_ids)) if t.topic else -1 for t in problem.tables]
     cap = [t.capacity for t in problem.tables]
-    compat = [
-        [i for i, t in enumerate(problem.tables) if t.capacity > 0 and p.needs <= t.tags] for p in problem.participants
-    ]
+    by_needs: dict[frozenset[str], list[int]] = {}
+    for person in problem.participants:
+        if person.needs not in by_needs:
+            fits = [i for i, t in enumerate(problem.tables) if t.capacity > 0 and person.needs <= t.tags]
+            by_needs[person.needs] = fits
+    compat = [by_needs[p.needs] for p in problem.participants]
+    compat_sets = {needs: frozenset(fits) for needs, fits in by_needs.items()}
     group_ids: dict[str, int] = {}
     group = [group_ids.setdefault(p.group, len(group_ids)) if p.group else -1 for p in problem.participants]
     avoid_sets: list[set[int]] = [set() for _ in problem.participants]
@@ -118,7 +122,7 @@ def build_instance(problem: Problem) -> Instance:
         cap,
         topic,
         compat,
-        [frozenset(c) for c in compat],
+        [compat_sets[p.needs] for p in problem.participants],
         group,
         len(group_ids),
         [frozenset(a) for a in avoid_sets],
