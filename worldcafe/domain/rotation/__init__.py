@@ -13,6 +13,9 @@ from .model import Participant, Problem, RotationInputError, Table, parse_proble
 from .search import TabuSearch, seat_greedily
 from .state import Instance, State, build_instance
 
+# Moves evaluated per second of time_limit_s; calibrated so the budget ends well before the deadline.
+WORK_PER_SECOND = 150_000
+
 __all__ = ["Participant", "Problem", "RotationInputError", "Table", "parse_problem", "plan"]
 
 
@@ -31,7 +34,7 @@ def _state_from(inst: Instance, seats: list[list[int]], rng: random.Random) -> S
     return state
 
 
-def _candidates(inst: Instance, rng: random.Random, start: float, limit: float) -> list[tuple[str, State]]:
+def _candidates(inst: Instance, rng: random.Random, limit: float) -> list[tuple[str, State]]:
     """Starting plans: the previous plan, algebraic constructions, and a greedy one if nothing else fits."""
     found: list[tuple[str, State]] = []
     free = list(inst.free_rounds)
@@ -48,7 +51,7 @@ def _candidates(inst: Instance, rng: random.Random, start: float, limit: float) 
             if seats is not None:
                 found.append((name, _state_from(inst, seats, rng)))
                 break
-    if not found or time.perf_counter() - start < 0.3 * limit and len(movers) <= 400:
+    if not found or len(movers) <= 400:
         empty = [[-1] * inst.n_people for _ in free]
         found.append(("greedy", _state_from(inst, empty, rng)))
     return found
@@ -60,12 +63,13 @@ def plan(spec: dict[str, Any]) -> dict[str, Any]:
     problem = parse_problem(spec)
     inst = build_instance(problem)
     rng = random.Random(problem.seed)
-    candidates = _candidates(inst, rng, start, problem.time_limit_s)
+    candidates = _candidates(inst, rng, problem.time_limit_s)
     method, state = min(candidates, key=lambda item: item[1].cost())
     bound = repeat_lower_bound(inst, topics_clear=state.levels[0] == 0)
     floor = [0, bound, 0, 0, balance_floor(inst), 0]
     target = sum(w * v for w, v in zip(inst.weights, floor, strict=True))
-    search = TabuSearch(state, rng, start + problem.time_limit_s, target)
+    budget = int(WORK_PER_SECOND * problem.time_limit_s)
+    search = TabuSearch(state, rng, start + problem.time_limit_s, target, budget)
     seats = search.run()
     rounds = _to_ids(problem, inst, seats)
     metrics: dict[str, Any] = dict(compute_metrics(problem, rounds))

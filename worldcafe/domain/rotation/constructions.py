@@ -108,6 +108,7 @@ def _speeds(
     topic_ok: Callable[[int], bool],
     rng: random.Random,
     deadline: float,
+    node_limit: int,
 ) -> list[int] | None:
     """Find `needed` speeds whose pairwise differences never meet twice (a clique, by backtracking)."""
     lams = range(rounds)
@@ -127,7 +128,7 @@ def _speeds(
         if len(chosen) == needed:
             return True
         nodes += 1
-        if out_of_time or nodes % 256 == 0 and time.perf_counter() > deadline:
+        if out_of_time or nodes > node_limit or nodes % 256 == 0 and time.perf_counter() > deadline:
             out_of_time = True
             return False
         for i in range(start, len(candidates)):
@@ -176,7 +177,7 @@ def velocity_trajectories(inst: Instance, movers: int, rng: random.Random, budge
     lams = list(range(rounds - infinity))
     span = min(len(lams), m)
     tried = [st for st in structures if st is not None]
-    for i, (layout, add, scale, topic_of) in enumerate(tried):
+    for layout, add, scale, topic_of in tried:
         neg = [next(y for y in range(T) if add(x, y) == 0) for x in range(T)]
 
         def topic_ok(
@@ -187,10 +188,10 @@ def velocity_trajectories(inst: Instance, movers: int, rng: random.Random, budge
         def sub(x: int, y: int, add: Callable[[int, int], int] = add, neg: list[int] = neg) -> int:
             return add(x, neg[y])
 
-        share = budget_s / (len(tried) - i)
-        start = time.perf_counter()
-        speeds = _speeds(T, len(lams), needed, scale, sub, topic_ok, rng, start + share)
-        budget_s -= time.perf_counter() - start
+        # Nodes, not seconds, bound the search so that a seed always yields the same speeds.
+        share = budget_s / len(tried)
+        deadline = time.perf_counter() + 2 * share
+        speeds = _speeds(T, len(lams), needed, scale, sub, topic_ok, rng, deadline, int(20_000 * share))
         if speeds is None:
             continue
         result: list[Trajectory] = []

@@ -55,8 +55,12 @@ def _make_room(state: State, r: int, p: int) -> int:
 class TabuSearch:
     """Tabu search on a lexicographic cost (after Dotú & Van Hentenryck's social-golfer tabu)."""
 
-    def __init__(self, state: State, rng: random.Random, deadline: float, target: int) -> None:
+    def __init__(self, state: State, rng: random.Random, deadline: float, target: int, budget: int) -> None:
         self.state, self.rng, self.deadline, self.target = state, rng, deadline, target
+        # A work budget (moves evaluated) rather than the clock ends the search, so a seed gives the
+        # same plan on any machine fast enough; the deadline only guards slow ones.
+        self.budget = budget
+        self.work = 0
         self.free = list(state.inst.free_rounds)
         self.tabu: dict[tuple[int, int, int], int] = {}
         self.best_cost = state.cost()
@@ -68,7 +72,7 @@ class TabuSearch:
         if not self.free:
             return self.best_seats
         stall = 0
-        while self.best_cost > self.target:
+        while self.best_cost > self.target and self.work < self.budget:
             if self.iterations % 16 == 0 and time.perf_counter() > self.deadline:
                 break
             self.iterations += 1
@@ -117,6 +121,7 @@ class TabuSearch:
         best_delta: int | None = None
         best_move: tuple[str, int, int] | None = None
         ties = 0
+        self.work += len(inst.present[r])
         for t in inst.compat[p]:
             if t == t1:
                 continue
@@ -174,6 +179,7 @@ class TabuSearch:
             return None
         a, b = inst.topic[tp1], inst.topic[tp2]
         best: tuple[int, int, int] | None = None
+        self.work += len(inst.present[r])
         for q in inst.present[r]:
             tq1, tq2 = st.seat[r][q], st.seat[r2][q]
             if q == p or tq2 < 0 or tq1 == tp1 or tq2 == tp2:
