@@ -212,3 +212,69 @@ def test_without_auto_advance_time_up_leaves_the_round_running(app, client, demo
     ctl(client, code, moderator, "start_round")
     with app.app_context():
         assert advance_due(utcnow() + timedelta(hours=1)) == []
+
+
+def table_codes(app, code):
+    from worldcafe.extensions import db
+    from worldcafe.models import CafeTable, Event
+
+    with app.app_context():
+        event = db.session.execute(db.select(Event).filter_by(public_id=code)).scalar_one()
+        return {t.number: t.checkin_code for t in db.session.execute(db.select(CafeTable).filter_by(event_id=event.id)).scalars()}
+
+
+def test_check_in_by_scanning_the_table_card(app, client, sio, demo):
+    code, moderator, view = demo
+    moderator_socket = sio(moderator)
+    ctl(client, code, moderator, "start_round")
+    person = view["participants"][0]
+    client.get(f"/p/{person['token']}")  # opening the personal page remembers the person in this browser
+    mine = client.get("/api/v1/me", headers=bearer(person["token"])).get_json()["current"]["table"]["number"]
+    codes = table_codes(app, code)
+    other = next(n for n in codes if n != mine)
+    wrong = client.get(f"/t/{codes[other]}").get_data(as_text=True)
+    assert f"You are at table {other} — your table is {mine}." in wrong
+    moderator_socket.get_received()
+    right = client.get(f"/t/{codes[mine]}").get_data(as_text=True)
+    assert f"Welcome to table {mine}!" in right
+    [(_, push)] = received(moderator_socket, "checked_in")
+    assert push["table"] == mine and push["count"] == 1
+    occupancy = client.get(f"/api/v1/events/{code}/occupancy", headers=bearer(moderator)).get_json()
+    row = next(t for t in occupancy["tables"] if t["table"] == mine)
+    assert row["checked_in"] == 1 and row["planned"] >= 4
+    client.get(f"/t/{codes[mine]}")  # scanning twice counts once
+    assert next(t for t in client.get(f"/api/v1/events/{code}/occupancy", headers=bearer(moderator)).get_json()
+                ["tables"] if t["table"] == mine)["checked_in"] == 1
+
+
+def test_check_in_without_a_personal_page_asks_who_you_are(app, client, demo):
+    code, _, _ = demo
+    html = client.get(f"/t/{table_codes(app, code)[1]}").get_data(as_text=True)
+    assert "Who are you?" in html
+    assert client.get("/t/not-a-real-code").status_code == 404
+
+
+def test_check_in_at_another_events_table_is_refused(app, client, demo, make_event):
+    code, _, view = demo
+    other = make_event()
+    client.get(f"/p/{view['participants'][0]['token']}")
+    foreign = table_codes(app, other.code)[1]
+    html = client.get(f"/t/{foreign}").get_data(as_text=True)
+    assert "Who are you?" in html  # this browser holds no link for the other event
+
+
+def test_check_in_service_refuses_foreign_tables(app, client, demo, make_event):
+    from worldcafe.extensions import db
+    from worldcafe.models import CafeTable, Participant
+    from worldcafe.services.checkin import check_in
+    from worldcafe.services.errors import ServiceError
+
+    code, moderator, view = demo
+    other = make_event()
+    ctl(client, code, moderator, "start_round")
+    with app.app_context():
+        person = db.session.get(Participant, view["participants"][0]["id"])
+        foreign = db.session.execute(db.select(CafeTable).filter_by(checkin_code=table_codes(app, other.code)[1])).scalar_one()
+        with pytest.raises(ServiceError) as info:
+            check_in(person, foreign)
+        assert info.value.code == "forbidden"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 LANGUAGES = ("de", "en")
@@ -10,7 +10,9 @@ LANG_COOKIE = "wc_lang"
 
 
 def select_locale() -> str:
-    """The page language: an explicit choice, else the browser's preference, else English."""
+    """The page language: an explicit choice, else the browser's preference, else English (also outside requests)."""
+    if not has_request_context():
+        return "en"
     chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
     if chosen in LANGUAGES:
         return chosen

@@ -11,21 +11,18 @@ from ..services import participants as participant_service
 from ..services.access import resolve
 from ..services.errors import ServiceError
 from ..services.events import get_event
+from .links import participant_cookie
 
 bp = Blueprint("join", __name__)
-
-
-def _cookie_name(code: str) -> str:
-    return f"wc_p_{code.upper()}"
 
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
 def join(code: str) -> Any:
     """Show the join form, or send a returning person straight to their page."""
     event = get_event(code)
-    remembered = resolve(request.cookies.get(_cookie_name(event.public_id)), "participant")
+    remembered = resolve(request.cookies.get(participant_cookie(event.public_id)), "participant")
     if request.method == "GET" and remembered is not None and remembered.event.id == event.id:
-        return redirect(url_for("roles.participant", token=request.cookies[_cookie_name(event.public_id)]))
+        return redirect(url_for("roles.participant", token=request.cookies[participant_cookie(event.public_id)]))
     error = None
     if request.method == "POST":
         try:
@@ -38,7 +35,7 @@ def join(code: str) -> Any:
             publish(pushes)
             response = make_response(redirect(url_for("roles.participant", token=link.token)))
             response.set_cookie(
-                _cookie_name(event.public_id),
+                participant_cookie(event.public_id),
                 link.token,
                 max_age=7 * 24 * 3600,
                 samesite="Lax",

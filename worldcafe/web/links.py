@@ -56,6 +56,16 @@ def join_url(code: str) -> str:
     return f"{base_url()}/j/{code}"
 
 
+def participant_cookie(code: str) -> str:
+    """The cookie that remembers a participant's link in this browser, per event."""
+    return f"wc_p_{code.upper()}"
+
+
+def checkin_url(code: str) -> str:
+    """A table card's check-in link."""
+    return f"{base_url()}/t/{code}"
+
+
 def qr_svg(data: str, scale: int = 4, title: str | None = None) -> Markup:
     """An inline SVG QR code (error correction M, so a creased card still scans)."""
     qr = segno.make(data, error="m", micro=False)

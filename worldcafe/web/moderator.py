@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 
 from ..services.views import full_view
 from .auth import page_access
-from .links import event_links, qr_svg
+from .links import checkin_url, event_links, qr_svg
 
 bp = Blueprint("moderator", __name__)
 
@@ -33,7 +33,10 @@ def print_tables(token: str) -> Any:
     """A4 table cards: number, colour, topic, question; the host's QR on a slip to cut off."""
     access = page_access(token, "moderator")
     hosts = event_links(access.event)["hosts"]
-    cards = [{"table": table, "host_link": hosts.get(str(table.number))} for table in access.event.tables]
+    cards = [
+        {"table": table, "host_link": hosts.get(str(table.number)), "checkin": checkin_url(table.checkin_code)}
+        for table in access.event.tables
+    ]
     return render_template("print_tables.html", event=access.event, cards=cards, qr=qr_svg, token=token)
 
 

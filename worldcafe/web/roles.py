@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, make_response, render_template, request
 
+from ..realtime.publish import publish
+from ..services.access import resolve
+from ..services.checkin import check_in, table_by_code
+from ..services.errors import ServiceError
 from ..services.views import me_view, public_view, table_view
 from .auth import page_access
-from .links import join_url, qr_svg
+from .links import join_url, participant_cookie, qr_svg
 
 bp = Blueprint("roles", __name__)
 
@@ -38,7 +42,29 @@ def host(token: str) -> Any:
 
 @bp.get("/p/<token>")
 def participant(token: str) -> Any:
-    """A participant's phone page."""
+    """A participant's phone page; remembered in a cookie so scanning a table card can check the person in."""
     access = page_access(token, "participant")
     assert access.participant is not None
-    return render_template("participant.html", event=access.event, me=me_view(access.participant), token=token)
+    response = make_response(
+        render_template("participant.html", event=access.event, me=me_view(access.participant), token=token)
+    )
+    response.set_cookie(participant_cookie(access.event.public_id), token, max_age=7 * 24 * 3600, samesite="Lax",
+                        httponly=True)
+    return response
+
+
+@bp.get("/t/<code>")
+def checkin(code: str) -> Any:
+    """A table card's QR: check the scanning participant in, or tell them kindly where their table is."""
+    table = table_by_code(code)
+    token = request.cookies.get(participant_cookie(table.event.public_id))
+    access = resolve(token, "participant")
+    if access is None or access.participant is None:
+        return render_template("checkin.html", event=table.event, result=None, token=None,
+                               join_url=join_url(table.event.public_id)), 200
+    try:
+        result, pushes = check_in(access.participant, table)
+    except ServiceError as exc:
+        return render_template("checkin.html", event=table.event, result=None, error=exc.message, token=token), 200
+    publish(pushes)
+    return render_template("checkin.html", event=table.event, result=result, token=token)

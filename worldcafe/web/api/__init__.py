@@ -10,14 +10,14 @@ from flask import Blueprint, current_app, jsonify, request
 from ...extensions import csrf
 from ...realtime.handlers import revoke
 from ...realtime.publish import publish
-from ...services import events as event_service
-from ...services import participants as participant_service
 from ...services import checkin, planning
 from ...services import control as control_service
-from ...services.spec import StatusSpec, parse
+from ...services import events as event_service
+from ...services import participants as participant_service
 from ...services.access import regenerate_link
 from ...services.errors import ServiceError
 from ...services.notes import list_notes
+from ...services.spec import StatusSpec, parse
 from ...services.views import full_view, me_view, public_view
 from ..auth import api_access
 from ..links import event_links, role_url
