@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from itertools import combinations
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from worldcafe.domain import rotation
 from worldcafe.domain.rotation import plan
 
 TOPICS = [None, "Arbeit", "KI", "NRW"]
@@ -47,8 +49,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
 
     def seating(count: int) -> list[dict[str, str]]:
         return [
-            {p["id"]: draw(st.sampled_from(table_ids)) for p in people if draw(st.booleans()) or True}
-            for _ in range(count)
+            {p["id"]: draw(st.sampled_from(table_ids)) for p in people if draw(st.integers(0, 4))} for _ in range(count)
         ]
 
     spec: dict[str, Any] = {
@@ -133,9 +134,7 @@ def test_plan_keeps_hard_rules_and_reports_honest_metrics(spec: dict[str, Any]) 
     tables = {t["id"]: t for t in spec["tables"]}
     for r in range(len(spec["played"]), spec["rounds"]):
         present = {
-            p["id"]
-            for p in spec["participants"]
-            if not p.get("left") and r + 1 not in (p.get("absent_rounds") or [])
+            p["id"] for p in spec["participants"] if not p.get("left") and r + 1 not in (p.get("absent_rounds") or [])
         }
         assert set(rounds[r]) == present
         load = Counter(rounds[r].values())
@@ -153,7 +152,9 @@ def test_plan_keeps_hard_rules_and_reports_honest_metrics(spec: dict[str, Any]) 
 @settings(max_examples=15, deadline=None)
 @given(specs())
 def test_same_seed_same_plan(spec: dict[str, Any]) -> None:
-    """A seed fixes the plan (the work budget, not the clock, ends the search)."""
-    spec["time_limit_s"] = 5.0  # generous deadline: the budget, not the clock, must decide
-    first, second = plan(spec), plan(spec)
+    """A seed fixes the plan: the work budget, not the clock, ends the search."""
+    spec["time_limit_s"] = 10.0
+    # A small budget under a generous deadline, so the clock can never decide and the test stays fast.
+    with patch.object(rotation, "WORK_PER_SECOND", 1_000):
+        first, second = plan(spec), plan(spec)
     assert first["rounds"] == second["rounds"]
