@@ -141,3 +141,15 @@ def test_replanning_keeps_stayers_seated() -> None:
     for r in (1, 2):
         assert not left & set(result["rounds"][r])
         assert {"N1", "N2"} <= set(result["rounds"][r])
+
+
+def test_needs_can_force_an_unmixed_table() -> None:
+    """When needs put every Kanada person at the English table, the mixing metric says so."""
+    spec = {
+        "rounds": 1,
+        "tables": [{"id": "EN", "capacity": 3, "tags": ["en"]}, {"id": "DE", "capacity": 3}],
+        "participants": [{"id": f"K{i}", "group": "Kanada", "needs": ["en"]} for i in range(3)]
+        + [{"id": f"O{i}", "group": "OWL"} for i in range(3)],
+    }
+    m = plan(spec)["metrics"]
+    assert (m["group_mixing"], m["needs_unmet"], m["size_spread"]) == (2, 0, 0)

@@ -123,7 +123,7 @@ def recount(spec: dict[str, Any], rounds: list[dict[str, str]]) -> dict[str, int
     }
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(specs())
 def test_plan_keeps_hard_rules_and_reports_honest_metrics(spec: dict[str, Any]) -> None:
     """Everyone present sits exactly once per round within capacity and needs; metrics recount."""
