@@ -1,0 +1,231 @@
+"""Rotation benchmark: ours vs random shuffling, the "+1 table" shift and good-enough-golfers; prints JSON.
+
+Run: .venv/bin/python benchmarks/rotation.py [--quick]
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import random
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from worldcafe.domain.rotation import plan
+from worldcafe.domain.rotation.metrics import compute_metrics
+from worldcafe.domain.rotation.model import parse_problem
+
+Spec = dict[str, Any]
+Rounds = list[dict[str, str]]
+KEYS = ("repeat_pairs", "max_meetings", "topic_repeats", "size_spread", "group_mixing", "capacity_overflow")
+
+
+def event(
+    people: int,
+    topics: int,
+    per_topic: int,
+    capacity: int,
+    rounds: int,
+    groups: dict[str, int] | None = None,
+    seed: int = 1,
+    limit: float = 1.0,
+) -> Spec:
+    """Tables laid out as topics × tables per topic (topic None when topics == 0), people with groups."""
+    if topics:
+        tables = [
+            {"id": f"T{a}-{b}", "topic": f"Topic {a}", "capacity": capacity}
+            for a in range(topics)
+            for b in range(per_topic)
+        ]
+    else:
+        tables = [{"id": f"T{b}", "capacity": capacity} for b in range(per_topic)]
+    labels: list[str | None] = []
+    for name, count in (groups or {}).items():
+        labels += [name] * count
+    labels += [None] * (people - len(labels))
+    participants = [{"id": f"P{i}", "group": labels[i]} for i in range(people)]
+    return {"rounds": rounds, "tables": tables, "participants": participants, "seed": seed, "time_limit_s": limit}
+
+
+def random_baseline(spec: Spec, rng: random.Random) -> Rounds:
+    """Shuffle everyone each round and deal them round-robin over the tables."""
+    ids = [p["id"] for p in spec["participants"]]
+    tables = [t["id"] for t in spec["tables"]]
+    result = []
+    for _ in range(spec["rounds"]):
+        rng.shuffle(ids)
+        result.append({pid: tables[i % len(tables)] for i, pid in enumerate(ids)})
+    return result
+
+
+def shift_baseline(spec: Spec) -> Rounds:
+    """The usual paper method: deal once, then everyone moves one table on each round."""
+    ids = [p["id"] for p in spec["participants"]]
+    tables = [t["id"] for t in spec["tables"]]
+    return [{pid: tables[(i + r) % len(tables)] for i, pid in enumerate(ids)} for r in range(spec["rounds"])]
+
+
+def golfers_baseline(groups: int, size: int, rounds: int, rng: random.Random) -> list[list[list[int]]]:
+    """BASELINE, not ours: a Python re-implementation of islemaster/good-enough-golfers' genetic solver.
+
+    Round by round: 5 random groupings; each generation every candidate spawns all swaps of a member of its
+    costliest group with anyone else plus 2 random groupings; keep the best-scoring (≤100, ties shuffled);
+    30 generations or a zero score. Score = Σ over pairs in a group of (earlier meetings)².
+    """
+    total = groups * size
+    weights = [[0] * total for _ in range(total)]
+
+    def group_score(group: list[int]) -> int:
+        return sum(weights[a][b] ** 2 for i, a in enumerate(group) for b in group[i + 1 :])
+
+    def scored(option: list[list[int]]) -> tuple[int, list[int], list[list[int]]]:
+        scores = [group_score(g) for g in option]
+        return sum(scores), scores, option
+
+    def permutation() -> list[list[int]]:
+        people = list(range(total))
+        rng.shuffle(people)
+        return [people[i * size : (i + 1) * size] for i in range(groups)]
+
+    schedule = []
+    for _ in range(rounds):
+        top = [scored(permutation()) for _ in range(5)]
+        generation = 0
+        while generation < 30 and min(c[0] for c in top) > 0:
+            candidates = []
+            for cost, scores, option in top:
+                candidates.append((cost, scores, option))
+                worst = max(range(groups), key=lambda g: scores[g])
+                for i in range(size):
+                    for g in range(groups):
+                        if g == worst:
+                            continue
+                        for j in range(size):
+                            copy = [list(x) for x in option]
+                            copy[worst][i], copy[g][j] = option[g][j], option[worst][i]
+                            new_scores = list(scores)
+                            new_scores[worst], new_scores[g] = group_score(copy[worst]), group_score(copy[g])
+                            candidates.append(
+                                (cost - scores[worst] - scores[g] + new_scores[worst] + new_scores[g], new_scores, copy)
+                            )
+                for _ in range(2):
+                    candidates.append(scored(permutation()))
+            best = min(c[0] for c in candidates)
+            top = [c for c in candidates if c[0] == best]
+            rng.shuffle(top)
+            top = top[:100]
+            generation += 1
+        chosen = min(top, key=lambda c: c[0])[2]
+        for group in chosen:
+            for i, a in enumerate(group):
+                for b in group[i + 1 :]:
+                    weights[a][b] += 1
+                    weights[b][a] += 1
+        schedule.append(chosen)
+    return schedule
+
+
+def measure(spec: Spec, rounds_fn: Callable[[], Rounds]) -> dict[str, Any]:
+    """Time one method and recount its metrics with the engine's metric code (same rules for all)."""
+    start = time.perf_counter()
+    rounds = rounds_fn()
+    elapsed = time.perf_counter() - start
+    metrics = compute_metrics(parse_problem(dict(spec, played=[], previous_plan=None)), rounds)
+    return {**{k: metrics[k] for k in KEYS}, "seconds": round(elapsed, 4)}
+
+
+def ours(spec: Spec) -> dict[str, Any]:
+    """Our plan with its own metrics, including the lower bound."""
+    start = time.perf_counter()
+    result = plan(spec)
+    elapsed = time.perf_counter() - start
+    m = result["metrics"]
+    keys = (*KEYS, "lower_bound_repeat_pairs", "changed", "method")
+    return {**{k: m[k] for k in keys}, "seconds": round(elapsed, 4)}
+
+
+def compare(name: str, spec: Spec, golfers: tuple[int, int] | None = None) -> dict[str, Any]:
+    """All methods on one instance, in the same run."""
+    rng = random.Random(spec.get("seed", 0))
+    row: dict[str, Any] = {
+        "instance": name,
+        "people": len(spec["participants"]),
+        "tables": len(spec["tables"]),
+        "rounds": spec["rounds"],
+        "ours": ours(spec),
+        "random": measure(spec, lambda: random_baseline(spec, rng)),
+        "shift_plus_one": measure(spec, lambda: shift_baseline(spec)),
+    }
+    if golfers is not None:
+        groups, size = golfers
+        tables = [t["id"] for t in spec["tables"]]
+
+        def run_golfers() -> Rounds:
+            schedule = golfers_baseline(groups, size, spec["rounds"], rng)
+            return [{f"P{p}": tables[g] for g, group in enumerate(week) for p in group} for week in schedule]
+
+        row["good_enough_golfers"] = measure(spec, run_golfers)
+    return row
+
+
+def replan(people: int, topics: int, per_topic: int, leaving: int, arriving: int, rounds: int) -> dict[str, Any]:
+    """Plan, play 2 rounds, then re-plan with leavers and late arrivals against the published plan."""
+    spec = event(people, topics, per_topic, 11, rounds, seed=3)
+    first = plan(spec)
+    rng = random.Random(11)
+    ids = [p["id"] for p in spec["participants"]]
+    gone = set(rng.sample(ids, leaving))
+    participants = [{"id": pid, "left": pid in gone} for pid in ids] + [{"id": f"N{i}"} for i in range(arriving)]
+    spec2 = dict(spec, participants=participants, played=first["rounds"][:2], previous_plan=first["rounds"])
+    start = time.perf_counter()
+    result = plan(spec2)
+    elapsed = time.perf_counter() - start
+    m = result["metrics"]
+    # "No stayer moved without need": a stayer's seat differs from the published plan only if counted here.
+    moved = sum(
+        1
+        for r in range(2, rounds)
+        for pid, tid in first["rounds"][r].items()
+        if pid in result["rounds"][r] and result["rounds"][r][pid] != tid
+    )
+    return {
+        "instance": f"replan {people}/{topics * per_topic} tables/{rounds} rounds: -{leaving} +{arriving} after 2",
+        "ours": {
+            **{k: m[k] for k in (*KEYS, "lower_bound_repeat_pairs", "changed", "method")},
+            "stayer_seats_moved": moved,
+            "seconds": round(elapsed, 4),
+        },
+    }
+
+
+def main() -> None:
+    """Run every instance and print one JSON document."""
+    quick = "--quick" in sys.argv
+    rows = [
+        compare(
+            "reference event: 40 (15 Kanada/25 OWL), 3 topics x 3 tables of 5, 3 rounds",
+            event(40, 3, 3, 5, 3, {"Kanada": 15, "OWL": 25}, limit=1.0),
+        ),
+        compare("host style: 2000, 20 topics x 10 tables of 10, 6 rounds", event(2000, 20, 10, 10, 6)),
+        compare("host style: 1200, 12 topics x 10 tables of 10, 4 rounds", event(1200, 12, 10, 10, 4)),
+        compare("host style: 1100, 10 topics x 10 tables of 11, 5 rounds", event(1100, 10, 10, 11, 5)),
+        replan(2000, 20, 10, 150, 200, 6),
+        compare("topic-forced: 24, 4 single-topic tables of 6, 2 rounds", event(24, 4, 1, 6, 2)),
+        compare("small tight: 12, 3 topics x 1 table of 4, 3 rounds", event(12, 3, 1, 4, 3)),
+        compare(
+            "small tight: 18, 3 topics x 2 tables of 3, 3 rounds, 2 groups", event(18, 3, 2, 3, 3, {"A": 6, "B": 12})
+        ),
+        compare("Kirkman 15: 5 tables of 3, 7 rounds", event(15, 0, 5, 3, 7), golfers=(5, 3)),
+        compare("social golfer 16: 4 x 4, 5 rounds", event(16, 0, 4, 4, 5), golfers=(4, 4)),
+        compare("social golfer 20: 5 x 4, 5 rounds", event(20, 0, 5, 4, 5, limit=2.0), golfers=(5, 4)),
+        compare("social golfer 28: 7 x 4, 7 rounds", event(28, 0, 7, 4, 7, limit=2.0), golfers=(7, 4)),
+    ]
+    if not quick:
+        rows.append(compare("social golfer 32: 8 x 4, 9 rounds", event(32, 0, 8, 4, 9, limit=3.0), golfers=(8, 4)))
+    print(json.dumps({"python": platform.python_version(), "machine": platform.machine(), "results": rows}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
