@@ -66,6 +66,9 @@ class TabuSearch:
         self.best_cost = state.cost()
         self.best_seats = [row[:] for row in state.seat]
         self.iterations = 0
+        self.best_delta: int | None = None
+        self.best_move: tuple[str, int, int, int] | None = None
+        self.ties = 0
 
     def run(self) -> list[list[int]]:
         """Improve until the target cost or the deadline; return the best seats found."""
@@ -85,10 +88,22 @@ class TabuSearch:
                 stall = 0
         return self.best_seats
 
-    def _pick(self) -> tuple[int, int] | None:
-        """A (round, person) involved in the highest-priority remaining defect."""
+    def _pick(self) -> tuple[int, list[int]] | None:
+        """A round and the people in it involved in the highest-priority remaining defect."""
         st, inst, rng = self.state, self.state.inst, self.rng
         level = next((i for i, v in enumerate(st.levels[:4]) if v > 0), None)
+        if level == 1 and rng.random() < 0.5:
+            # Dotú & Van Hentenryck: every person of one round who sits with someone already met.
+            r = rng.choice(self.free)
+            P, meet = inst.n_people, st.meet
+            conflicted = [
+                p
+                for p in inst.present[r]
+                if st.rep_of[p] and any(meet[p * P + x] > 1 for x in st.members[r][st.seat[r][p]])
+            ]
+            if conflicted:
+                rng.shuffle(conflicted)
+                return r, conflicted[:8]
         for _ in range(60):
             r = rng.choice(self.free)
             people = inst.present[r]
@@ -96,59 +111,37 @@ class TabuSearch:
                 continue
             p = rng.choice(people)
             if level is None or rng.random() < 0.1:
-                return r, p
+                return r, [p]
             t = st.seat[r][p]
             if level == 0 and inst.topic[t] >= 0 and st.topic_count[p].get(inst.topic[t], 0) > 1:
-                return r, p
+                return r, [p]
             base = p * inst.n_people
             if level == 1 and st.rep_of[p] > 0 and any(st.meet[base + x] > 1 for x in st.members[r][t]):
-                return r, p
+                return r, [p]
             if level == 2 and any(x in inst.avoid[p] for x in st.members[r][t]):
-                return r, p
+                return r, [p]
             if level == 3 and st.dev[r][t] > 0:
-                return r, p
+                return r, [p]
         r = rng.choice(self.free)
-        return (r, rng.choice(inst.present[r])) if inst.present[r] else None
+        return (r, [rng.choice(inst.present[r])]) if inst.present[r] else None
 
     def _step(self) -> bool:
-        st, inst = self.state, self.state.inst
+        st = self.state
         picked = self._pick()
         if picked is None:
             return False
-        r, p = picked
-        t1 = st.seat[r][p]
+        r, people = picked
         current = st.cost()
-        best_delta: int | None = None
-        best_move: tuple[str, int, int] | None = None
-        ties = 0
-        self.work += len(inst.present[r])
-        for t in inst.compat[p]:
-            if t == t1:
-                continue
-            tabu_p = self.tabu.get((r, p, t), 0) > self.iterations
-            if len(st.members[r][t]) < inst.cap[t]:
-                d = st.delta_move(r, p, t)
-                if (not tabu_p or current + d < self.best_cost) and (best_delta is None or d <= best_delta):
-                    ties = ties + 1 if d == best_delta else 1
-                    if d != best_delta or self.rng.random() * ties < 1:
-                        best_delta, best_move = d, ("move", t, -1)
-            if t1 not in inst.compat_set[p]:
-                continue
-            for q in st.members[r][t]:
-                if t1 not in inst.compat_set[q]:
-                    continue
-                tabu = tabu_p or self.tabu.get((r, q, t1), 0) > self.iterations
-                d = st.delta_swap(r, p, q)
-                if (not tabu or current + d < self.best_cost) and (best_delta is None or d <= best_delta):
-                    ties = ties + 1 if d == best_delta else 1
-                    if d != best_delta or self.rng.random() * ties < 1:
-                        best_delta, best_move = d, ("swap", q, -1)
-        double = self._best_double(r, p)
-        if double is not None and (best_delta is None or double[0] < best_delta):
-            best_delta, best_move = double[0], ("double", double[1], double[2])
-        if best_move is None or best_delta is None:
+        self.best_delta, self.best_move, self.ties = None, None, 0
+        for p in people:
+            self._scan(r, p, current)
+        double = self._best_double(r, people[0])
+        if double is not None and (self.best_delta is None or double[0] < self.best_delta):
+            self.best_delta, self.best_move = double[0], ("double", people[0], double[1], double[2])
+        if self.best_move is None or self.best_delta is None:
             return False
-        kind, a, b = best_move
+        kind, p, a, b = self.best_move
+        t1 = st.seat[r][p]
         tenure = 3 + self.rng.randrange(8)
         if kind == "move":
             st.move(r, p, a)
@@ -160,11 +153,38 @@ class TabuSearch:
         else:
             st.swap(r, p, a)
             st.swap(b, p, a)
-        new_cost = current + best_delta
+        new_cost = current + self.best_delta
         if new_cost < self.best_cost:
             self._save(new_cost)
             return True
         return False
+
+    def _consider(self, d: int, tabu: bool, current: int, move: tuple[str, int, int, int]) -> None:
+        """Keep the best non-tabu move (a tabu one only if it beats the best plan); break ties at random."""
+        if tabu and current + d >= self.best_cost:
+            return
+        if self.best_delta is None or d < self.best_delta:
+            self.best_delta, self.best_move, self.ties = d, move, 1
+        elif d == self.best_delta:
+            self.ties += 1
+            if self.rng.random() * self.ties < 1:
+                self.best_move = move
+
+    def _scan(self, r: int, p: int, current: int) -> None:
+        """Evaluate every move of p to a free seat and every swap of p with someone at another table."""
+        st, inst = self.state, self.state.inst
+        t1 = st.seat[r][p]
+        self.work += len(inst.present[r])
+        for t in inst.compat[p]:
+            if t == t1:
+                continue
+            tabu_p = self.tabu.get((r, p, t), 0) > self.iterations
+            if len(st.members[r][t]) < inst.cap[t]:
+                self._consider(st.delta_move(r, p, t), tabu_p, current, ("move", p, t, -1))
+            for q in st.members[r][t]:
+                if t1 in inst.compat_set[q]:
+                    tabu = tabu_p or self.tabu.get((r, q, t1), 0) > self.iterations
+                    self._consider(st.delta_swap(r, p, q), tabu, current, ("swap", p, q, -1))
 
     def _best_double(self, r: int, p: int) -> tuple[int, int, int] | None:
         """Best exchange of p with a q in two rounds at once that leaves both people's topics intact."""
