@@ -58,13 +58,33 @@ export async function api(method, path, token, body, { raw = false } = {}) {
 }
 
 let toastTimer;
-/** Show a short confirmation at the bottom of the page. */
-export function toast(message, kind = "ok") {
+/** Show a short confirmation at the bottom of the page, optionally with one action (e.g. Undo). */
+export function toast(message, kind = "ok", action = null) {
   const el = document.getElementById("toast");
   if (!el) return;
-  el.textContent = message;
+  el.replaceChildren(h("span", {}, message));
+  if (action) {
+    el.append(h("button", { type: "button", class: "toast-action", onclick: () => { el.hidden = true; action.onClick(); } },
+      action.label));
+  }
   el.dataset.kind = kind;
   el.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { el.hidden = true; }, 4000);
+  toastTimer = setTimeout(() => { el.hidden = true; }, action ? 10000 : 4000);
+}
+
+let overlayTimer;
+/** Show a broadcast message as an overlay until dismissed, replaced or (with ``hideAfterMs``) timed out. */
+export function showOverlay(text, hideAfterMs = 0) {
+  let overlay = document.getElementById("overlay");
+  if (!overlay) {
+    overlay = h("div", { id: "overlay", class: "overlay", role: "alert" },
+      h("p", { class: "overlay-text" }),
+      h("button", { type: "button", class: "overlay-close", onclick: () => { overlay.hidden = true; } }, "×"));
+    document.body.append(overlay);
+  }
+  overlay.querySelector(".overlay-text").textContent = text;
+  overlay.hidden = false;
+  clearTimeout(overlayTimer);
+  if (hideAfterMs) overlayTimer = setTimeout(() => { overlay.hidden = true; }, hideAfterMs);
 }

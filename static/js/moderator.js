@@ -1,6 +1,7 @@
 // Moderator console: edit the setup, manage participants, open/close joining, watch people arrive live.
 import { api, h, pageData, t, toast } from "./common.js";
 import { connectLive } from "./live.js";
+import { setupControl } from "./control.js";
 import { setupPlan } from "./plan.js";
 
 const root = document.getElementById("console");
@@ -130,8 +131,24 @@ function renderPeople() {
     h("td", {}, h("a", { href: `/p/${p.token}`, target: "_blank", rel: "noopener" }, p.name)),
     h("td", {}, p.group || ""),
     h("td", { class: "muted" }, t(`source_${p.source}`)),
-    h("td", {}, h("button", { type: "button", class: "link-button danger", onclick: () => removePerson(p) }, t("remove"))))));
+    h("td", {}, started()
+      ? h("select", { class: "status-select", "aria-label": t("presence"), onchange: (e) => setStatus(p, e.target.value) },
+        ["active", "left", "no_show"].map((s) => h("option", { value: s, selected: p.status === s }, t(`presence_${s}`))))
+      : h("button", { type: "button", class: "link-button danger", onclick: () => removePerson(p) }, t("remove"))))));
   document.getElementById("group-list").replaceChildren(...(view.groups || []).map((g) => h("option", { value: g })));
+}
+
+function started() {
+  return view.rounds.some((r) => r.status !== "planned");
+}
+
+async function setStatus(person, status) {
+  try {
+    view = await api("POST", `/events/${code}/participants/${person.id}/status`, token, { status });
+    renderHeader();
+    renderPeople();
+    toast(t(`presence_done_${status}`, { name: person.name }));
+  } catch (err) { toast(err.message, "error"); renderPeople(); }
 }
 
 async function removePerson(person) {
@@ -237,13 +254,37 @@ renderPeople();
 const plan = setupPlan({ token, code, getView: () => view });
 plan.load();
 
-connectLive(token, {
-  snapshot: (data) => { view = data.event; renderHeader(); renderPeople(); },
+function applyRound(push) {
+  view.status = push.status;
+  view.rounds[push.round.number - 1] = push.round;
+  if (push.status === "running" || push.status === "paused") view.current_round = push.round.number;
+  if (push.status === "ready") view.current_round = null;
+  renderHeader();
+  control.render();
+  control.loadOccupancy();
+}
+
+const live = connectLive(token, {
+  snapshot: (data) => { view = data.event; renderHeader(); renderPeople(); control.render(); control.loadOccupancy(); },
+  round_started: (p) => { applyRound(p); renderPeople(); }, round_paused: applyRound, round_resumed: applyRound, round_extended: applyRound,
+  round_ended: applyRound, round_reopened: applyRound, round_cancelled: applyRound,
+  harvest_started: (p) => { view.status = p.status; renderHeader(); control.render(); },
+  event_closed: (p) => { view.status = p.status; renderHeader(); control.render(); },
+  checked_in: () => control.loadOccupancy(),
+  participant_changed: () => reload(),
+  settings_changed: (p) => { Object.assign(view, p); control.render(); },
   participants_added: () => reload(),
-  plan_published: () => { plan.load(); reload(); },
+  plan_published: () => { plan.load(); reload().then(() => control.loadOccupancy()); },
   participant_removed: () => reload(),
   attendance_changed: (p) => { document.getElementById("joined-count").textContent = p.joined; },
   joining_changed: (p) => { view.joining_open = p.joining_open; renderHeader(); },
   presence_changed: (p) => { document.getElementById("connected-count").textContent = p.connected.participants; },
   unauthorized: () => window.location.reload(),
 });
+const control = setupControl({
+  token, code, live,
+  getView: () => ({ ...view, plan_ready: view.status !== "setup" }),
+  setView: (next) => { view = { ...view, ...next }; renderHeader(); control.render(); },
+});
+control.render();
+control.loadOccupancy();

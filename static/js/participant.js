@@ -1,27 +1,85 @@
-// Participant phone: who I am and where I sit; updates pushed live.
-import { h, pageData, t } from "./common.js";
+// Participant phone: one glance tells where to go — table, colour, topic, countdown — pushed live.
+import { h, pageData, showOverlay, t } from "./common.js";
 import { connectLive } from "./live.js";
+import { countdown } from "./timer.js";
 
 const root = document.getElementById("participant");
-const seatEl = document.getElementById("seat");
+let me = pageData("state");
+let live;
+let clock;
 
-function render(me) {
-  const seat = me.current || me.next;
-  if (!seat) {
-    seatEl.replaceChildren(h("p", { class: "seat-wait" }, t("no_seat")));
-    return;
-  }
+function seatCard(seat, label, big) {
   const table = seat.table;
-  seatEl.replaceChildren(h("div", { class: `seat-card c-${table.colour}` },
-    h("p", { class: "seat-round" }, t("round_of", { n: seat.round, total: me.event.rounds })),
-    h("p", { class: "seat-table" }, h("span", { class: "table-label" }, t("table")), h("span", { class: "seat-number" }, table.number)),
-    h("p", { class: "seat-colour" }, t(`colour_${table.colour}`)),
+  return h("div", { class: `seat-card c-${table.colour}${big ? "" : " small"}` },
+    h("p", { class: "seat-round" }, label),
+    h("p", { class: "seat-table" }, h("span", { class: "table-label" }, t("table")),
+      h("span", { class: "seat-number" }, table.number),
+      h("span", { class: "seat-colour" }, t(`colour_${table.colour}`))),
     h("p", { class: "seat-topic" }, table.topic || ""),
-    h("p", { class: "seat-question" }, table.question || "")));
+    big && table.question ? h("p", { class: "seat-question" }, table.question) : null,
+    seat.checked_in ? h("p", { class: "seat-checked" }, `✓ ${t("checked_in")}`) : null);
 }
 
-render(pageData("state"));
-connectLive(root.dataset.token, {
-  snapshot: (data) => render(data.me),
+function render() {
+  const status = me.event.status;
+  const seatEl = document.getElementById("seat");
+  const parts = [];
+  const total = me.event.rounds;
+  if (status === "harvest" || status === "closed") {
+    parts.push(h("p", { class: "seat-wait" }, t(status === "closed" ? "event_over" : "harvest_now")));
+  } else if (me.status !== "active") {
+    parts.push(h("p", { class: "seat-wait" }, t("not_seated")));
+  } else if (me.current) {
+    parts.push(h("p", { class: "timer-line" }, h("span", { class: "timer", id: "timer" }),
+      h("span", { class: "timer-label", id: "timer-label" })));
+    parts.push(seatCard(me.current, t("round_of", { n: me.current.round, total }), true));
+    if (me.next) parts.push(seatCard(me.next, t("next_round_label", { n: me.next.round }), false));
+  } else if (me.next) {
+    parts.push(h("p", { class: "go-now" }, t(status === "moving" ? "move_now" : "first_table")));
+    parts.push(seatCard(me.next, t("round_of", { n: me.next.round, total }), true));
+    parts.push(h("p", { class: "hint" }, t("scan_to_check_in")));
+  } else {
+    parts.push(h("p", { class: "seat-wait" }, t("no_seat")));
+  }
+  seatEl.replaceChildren(...parts);
+  const route = document.getElementById("route");
+  route.replaceChildren(...(me.route || []).map((seat) => h("li", {},
+    h("span", { class: `seat-chip c-${seat.table.colour}` }, seat.table.number),
+    ` ${t("round_n", { n: seat.round })} · ${seat.table.topic || ""}`)));
+  document.getElementById("route-box").hidden = !(me.route || []).length;
+  const timerEl = document.getElementById("timer");
+  if (clock) clock.stop();
+  clock = null;
+  if (timerEl && live) {
+    clock = countdown(timerEl, live);
+    clock.set(me.round);
+    document.getElementById("timer-label").textContent = me.round?.status === "paused" ? t("paused") : t("left");
+  }
+}
+
+async function refresh() {
+  const response = await fetch("/api/v1/me", { headers: { Authorization: `Bearer ${root.dataset.token}` } });
+  if (response.ok) { me = await response.json(); render(); }
+}
+
+const roundChange = () => refresh();
+live = connectLive(root.dataset.token, {
+  snapshot: (data) => { me = data.me; render(); },
+  assignment_changed: () => {
+    // Browsers allow vibration only after the person has touched the page once.
+    if (navigator.userActivation?.hasBeenActive) navigator.vibrate?.([200, 100, 200]);
+    refresh();
+  },
+  round_started: roundChange,
+  round_paused: roundChange,
+  round_resumed: roundChange,
+  round_extended: roundChange,
+  round_ended: roundChange,
+  round_reopened: roundChange,
+  round_cancelled: roundChange,
+  harvest_started: roundChange,
+  event_closed: roundChange,
+  message_broadcast: (p) => showOverlay(p.text),
   unauthorized: () => window.location.reload(),
 });
+render();

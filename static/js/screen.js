@@ -1,28 +1,133 @@
-// Projector: live joined/connected counts, topics, and the join QR while joining is open.
-import { h, pageData, t } from "./common.js";
+// Projector: welcome + join QR, a huge countdown while a round runs, "find your table" between rounds,
+// broadcast overlays and a (mutable) sound at time-up. Readable from 10 m.
+import { api, h, pageData, showOverlay, t } from "./common.js";
 import { connectLive } from "./live.js";
+import { countdown } from "./timer.js";
 
 const root = document.getElementById("screen");
+const { token, event: code } = root.dataset;
 let view = pageData("state");
+let seating = { round: null, people: [] };
+const FIND_LIST_MAX = 120;  // beyond this a list of names is unreadable from the back of the room
+
+const muteButton = document.getElementById("mute");
+let muted = localStorage.getItem("wc:muted") === "1";
+function showMute() {
+  muteButton.textContent = `♪ ${muted ? t("sound_off") : t("sound_on")}`;
+  muteButton.setAttribute("aria-pressed", String(muted));
+}
+muteButton.addEventListener("click", () => { muted = !muted; localStorage.setItem("wc:muted", muted ? "1" : "0"); showMute(); });
+showMute();
+
+function chime() {
+  if (muted) return;
+  try {
+    const ctx = new AudioContext();
+    [0, 0.35, 0.7].forEach((delay, i) => {
+      const osc = ctx.createOscillator();
+      const gain = ctx.createGain();
+      osc.frequency.value = [660, 880, 990][i];
+      gain.gain.setValueAtTime(0.0001, ctx.currentTime + delay);
+      gain.gain.exponentialRampToValueAtTime(0.4, ctx.currentTime + delay + 0.03);
+      gain.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + delay + 0.6);
+      osc.connect(gain).connect(ctx.destination);
+      osc.start(ctx.currentTime + delay);
+      osc.stop(ctx.currentTime + delay + 0.65);
+    });
+  } catch { /* no audio device: the timer still shows 0:00 */ }
+}
+
+function topicItems(compact) {
+  return view.topics.map((topic) => h("li", { class: "screen-topic" },
+    h("span", { class: `swatch big c-${topic.colour}` }),
+    h("div", {}, h("p", { class: "topic-title" }, topic.title),
+      h("p", { class: "topic-tables" }, `${t(topic.tables.length === 1 ? "table" : "tables")} ${topic.tables.join(", ")}`),
+      compact ? null : null)));
+}
+
+function show(id) {
+  for (const section of ["main-welcome", "main-round", "main-find", "main-end"]) {
+    document.getElementById(section).hidden = section !== id;
+  }
+  root.dataset.mode = id.replace("main-", "");
+}
+
+function currentRound() {
+  return view.rounds.find((r) => r.number === view.current_round) || null;
+}
 
 function render() {
   document.getElementById("event-name").textContent = view.name;
   document.getElementById("joined-count").textContent = view.counts.joined;
-  document.getElementById("join-box").hidden = !view.joining_open;
-  document.getElementById("topics").replaceChildren(...view.topics.map((topic) => h("li", { class: "screen-topic" },
-    h("span", { class: `swatch big c-${topic.colour}` }),
-    h("div", {}, h("p", { class: "topic-title" }, topic.title),
-      h("p", { class: "topic-tables" }, `${t(topic.tables.length === 1 ? "table" : "tables")} ${topic.tables.join(", ")}`)))));
-  const current = view.current_round;
-  document.getElementById("round-label").textContent = current
-    ? t("round_of", { n: current, total: view.rounds.length }) : "";
+  document.getElementById("join-box").hidden = !view.joining_open || ["harvest", "closed"].includes(view.status);
+  const total = view.rounds.length;
+  const label = document.getElementById("round-label");
+  if (view.status === "running" || view.status === "paused") {
+    label.textContent = t("round_of", { n: view.current_round, total });
+    show("main-round");
+    document.getElementById("paused-badge").hidden = view.status !== "paused";
+    document.getElementById("topics-round").replaceChildren(...topicItems(true));
+    clock.set(currentRound());
+  } else if ((view.status === "ready" || view.status === "moving") && seating.round) {
+    label.textContent = t("round_of", { n: seating.round, total });
+    show("main-find");
+    renderFind();
+  } else if (view.status === "harvest" || view.status === "closed") {
+    label.textContent = t(view.status === "harvest" ? "status_harvest" : "status_closed");
+    show("main-end");
+    document.getElementById("end-text").textContent = t(view.status === "closed" ? "event_over" : "harvest_now");
+  } else {
+    label.textContent = "";
+    show("main-welcome");
+    document.getElementById("topics").replaceChildren(...topicItems(false));
+  }
 }
 
-connectLive(root.dataset.token, {
-  snapshot: (data) => { view = data.event; render(); },
-  attendance_changed: (p) => { view.counts.joined = p.joined; render(); },
+function renderFind() {
+  document.getElementById("find-title").textContent = t("find_your_table");
+  const list = document.getElementById("find-list");
+  const many = seating.people.length > FIND_LIST_MAX;
+  list.hidden = many;
+  document.getElementById("find-phone").hidden = !many;
+  // 2 columns up to 24 names, 4 up to 60, 6 up to 120: balanced columns that fit a 16:9 projector.
+  list.dataset.size = seating.people.length > 60 ? "small" : seating.people.length > 24 ? "medium" : "large";
+  list.replaceChildren(...(many ? [] : seating.people.map((p) => h("li", {},
+    h("span", { class: `seat-chip c-${p.colour}` }, p.table), " ", p.name))));
+}
+
+async function loadSeating() {
+  try { seating = await api("GET", `/events/${code}/seating`, token); } catch { seating = { round: null, people: [] }; }
+  render();
+}
+
+const live = connectLive(token, {
+  snapshot: (data) => { view = data.event; loadSeating(); },
+  attendance_changed: (p) => { view.counts.joined = p.joined; render(); if (view.status !== "running") loadSeating(); },
   joining_changed: (p) => { view.joining_open = p.joining_open; render(); },
   presence_changed: (p) => { document.getElementById("connected-count").textContent = p.connected.participants; },
+  round_started: (p) => applyRound(p),
+  round_paused: (p) => applyRound(p),
+  round_resumed: (p) => applyRound(p),
+  round_extended: (p) => applyRound(p),
+  round_reopened: (p) => applyRound(p),
+  round_ended: (p) => { applyRound(p); loadSeating(); },
+  round_cancelled: (p) => { applyRound(p); loadSeating(); },
+  harvest_started: (p) => { view.status = p.status; render(); },
+  event_closed: (p) => { view.status = p.status; render(); },
+  // Nobody clicks a projector: messages fade after a minute.
+  message_broadcast: (p) => showOverlay(p.text, 60000),
   event_updated: () => window.location.reload(),
   unauthorized: () => window.location.reload(),
 });
+const clock = countdown(document.getElementById("big-timer"), live, { onTimeUp: chime });
+
+function applyRound(push) {
+  view.status = push.status;
+  const i = view.rounds.findIndex((r) => r.number === push.round.number);
+  if (i >= 0) view.rounds[i] = push.round;
+  if (push.status === "running" || push.status === "paused") view.current_round = push.round.number;
+  if (push.status === "ready") view.current_round = push.round.number - 1 || null;
+  render();
+}
+
+render();

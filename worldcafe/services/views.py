@@ -7,7 +7,7 @@ from typing import Any
 
 from ..domain.palette import NO_TOPIC_COLOUR, hex_of
 from ..extensions import db
-from ..models import AccessLink, CafeTable, Event, Participant, Round, Seat
+from ..models import AccessLink, CafeTable, Event, Participant, Round, Seat, Topic
 from .access import Access
 from .participants import participant_view
 
@@ -144,6 +144,25 @@ def me_view(person: Participant) -> dict[str, Any]:
         "round": round_view(rnd) if rnd else None,
         "route": route,
     }
+
+
+def seating_view(event: Event) -> dict[str, Any]:
+    """Who sits where in the round running or the next one: the projector's "find your table" list."""
+    going = event.status in ("running", "paused")
+    number = event.current_round if going else (event.current_round or 0) + 1
+    if number is None or number > len(event.rounds):
+        return {"round": None, "people": []}
+    rows = db.session.execute(
+        db.select(Participant.name, CafeTable.number, Topic.colour)
+        .join(Seat, Seat.participant_id == Participant.id)
+        .join(Round, Seat.round_id == Round.id)
+        .join(CafeTable, Seat.table_id == CafeTable.id)
+        .outerjoin(Topic, CafeTable.topic_id == Topic.id)
+        .where(Round.event_id == event.id, Round.number == number)
+    ).all()
+    people = sorted(({"name": n, "table": t, "colour": c or NO_TOPIC_COLOUR} for n, t, c in rows),
+                    key=lambda p: p["name"].casefold())
+    return {"round": number, "people": people}
 
 
 def snapshot(access: Access) -> dict[str, Any]:

@@ -42,7 +42,9 @@ def _candidates(inst: Instance, rng: random.Random, limit: float) -> list[tuple[
         prev = inst.prev
         found.append(("previous_plan", _state_from(inst, [prev[r] for r in free], rng)))
     movers = [p for p in range(inst.n_people) if any(p in inst.present_set[r] for r in free)]
-    if inst.prev is None or inst.n_played == 0:
+    # A published plan is the start when there is one: the search then moves a stayer only when a
+    # higher level gains, whereas a fresh construction would reseat nearly everyone.
+    if inst.prev is None:
         for name, trajectories in (
             ("kirkman", kirkman_trajectories(inst, len(movers))),
             ("velocity", velocity_trajectories(inst, len(movers), rng, budget_s=0.2 * limit)),

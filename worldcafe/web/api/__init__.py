@@ -18,7 +18,7 @@ from ...services.access import regenerate_link
 from ...services.errors import ServiceError
 from ...services.notes import list_notes
 from ...services.spec import StatusSpec, parse
-from ...services.views import full_view, me_view, public_view
+from ...services.views import full_view, me_view, public_view, seating_view
 from ..auth import api_access
 from ..links import event_links, role_url
 
@@ -218,6 +218,14 @@ def occupancy(code: str) -> Any:
     event = access.event
     number = event.current_round if event.status in ("running", "paused") else (event.current_round or 0) + 1
     return jsonify(round=number, tables=checkin.occupancy(event.id, number))
+
+
+@bp.get("/events/<code>/seating")
+def seating(code: str) -> Any:
+    """Names and tables of the round running or the next one (the projector's "find your table")."""
+    access = api_access(code)
+    access.require("moderator", "screen")
+    return jsonify(seating_view(access.event))
 
 
 @bp.post("/join/<code>")
