@@ -53,7 +53,7 @@ def _candidates(inst: Instance, rng: random.Random, limit: float) -> list[tuple[
             if seats is not None:
                 found.append((name, _state_from(inst, seats, rng)))
                 break
-    if not found or len(movers) <= 400:
+    if not found or inst.prev is None and len(movers) <= 400:
         empty = [[-1] * inst.n_people for _ in free]
         found.append(("greedy", _state_from(inst, empty, rng)))
     return found
