@@ -10,7 +10,7 @@ from .bounds import balance_floor, repeat_lower_bound
 from .constructions import assign_trajectories, kirkman_trajectories, velocity_trajectories
 from .metrics import compute_metrics
 from .model import Participant, Problem, RotationInputError, Table, parse_problem
-from .search import TabuSearch, seat_greedily
+from .search import TabuSearch, restore_published, seat_greedily
 from .state import Instance, State, build_instance
 
 # Moves evaluated per second of time_limit_s; calibrated so the budget ends well before the deadline.
@@ -72,7 +72,20 @@ def plan(spec: dict[str, Any]) -> dict[str, Any]:
     target = sum(w * v for w, v in zip(inst.weights, floor, strict=True))
     budget = int(WORK_PER_SECOND * problem.time_limit_s)
     search = TabuSearch(state, rng, start + problem.time_limit_s, target, budget)
+    if inst.prev is not None:
+        # Stage one moves only people without a published seat; stayers move only if that falls short.
+        search.freeze, search.budget = 1, budget // 3
+        search.run()
+        search.freeze, search.budget = 2, budget
+        if search.best_cost // inst.weights[3] <= target // inst.weights[3]:
+            search.budget = search.work  # topics, repeats, avoid and mixing are at their floor already
+        state = _state_from(inst, [search.best_seats[r] for r in inst.free_rounds], rng)
+        search.state = state
     seats = search.run()
+    if inst.prev is not None:
+        best = _state_from(inst, [seats[r] for r in inst.free_rounds], rng)
+        restore_published(best)
+        seats = best.seat
     rounds = _to_ids(problem, inst, seats)
     metrics: dict[str, Any] = dict(compute_metrics(problem, rounds))
     if metrics["topic_repeats"] == 0:

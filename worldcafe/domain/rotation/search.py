@@ -61,6 +61,9 @@ class TabuSearch:
         # same plan on any machine fast enough; the deadline only guards slow ones.
         self.budget = budget
         self.work = 0
+        # Re-planning: 1 = people with a published seat stay put (newcomers move); 2 = a stayer moves only
+        # away from a table with a defect (swapping with anyone); 0 = everyone may move.
+        self.freeze = 0
         self.free = list(state.inst.free_rounds)
         self.tabu: dict[tuple[int, int, int], int] = {}
         self.best_cost = state.cost()
@@ -101,15 +104,24 @@ class TabuSearch:
                 for p in inst.present[r]
                 if st.rep_of[p] and any(meet[p * P + x] > 1 for x in st.members[r][st.seat[r][p]])
             ]
+            conflicted = [p for p in conflicted if not self._frozen(r, p)]
             if conflicted:
                 rng.shuffle(conflicted)
                 return r, conflicted[:8]
+        prev = inst.prev
         for _ in range(60):
             r = rng.choice(self.free)
             people = inst.present[r]
             if not people:
                 continue
             p = rng.choice(people)
+            if self._frozen(r, p):
+                continue
+            if level is None and prev is not None and st.levels[5] and rng.random() < 0.8:
+                # Only minimal change is left to win: bring someone back to their published seat.
+                if prev[r][p] >= 0 and prev[r][p] != st.seat[r][p]:
+                    return r, [p]
+                continue
             if level is None or rng.random() < 0.1:
                 return r, [p]
             t = st.seat[r][p]
@@ -159,6 +171,17 @@ class TabuSearch:
             return True
         return False
 
+    def _frozen(self, r: int, p: int, partner: bool = False) -> bool:
+        st, prev = self.state, self.state.inst.prev
+        if not self.freeze or prev is None or prev[r][p] < 0:
+            return False
+        if self.freeze == 1:
+            return True
+        if partner:
+            return False
+        t, P = st.seat[r][p], st.inst.n_people
+        return not (st.dev[r][t] or any(st.meet[p * P + x] > 1 for x in st.members[r][t]))
+
     def _consider(self, d: int, tabu: bool, current: int, move: tuple[str, int, int, int]) -> None:
         """Keep the best non-tabu move (a tabu one only if it beats the best plan); break ties at random."""
         if tabu and current + d >= self.best_cost:
@@ -182,7 +205,7 @@ class TabuSearch:
             if len(st.members[r][t]) < inst.cap[t]:
                 self._consider(st.delta_move(r, p, t), tabu_p, current, ("move", p, t, -1))
             for q in st.members[r][t]:
-                if t1 in inst.compat_set[q]:
+                if t1 in inst.compat_set[q] and not self._frozen(r, q, partner=True):
                     tabu = tabu_p or self.tabu.get((r, q, t1), 0) > self.iterations
                     self._consider(st.delta_swap(r, p, q), tabu, current, ("swap", p, q, -1))
 
@@ -195,14 +218,14 @@ class TabuSearch:
         if r2 == r:
             return None
         tp1, tp2 = st.seat[r][p], st.seat[r2][p]
-        if tp2 < 0:
+        if tp2 < 0 or self._frozen(r2, p):
             return None
         a, b = inst.topic[tp1], inst.topic[tp2]
         best: tuple[int, int, int] | None = None
         self.work += len(inst.present[r])
         for q in inst.present[r]:
             tq1, tq2 = st.seat[r][q], st.seat[r2][q]
-            if q == p or tq2 < 0 or tq1 == tp1 or tq2 == tp2:
+            if q == p or tq2 < 0 or tq1 == tp1 or tq2 == tp2 or self._frozen(r, q, True) or self._frozen(r2, q, True):
                 continue
             # q sits at p's two topics (in either order), so both keep the topics they visit.
             if sorted((inst.topic[tq1], inst.topic[tq2])) != sorted((a, b)):
@@ -235,3 +258,26 @@ class TabuSearch:
     def _save(self, cost: int) -> None:
         self.best_cost = cost
         self.best_seats = [row[:] for row in self.state.seat]
+
+
+def restore_published(state: State) -> None:
+    """Descent that walks changed seats back to the published plan whenever no higher level loses."""
+    inst = state.inst
+    prev = inst.prev
+    improved = prev is not None
+    while improved and prev is not None:
+        improved = False
+        for r in inst.free_rounds:
+            for p in inst.present[r]:
+                t, home = state.seat[r][p], prev[r][p]
+                if home < 0 or home == t or home not in inst.compat_set[p]:
+                    continue
+                if len(state.members[r][home]) < inst.cap[home] and state.delta_move(r, p, home) < 0:
+                    state.move(r, p, home)
+                    improved = True
+                    continue
+                for q in list(state.members[r][home]):
+                    if t in inst.compat_set[q] and state.delta_swap(r, p, q) < 0:
+                        state.swap(r, p, q)
+                        improved = True
+                        break
