@@ -220,7 +220,10 @@ def table_codes(app, code):
 
     with app.app_context():
         event = db.session.execute(db.select(Event).filter_by(public_id=code)).scalar_one()
-        return {t.number: t.checkin_code for t in db.session.execute(db.select(CafeTable).filter_by(event_id=event.id)).scalars()}
+        return {
+            t.number: t.checkin_code
+            for t in db.session.execute(db.select(CafeTable).filter_by(event_id=event.id)).scalars()
+        }
 
 
 def test_check_in_by_scanning_the_table_card(app, client, sio, demo):
@@ -243,8 +246,14 @@ def test_check_in_by_scanning_the_table_card(app, client, sio, demo):
     row = next(t for t in occupancy["tables"] if t["table"] == mine)
     assert row["checked_in"] == 1 and row["planned"] >= 4
     client.get(f"/t/{codes[mine]}")  # scanning twice counts once
-    assert next(t for t in client.get(f"/api/v1/events/{code}/occupancy", headers=bearer(moderator)).get_json()
-                ["tables"] if t["table"] == mine)["checked_in"] == 1
+    assert (
+        next(
+            t
+            for t in client.get(f"/api/v1/events/{code}/occupancy", headers=bearer(moderator)).get_json()["tables"]
+            if t["table"] == mine
+        )["checked_in"]
+        == 1
+    )
 
 
 def test_check_in_without_a_personal_page_asks_who_you_are(app, client, demo):
@@ -274,7 +283,9 @@ def test_check_in_service_refuses_foreign_tables(app, client, demo, make_event):
     ctl(client, code, moderator, "start_round")
     with app.app_context():
         person = db.session.get(Participant, view["participants"][0]["id"])
-        foreign = db.session.execute(db.select(CafeTable).filter_by(checkin_code=table_codes(app, other.code)[1])).scalar_one()
+        foreign = db.session.execute(
+            db.select(CafeTable).filter_by(checkin_code=table_codes(app, other.code)[1])
+        ).scalar_one()
         with pytest.raises(ServiceError) as info:
             check_in(person, foreign)
         assert info.value.code == "forbidden"

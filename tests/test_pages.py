@@ -180,3 +180,28 @@ def test_join_errors_speak_the_participants_language(client, event):
 def test_api_validation_messages_follow_accept_language(client):
     response = client.post("/api/v1/events", json={"name": ""}, headers={"Accept-Language": "de"})
     assert response.get_json()["error"]["message"] == "name: darf nicht leer sein"
+
+
+def test_participant_page_weighs_under_150_kb(client, event):
+    """The whole phone page, its CSS and every JS module it imports, as served (uncompressed)."""
+    token = event.participants["Ada"]
+    html = client.get(f"/p/{token}").get_data(as_text=True)
+    total = len(html.encode())
+    queue = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
+    seen: set[str] = set()
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        with client.get(url) as response:
+            assert response.status_code == 200, url
+            body = response.data
+        total += len(body)
+        if url.endswith(".js"):
+            base = url.rsplit("/", 1)[0]
+            for target in re.findall(rb'from\s*"([^"]+)"', body):
+                target = target.decode()
+                queue.append(target if target.startswith("/") else f"{base}/{target.removeprefix('./')}")
+    assert any("socket.io" in u for u in seen) and any(u.endswith("timer.js") for u in seen)
+    assert total <= 150 * 1024, f"{total} bytes"

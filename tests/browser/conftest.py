@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import need
+from tests.live_server import LiveServer
 
 CHROMIUM = os.environ.get("WORLDCAFE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,56 +25,6 @@ CHROMIUM_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class LiveServer:
-    """A real server process on a free port with its own instance folder."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "WORLDCAFE_INSTANCE_PATH": str(tmp),
-            "WORLDCAFE_PORT": str(self.port),
-            "WORLDCAFE_PRESENCE_INTERVAL_S": "0.2",
-            "SECRET_KEY": "browser-tests",
-        }
-        env.pop("WORLDCAFE_DATABASE_URL", None)
-        env.pop("WORLDCAFE_PUBLIC_URL", None)
-        self.log = (tmp / "server.log").open("w")
-        self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "worldcafe"), "run"],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1):
-                    return
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"server did not start: {(tmp / 'server.log').read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.log.close()
 
 
 @pytest.fixture

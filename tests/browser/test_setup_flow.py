@@ -49,9 +49,7 @@ def test_moderator_creates_event_participant_joins_screen_updates_live(browser, 
 
     # The projector, opened through the links page.
     moderator.get_by_role("link", name="Links & QR codes").click()
-    screen_url = (
-        moderator.locator(".link-card").filter(has_text="Screen").locator("a.url").get_attribute("href")
-    )
+    screen_url = moderator.locator(".link-card").filter(has_text="Screen").locator("a.url").get_attribute("href")
     join_url = moderator.locator(".link-card").filter(has_text="Join").locator("a.url").get_attribute("href")
     shot(moderator, "moderator-links-1366")
     screen_ctx = browser.new_context(**PROJECTOR)
@@ -94,9 +92,7 @@ def test_moderator_creates_event_participant_joins_screen_updates_live(browser, 
 
     # A host tablet shows its table.
     moderator.get_by_role("link", name="Links & QR codes").click()
-    host_url = (
-        moderator.locator(".link-card").filter(has_text="Table 1").locator("a.url").get_attribute("href")
-    )
+    host_url = moderator.locator(".link-card").filter(has_text="Table 1").locator("a.url").get_attribute("href")
     tablet = page_errors.watch(browser.new_context(**TABLET).new_page())
     tablet.goto(host_url)
     tablet.locator("#conn[data-state=live]").wait_for()
@@ -118,9 +114,7 @@ def test_csv_import_shows_line_errors_then_imports(browser, live_server, page_er
     page.get_by_role("button", name="Create event").click()
     page.wait_for_url(re.compile(r"/m/"))
     page.get_by_text("Import a list (CSV: name, group, email)").click()
-    page.get_by_label("Paste the list").fill(
-        "name;group;email\nAnna;OWL;anna@example.org\n;OWL;\nBen;CA;nope\n"
-    )
+    page.get_by_label("Paste the list").fill("name;group;email\nAnna;OWL;anna@example.org\n;OWL;\nBen;CA;nope\n")
     page.get_by_role("button", name="Check").click()
     page.locator("#import-report tr.bad").nth(1).wait_for()
     assert page.locator("#import-report tr.bad").count() == 2
