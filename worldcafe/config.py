@@ -84,6 +84,9 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         # Presence (joined/connected counts) is coalesced so 2,000 phones arriving make a few pushes, not 2,000.
         "PRESENCE_INTERVAL_S": _float(env, "PRESENCE_INTERVAL_S", 1.0),
         "LOG_REPLAY_LIMIT": _int(env, "LOG_REPLAY_LIMIT", 500),
+        # Notes per connection: a burst of NOTE_BURST, then NOTE_RATE per second (an outbox replay fits in a burst).
+        "NOTE_BURST": _int(env, "NOTE_BURST", 30),
+        "NOTE_RATE": _float(env, "NOTE_RATE", 2.0),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": public_url.startswith("https://"),

@@ -32,6 +32,9 @@ class Event(db.Model):
     auto_advance: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Participants may add notes from their phones (to their current table's pad).
     participant_notes: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Pads stay writable this long after a round ends (hosts finish their last notes), unless reopened.
+    pad_grace_s: Mapped[int] = mapped_column(default=300, server_default="300")
+    pads_open_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Group names offered on the join page (e.g. ["Kanada", "OWL"]); empty = the event does not use groups.
     groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     current_round: Mapped[int | None] = mapped_column(default=None)
@@ -164,6 +167,21 @@ class Note(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Photo(db.Model):
+    """A photo of a tablecloth or sticky notes, for one table and round; the file lives in the instance folder."""
+
+    __tablename__ = "photo"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("cafe_table.id", ondelete="SET NULL"))
+    round_number: Mapped[int | None] = mapped_column(default=None)
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int]
+    caption: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AccessLink(db.Model):

@@ -11,6 +11,7 @@ from ..extensions import socketio
 from ..services import live
 from ..services.access import Access, resolve
 from ..services.views import snapshot
+from .limits import forget
 from .presence import Connection, presence
 from .publish import server_time, stamp
 from .rooms import event_room, moderators_room, person_room, screen_room, table_room, topic_room
@@ -91,6 +92,7 @@ def on_disconnect(*_args: Any) -> None:
     """Forget the socket."""
     sid = request.sid  # type: ignore[attr-defined]
     connection_tokens.pop(sid, None)
+    forget(sid)
     presence.remove(sid)
 
 

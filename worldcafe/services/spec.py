@@ -175,6 +175,45 @@ class ControlSpec(_Schema):
     seconds: int | None = Field(default=None, ge=-3600, le=3600)
 
 
+NoteId = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{32,36}$")]
+NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Kind = Literal["idea", "question", "insight", "quote"]
+
+
+class NoteAddSpec(_Schema):
+    """A new note; the client chooses the id (a UUID) so that sending it twice is harmless."""
+
+    id: NoteId
+    text: NoteText
+    kind: Kind = "idea"
+    tags: list[Tag] = Field(default_factory=list, max_length=10)
+
+
+class NoteEditSpec(_Schema):
+    """A change made on top of ``base_version``."""
+
+    id: NoteId
+    base_version: int = Field(ge=1)
+    text: NoteText | None = None
+    kind: Kind | None = None
+    starred: bool | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=10)
+
+
+class NoteDeleteSpec(_Schema):
+    """Delete (or restore) a note at ``base_version``."""
+
+    id: NoteId
+    base_version: int = Field(ge=1)
+
+
+class NoteHideSpec(_Schema):
+    """Moderation: hide a note from the screen, or show it again."""
+
+    id: NoteId
+    hidden: bool
+
+
 class StatusSpec(_Schema):
     """A participant's presence."""
 

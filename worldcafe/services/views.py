@@ -174,7 +174,15 @@ def snapshot(access: Access) -> dict[str, Any]:
     else:
         data["event"] = public_view(event)
     if access.role == "host" and access.table is not None:
+        from .notes import is_pad_open, list_notes
+
         data["table"] = table_view(access.table)
+        data["notes"] = list_notes(access)
+        data["pad_open"] = is_pad_open(event)
+    if access.role == "screen":
+        from .notes import list_notes
+
+        data["notes"] = list_notes(access)[-100:]
     if access.role == "participant" and access.participant is not None:
         data["me"] = me_view(access.participant)
     return data

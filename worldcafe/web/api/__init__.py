@@ -13,6 +13,7 @@ from ...realtime.publish import publish
 from ...services import checkin, planning
 from ...services import control as control_service
 from ...services import events as event_service
+from ...services import notes as note_service
 from ...services import participants as participant_service
 from ...services.access import regenerate_link
 from ...services.errors import ServiceError
@@ -220,6 +221,41 @@ def occupancy(code: str) -> Any:
     return jsonify(round=number, tables=checkin.occupancy(event.id, number))
 
 
+@bp.post("/events/<code>/photos")
+def upload_photo(code: str) -> Any:
+    """A photo of a tablecloth or sticky notes (multipart ``photo``; ``table`` for the moderator, ``caption``)."""
+    access = api_access(code)
+    upload = request.files.get("photo")
+    if upload is None:
+        raise ServiceError("invalid", "Send the photo as a multipart file field 'photo'.")
+    table = request.form.get("table")
+    if table is not None and not table.isdigit():
+        raise ServiceError("invalid", "'table' must be a table number.")
+    view, pushes = note_service.upload_photo(access, upload.read(), int(table) if table else None,
+                                      request.form.get("caption", ""), current_app.instance_path)
+    publish(pushes)
+    return jsonify(photo=view), 201
+
+
+@bp.get("/events/<code>/photos")
+def photos(code: str) -> Any:
+    """Photos: all for the moderator, the own table's for a host."""
+    return jsonify(photos=note_service.list_photos(api_access(code)))
+
+
+@bp.post("/events/<code>/pads")
+def pads(code: str) -> Any:
+    """Reopen the pads for ``{"minutes": n}`` after the grace period (0 locks them now)."""
+    access = api_access(code)
+    access.require("moderator")
+    body = json_body()
+    minutes = body.get("minutes") if isinstance(body, dict) else None
+    if not isinstance(minutes, int) or isinstance(minutes, bool):
+        raise ServiceError("invalid", "Send {\"minutes\": whole number}.")
+    publish(note_service.reopen_pads(access.event, minutes))
+    return jsonify(open=note_service.is_pad_open(access.event))
+
+
 @bp.get("/events/<code>/seating")
 def seating(code: str) -> Any:
     """Names and tables of the round running or the next one (the projector's "find your table")."""
@@ -251,7 +287,7 @@ def me() -> Any:
 
 
 @bp.get("/events/<code>/notes")
-def notes(code: str) -> Any:
+def list_event_notes(code: str) -> Any:
     """Notes: all for moderator and screen (hidden ones only for the moderator), the own topic for a host."""
     access = api_access(code)
     access.require("moderator", "screen", "host")

@@ -1,0 +1,66 @@
+"""Pad requests over Socket.IO: add, edit, delete, restore, hide — each acknowledged with ok or a clear error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import request
+
+from ..extensions import socketio
+from ..services import notes
+from ..services.access import Access
+from ..services.errors import ServiceError
+from ..services.live import Push
+from .handlers import current_access, refused
+from .limits import allow
+from .publish import publish
+
+Service = Callable[[Access, Any], tuple[dict[str, Any], list[Push]]]
+
+
+def _handle(service: Service, data: Any, limited: bool = True) -> dict[str, Any]:
+    access = current_access()
+    if access is None:
+        return refused("unauthorized", "Unknown or replaced link.")
+    if limited and not allow(request.sid):  # type: ignore[attr-defined]
+        return refused("rate_limited", "Too many notes at once; wait a moment and try again.")
+    try:
+        view, pushes = service(access, data)
+    except ServiceError as exc:
+        ack = refused(exc.code, exc.message)
+        if exc.code == "conflict" and isinstance(exc.details, dict):
+            ack["current"] = exc.details
+        return ack
+    publish(pushes)
+    return {"ok": True, "note": view}
+
+
+@socketio.on("add_note")
+def on_add_note(data: Any = None) -> dict[str, Any]:
+    """``{id, text, kind?, tags?}`` → ``{ok, note}``; the same id again is harmless."""
+    return _handle(notes.add_note, data)
+
+
+@socketio.on("edit_note")
+def on_edit_note(data: Any = None) -> dict[str, Any]:
+    """``{id, base_version, text?, kind?, starred?, tags?}`` → the new note, or a conflict with the current one."""
+    return _handle(notes.edit_note, data)
+
+
+@socketio.on("delete_note")
+def on_delete_note(data: Any = None) -> dict[str, Any]:
+    """``{id, base_version}`` → a tombstone."""
+    return _handle(notes.delete_note, data)
+
+
+@socketio.on("restore_note")
+def on_restore_note(data: Any = None) -> dict[str, Any]:
+    """``{id, base_version}`` → undo a delete."""
+    return _handle(notes.restore_note, data)
+
+
+@socketio.on("hide_note")
+def on_hide_note(data: Any = None) -> dict[str, Any]:
+    """Moderator: ``{id, hidden}``."""
+    return _handle(notes.hide_note, data, limited=False)
