@@ -22,11 +22,22 @@ from .views import iso
 
 def note_view(note: Note, table_number: int | None, topic_title: str | None) -> dict[str, Any]:
     """A note as clients receive it (text is plain text; clients never render it as markup)."""
-    return {"id": note.id, "version": note.version, "text": note.text, "kind": note.kind, "tags": list(note.tags),
-            "starred": note.starred, "hidden": note.hidden, "table": table_number, "topic": topic_title,
-            "round": note.round_number, "by_participant": note.participant_id is not None,
-            "deleted": note.deleted_at is not None, "created_at": iso(note.created_at),
-            "updated_at": iso(note.updated_at)}
+    return {
+        "id": note.id,
+        "version": note.version,
+        "text": note.text,
+        "kind": note.kind,
+        "tags": list(note.tags),
+        "starred": note.starred,
+        "hidden": note.hidden,
+        "table": table_number,
+        "topic": topic_title,
+        "round": note.round_number,
+        "by_participant": note.participant_id is not None,
+        "deleted": note.deleted_at is not None,
+        "created_at": iso(note.created_at),
+        "updated_at": iso(note.updated_at),
+    }
 
 
 def _view(note: Note) -> dict[str, Any]:
@@ -37,10 +48,13 @@ def _view(note: Note) -> dict[str, Any]:
 
 def list_notes(access: Access) -> list[dict[str, Any]]:
     """The notes a role may read: hosts their topic's, the screen what is not hidden, the moderator all."""
-    query = (db.select(Note, CafeTable.number, Topic.title)
-             .outerjoin(CafeTable, Note.table_id == CafeTable.id).outerjoin(Topic, Note.topic_id == Topic.id)
-             .where(Note.event_id == access.event.id, Note.deleted_at.is_(None))
-             .order_by(Note.created_at))
+    query = (
+        db.select(Note, CafeTable.number, Topic.title)
+        .outerjoin(CafeTable, Note.table_id == CafeTable.id)
+        .outerjoin(Topic, Note.topic_id == Topic.id)
+        .where(Note.event_id == access.event.id, Note.deleted_at.is_(None))
+        .order_by(Note.created_at)
+    )
     if access.role == "screen":
         query = query.where(Note.hidden.is_(False))
     if access.role == "host":
@@ -86,10 +100,15 @@ def _current_table(access: Access) -> CafeTable:
     if not event.participant_notes:
         raise ServiceError("forbidden", _("Notes from phones are not enabled for this event."))
     number = event.current_round
-    seat = db.session.execute(
-        db.select(Seat).join(Round, Seat.round_id == Round.id)
-        .where(Round.event_id == event.id, Round.number == number, Seat.participant_id == person.id)
-    ).scalar_one_or_none() if number else None
+    seat = (
+        db.session.execute(
+            db.select(Seat)
+            .join(Round, Seat.round_id == Round.id)
+            .where(Round.event_id == event.id, Round.number == number, Seat.participant_id == person.id)
+        ).scalar_one_or_none()
+        if number
+        else None
+    )
     if seat is None:
         raise ServiceError("wrong_state", _("You have no table in this round."))
     table = db.session.get(CafeTable, seat.table_id)
@@ -109,9 +128,17 @@ def add_note(access: Access, data: Any) -> tuple[dict[str, Any], list[Push]]:
         return _view(existing), []
     _require_open(event)
     table = _current_table(access)
-    note = Note(id=spec.id, event_id=event.id, topic_id=table.topic_id, table_id=table.id,
-                participant_id=access.participant.id if access.participant else None,
-                round_number=event.current_round, text=spec.text, kind=spec.kind, tags=list(spec.tags))
+    note = Note(
+        id=spec.id,
+        event_id=event.id,
+        topic_id=table.topic_id,
+        table_id=table.id,
+        participant_id=access.participant.id if access.participant else None,
+        round_number=event.current_round,
+        text=spec.text,
+        kind=spec.kind,
+        tags=list(spec.tags),
+    )
     db.session.add(note)
     db.session.flush()
     view = _view(note)
@@ -140,8 +167,9 @@ def _editable(access: Access, note_id: str) -> Note:
 
 
 def _conflict(note: Note) -> ServiceError:
-    return ServiceError("conflict", _("Someone changed this note meanwhile. Compare both versions and choose."),
-                        details=_view(note))
+    return ServiceError(
+        "conflict", _("Someone changed this note meanwhile. Compare both versions and choose."), details=_view(note)
+    )
 
 
 def edit_note(access: Access, data: Any) -> tuple[dict[str, Any], list[Push]]:
@@ -216,9 +244,14 @@ def hide_note(access: Access, data: Any) -> tuple[dict[str, Any], list[Push]]:
     event = access.event
     pushes = [record(event, "note_updated", {"note": view}, pad_rooms(note))]
     # The screen never receives a hidden note's text: it is told to drop it, or gets it back when unhidden.
-    pushes.append(record(event, "note_deleted" if spec.hidden else "note_added",
-                         {"note": {"id": note.id, "version": note.version, "deleted": True}} if spec.hidden
-                         else {"note": view}, [screen_room(event.id)]))
+    pushes.append(
+        record(
+            event,
+            "note_deleted" if spec.hidden else "note_added",
+            {"note": {"id": note.id, "version": note.version, "deleted": True}} if spec.hidden else {"note": view},
+            [screen_room(event.id)],
+        )
+    )
     db.session.commit()
     return view, pushes
 
@@ -230,8 +263,12 @@ def reopen_pads(event: Event, minutes: int) -> list[Push]:
     event.pads_open_until = utcnow() + timedelta(minutes=minutes) if minutes else None
     if minutes == 0:
         event.pad_grace_s = 0
-    push = record(event, "pads_changed", {"open": is_pad_open(event), "open_until": iso(event.pads_open_until)},
-                  [f"event:{event.id}"])
+    push = record(
+        event,
+        "pads_changed",
+        {"open": is_pad_open(event), "open_until": iso(event.pads_open_until)},
+        [f"event:{event.id}"],
+    )
     db.session.commit()
     return [push]
 
@@ -256,8 +293,9 @@ def photo_dir(instance_path: str, event: Event) -> Path:
     return Path(instance_path) / "photos" / event.public_id
 
 
-def upload_photo(access: Access, data: bytes, table_number: int | None, caption: str,
-                 instance_path: str) -> tuple[dict[str, Any], list[Push]]:
+def upload_photo(
+    access: Access, data: bytes, table_number: int | None, caption: str, instance_path: str
+) -> tuple[dict[str, Any], list[Push]]:
     """Store a photo for a table and the current round (hosts: their own table); type checked by its bytes."""
     access.require("host", "moderator")
     if len(data) > MAX_PHOTO_BYTES:
@@ -272,8 +310,15 @@ def upload_photo(access: Access, data: bytes, table_number: int | None, caption:
         table = next((t for t in event.tables if t.number == table_number), None) if table_number else None
         if table_number and table is None:
             raise ServiceError("not_found", _("There is no table %(number)s in this event.", number=table_number))
-    photo = Photo(id=str(uuid4()), event_id=event.id, table_id=table.id if table else None,
-                  round_number=event.current_round, content_type=kind[0], size=len(data), caption=caption[:200])
+    photo = Photo(
+        id=str(uuid4()),
+        event_id=event.id,
+        table_id=table.id if table else None,
+        round_number=event.current_round,
+        content_type=kind[0],
+        size=len(data),
+        caption=caption[:200],
+    )
     folder = photo_dir(instance_path, event)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{photo.id}.{kind[1]}").write_bytes(data)
@@ -287,15 +332,26 @@ def upload_photo(access: Access, data: bytes, table_number: int | None, caption:
 
 def photo_view(photo: Photo, table_number: int | None) -> dict[str, Any]:
     """A photo's metadata."""
-    return {"id": photo.id, "table": table_number, "round": photo.round_number, "content_type": photo.content_type,
-            "size": photo.size, "caption": photo.caption, "created_at": iso(photo.created_at)}
+    return {
+        "id": photo.id,
+        "table": table_number,
+        "round": photo.round_number,
+        "content_type": photo.content_type,
+        "size": photo.size,
+        "caption": photo.caption,
+        "created_at": iso(photo.created_at),
+    }
 
 
 def list_photos(access: Access) -> list[dict[str, Any]]:
     """Photos: all for the moderator, the own table's for a host."""
     access.require("moderator", "host")
-    query = (db.select(Photo, CafeTable.number).outerjoin(CafeTable, Photo.table_id == CafeTable.id)
-             .where(Photo.event_id == access.event.id).order_by(Photo.created_at))
+    query = (
+        db.select(Photo, CafeTable.number)
+        .outerjoin(CafeTable, Photo.table_id == CafeTable.id)
+        .where(Photo.event_id == access.event.id)
+        .order_by(Photo.created_at)
+    )
     if access.role == "host":
         assert access.table is not None
         query = query.where(Photo.table_id == access.table.id)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, send_file
 
+from ..services.notes import photo_file
 from ..services.views import full_view
 from .auth import page_access
 from .links import checkin_url, event_links, qr_svg
@@ -26,6 +27,14 @@ def links(token: str) -> Any:
     access = page_access(token, "moderator")
     all_links = event_links(access.event)
     return render_template("links.html", event=access.event, token=token, links=all_links, qr=qr_svg)
+
+
+@bp.get("/m/<token>/photos/<photo_id>")
+def photo(token: str, photo_id: str) -> Any:
+    """A stored photo (token in the URL so that an <img> can show it)."""
+    access = page_access(token, "moderator")
+    path, mimetype = photo_file(access, photo_id, current_app.instance_path)
+    return send_file(path, mimetype=mimetype, max_age=0)
 
 
 @bp.get("/m/<token>/print/tables")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request, send_file
 
 from ..realtime.publish import publish
 from ..services.access import resolve
 from ..services.checkin import check_in, table_by_code
 from ..services.errors import ServiceError
+from ..services.notes import photo_file
 from ..services.views import me_view, public_view, table_view
 from .auth import page_access
 from .links import join_url, participant_cookie, qr_svg
@@ -40,6 +41,14 @@ def host(token: str) -> Any:
     return render_template("host.html", event=access.event, table=table_view(access.table), token=token)
 
 
+@bp.get("/h/<token>/photos/<photo_id>")
+def host_photo(token: str, photo_id: str) -> Any:
+    """A photo of the host's own table."""
+    access = page_access(token, "host")
+    path, mimetype = photo_file(access, photo_id, current_app.instance_path)
+    return send_file(path, mimetype=mimetype, max_age=0)
+
+
 @bp.get("/p/<token>")
 def participant(token: str) -> Any:
     """A participant's phone page; remembered in a cookie so scanning a table card can check the person in."""
@@ -48,8 +57,9 @@ def participant(token: str) -> Any:
     response = make_response(
         render_template("participant.html", event=access.event, me=me_view(access.participant), token=token)
     )
-    response.set_cookie(participant_cookie(access.event.public_id), token, max_age=7 * 24 * 3600, samesite="Lax",
-                        httponly=True)
+    response.set_cookie(
+        participant_cookie(access.event.public_id), token, max_age=7 * 24 * 3600, samesite="Lax", httponly=True
+    )
     return response
 
 
@@ -60,8 +70,9 @@ def checkin(code: str) -> Any:
     token = request.cookies.get(participant_cookie(table.event.public_id))
     access = resolve(token, "participant")
     if access is None or access.participant is None:
-        return render_template("checkin.html", event=table.event, result=None, token=None,
-                               join_url=join_url(table.event.public_id)), 200
+        return render_template(
+            "checkin.html", event=table.event, result=None, token=None, join_url=join_url(table.event.public_id)
+        ), 200
     try:
         result, pushes = check_in(access.participant, table)
     except ServiceError as exc:

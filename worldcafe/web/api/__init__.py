@@ -51,7 +51,10 @@ def _csv_body() -> bytes | str:
         return request.get_data()
     upload = request.files.get("file")
     if upload is not None:
-        return upload.read()
+        try:
+            return upload.read()
+        finally:
+            upload.close()
     if "csv" in request.form:
         return request.form["csv"]
     raise ServiceError(
@@ -225,14 +228,21 @@ def occupancy(code: str) -> Any:
 def upload_photo(code: str) -> Any:
     """A photo of a tablecloth or sticky notes (multipart ``photo``; ``table`` for the moderator, ``caption``)."""
     access = api_access(code)
+    # Photos may be up to 10 MB; every other request keeps the small global limit.
+    request.max_content_length = note_service.MAX_PHOTO_BYTES + 64 * 1024
     upload = request.files.get("photo")
     if upload is None:
         raise ServiceError("invalid", "Send the photo as a multipart file field 'photo'.")
     table = request.form.get("table")
     if table is not None and not table.isdigit():
         raise ServiceError("invalid", "'table' must be a table number.")
-    view, pushes = note_service.upload_photo(access, upload.read(), int(table) if table else None,
-                                      request.form.get("caption", ""), current_app.instance_path)
+    try:
+        data = upload.read()
+    finally:
+        upload.close()
+    view, pushes = note_service.upload_photo(
+        access, data, int(table) if table else None, request.form.get("caption", ""), current_app.instance_path
+    )
     publish(pushes)
     return jsonify(photo=view), 201
 
@@ -251,7 +261,7 @@ def pads(code: str) -> Any:
     body = json_body()
     minutes = body.get("minutes") if isinstance(body, dict) else None
     if not isinstance(minutes, int) or isinstance(minutes, bool):
-        raise ServiceError("invalid", "Send {\"minutes\": whole number}.")
+        raise ServiceError("invalid", 'Send {"minutes": whole number}.')
     publish(note_service.reopen_pads(access.event, minutes))
     return jsonify(open=note_service.is_pad_open(access.event))
 
