@@ -8,3 +8,7 @@ eventlet.monkey_patch()
 from worldcafe import create_app  # noqa: E402
 
 app = create_app()
+
+from worldcafe.realtime import ticker  # noqa: E402
+
+ticker.start(app)

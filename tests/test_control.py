@@ -128,7 +128,9 @@ def test_bad_control_payloads_are_400(client, demo, body):
 def test_extend_needs_seconds(client, demo):
     code, moderator, _ = demo
     ctl(client, code, moderator, "start_round")
-    assert ctl(client, code, moderator, "extend").status_code == 409
+    for extra in ({}, {"seconds": 0}):
+        response = ctl(client, code, moderator, "extend", **extra)
+        assert response.status_code == 400 and "seconds" in response.get_json()["error"]["message"]
 
 
 def test_only_the_moderator_controls(client, demo):
@@ -289,3 +291,52 @@ def test_check_in_service_refuses_foreign_tables(app, client, demo, make_event):
         with pytest.raises(ServiceError) as info:
             check_in(person, foreign)
         assert info.value.code == "forbidden"
+
+
+def test_left_and_back_in_the_same_round_keeps_one_seat(client, demo):
+    code, moderator, view = demo
+    ctl(client, code, moderator, "start_round")
+    person = view["participants"][5]
+    url = f"/api/v1/events/{code}/participants/{person['id']}/status"
+    assert client.post(url, headers=bearer(moderator), json={"status": "left"}).status_code == 200
+    assert client.post(url, headers=bearer(moderator), json={"status": "active"}).status_code == 200
+    me = client.get("/api/v1/me", headers=bearer(person["token"])).get_json()
+    assert me["current"]["round"] == 1 and me["next"]["round"] == 2
+
+
+def test_joining_during_the_harvest_works_without_a_seat(client, demo):
+    code, moderator, _ = demo
+    for _ in range(3):
+        ctl(client, code, moderator, "start_round")
+        ctl(client, code, moderator, "end_round")
+    ctl(client, code, moderator, "start_harvest")
+    assert client.post(f"/api/v1/join/{code}", json={"name": "Harvest guest", "group": "OWL"}).status_code == 201
+
+
+def test_close_also_closes_joining_and_tells_everyone(client, sio, demo):
+    code, moderator, view = demo
+    phone = sio(view["participants"][0]["token"])
+    phone.get_received()
+    ctl(client, code, moderator, "close")
+    names = [n for n, _ in received(phone)]
+    assert "event_closed" in names and "joining_changed" in names
+    reopen = client.patch(f"/api/v1/events/{code}", headers=bearer(moderator), json={"joining_open": True})
+    assert reopen.status_code == 409
+
+
+def test_auto_planned_start_tells_the_moderator(client, sio, demo):
+    code, moderator, _ = demo
+    watcher = sio(moderator)
+    watcher.get_received()
+    ctl(client, code, moderator, "start_round")
+    assert "plan_published" in [n for n, _ in received(watcher)]
+
+
+def test_setup_change_after_planning_re_plans(client, demo):
+    code, moderator, _ = demo
+    client.post(f"/api/v1/events/{code}/plan", headers=bearer(moderator))
+    response = client.put(f"/api/v1/events/{code}", headers=bearer(moderator),
+                          json={"rounds": [{"minutes": 20}, {"minutes": 20}, {"minutes": 20}, {"minutes": 15}]})
+    assert response.status_code == 200
+    plan = client.get(f"/api/v1/events/{code}/plan", headers=bearer(moderator)).get_json()
+    assert len(plan["rounds"]) == 4 and all(None not in p["tables"] for p in plan["people"])

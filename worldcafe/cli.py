@@ -95,7 +95,9 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
 
     click.echo(f"World Café is running at {base_url()}/  (create events there; Ctrl+C stops)", err=False)
     sys.stdout.flush()
-    socketio.start_background_task(_tick_forever, app)
+    from .realtime import ticker
+
+    ticker.start(app)
     kwargs: dict[str, Any] = {"host": app.config["HOST"], "port": app.config["PORT"]}
     if socketio.async_mode == "eventlet":
         # eventlet's WSGI server accepts 1,024 connections by default; an event has up to thousands of phones.
@@ -104,24 +106,6 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
     else:
         kwargs["allow_unsafe_werkzeug"] = True
     socketio.run(app, **kwargs)
-
-
-def _tick_forever(app: Any) -> None:
-    """Once a second: end auto-advancing rounds whose time is up (exactly once, even with several processes)."""
-    from .extensions import db, socketio
-    from .realtime.publish import publish
-    from .services.control import advance_due
-
-    while True:
-        socketio.sleep(1.0)
-        with app.app_context():
-            try:
-                publish(advance_due())
-            except Exception:  # a database hiccup must not stop the ticker; the next tick tries again
-                app.logger.exception("auto-advance tick failed")
-                db.session.rollback()
-            finally:
-                db.session.remove()
 
 
 def _fail(message: str) -> None:

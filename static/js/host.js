@@ -1,23 +1,229 @@
-// Table host: the table's topic, the same countdown as the screen, broadcast messages; the note pad builds on this.
-import { showOverlay, t } from "./common.js";
+// Table host: the topic's live pad. Notes are written to an outbox first (kept in localStorage), so nothing is
+// lost while the Wi-Fi is down; the outbox is sent in order once connected, and the note id makes resending
+// harmless. Every device of the topic sees every note at once; a stale edit shows both versions to choose from.
+import { h, showOverlay, t, toast } from "./common.js";
 import { connectLive } from "./live.js";
 import { countdown } from "./timer.js";
 
 const root = document.getElementById("host");
-let event = null;
+const token = root.dataset.token;
+const myTable = Number(root.dataset.table);
+const outboxKey = `wc:outbox:${token.slice(0, 16)}`;
 
-function render() {
-  if (!event) return;
-  const label = document.getElementById("round-label");
-  const current = event.rounds.find((r) => r.number === event.current_round);
-  const going = event.status === "running" || event.status === "paused";
-  label.textContent = going ? t("round_of", { n: event.current_round, total: event.rounds.length })
-    : event.status === "moving" ? t("status_moving") : event.status === "ready" ? t("status_ready")
-      : t(`status_${event.status}`);
-  document.getElementById("host-timer").hidden = !going;
-  clock.set(going ? current : null);
+const notes = new Map();        // id -> note as the server last confirmed it
+const conflicts = new Map();    // id -> {mine, current}
+const failed = new Map();       // local id -> {data, message} (refused adds: kept so no text is lost)
+let outbox = JSON.parse(localStorage.getItem(outboxKey) || "[]");
+let event = null;
+let padOpen = true;
+let tab = "now";
+let editing = null;
+let flushing = false;
+
+/** A random UUID (crypto.randomUUID needs HTTPS; a venue LAN is plain HTTP). */
+function uuid4() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+function save() { localStorage.setItem(outboxKey, JSON.stringify(outbox)); }
+
+function enqueue(op, data) {
+  outbox.push({ op, data });
+  save();
+  render();
+  flush();
+}
+
+function upsert(note) {
+  if (note.deleted) notes.delete(note.id);
+  else notes.set(note.id, note);
+}
+
+// ---- sending -----------------------------------------------------------------------------------------
+async function flush() {
+  if (flushing || !live.socket.connected) return;
+  flushing = true;
+  try {
+    while (outbox.length && live.socket.connected) {
+      const item = outbox[0];
+      const ack = await live.request(item.op, item.data);
+      if (!ack.ok && ["timeout", "unauthorized"].includes(ack.error?.code)) break;  // not sent: keep it queued
+      if (!ack.ok && ack.error?.code === "rate_limited") { setTimeout(flush, 2000); break; }
+      outbox.shift();
+      save();
+      settle(item, ack);
+    }
+  } finally {
+    flushing = false;
+    render();
+  }
+}
+
+function settle(item, ack) {
+  if (ack.ok) {
+    upsert(ack.note);
+    conflicts.delete(ack.note.id);
+    return;
+  }
+  if (ack.error.code === "conflict" && ack.current) {
+    upsert(ack.current);
+    conflicts.set(ack.current.id, { mine: item.data, current: ack.current });  // shown on the note itself
+    return;
+  }
+  if (item.op === "add_note") failed.set(item.data.id, { data: item.data, message: ack.error.message });
+  toast(ack.error.message, "error");
+}
+
+// ---- writing -----------------------------------------------------------------------------------------
+const form = document.getElementById("capture");
+const field = document.getElementById("note-text");
+
+function tagsOf(text) {
+  return [...new Set([...text.matchAll(/#([\p{L}\p{N}_-]{1,40})/gu)].map((m) => m[1].toLowerCase()))].slice(0, 10);
+}
+
+form.addEventListener("submit", (e) => {
+  e.preventDefault();
+  const text = field.value.trim();
+  if (!text) return;
+  enqueue("add_note", { id: uuid4(), text, kind: form.kind.value, tags: tagsOf(text) });
+  field.value = "";
+  field.focus();
+});
+field.addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    form.requestSubmit();
+  }
+});
+
+function edit(note, changes) {
+  enqueue("edit_note", { id: note.id, base_version: note.version, ...changes });
+}
+
+/** The fields an edit changes (without its id and base version). */
+function changesOf(data) {
+  const { id: _id, base_version: _base, ...changes } = data;
+  return changes;
+}
+
+function remove(note) {
+  enqueue("delete_note", { id: note.id, base_version: note.version });
+  toast(t("note_deleted"), "ok", { label: t("undo"), onClick: () => {
+    const gone = { ...note, version: note.version + 1 };
+    enqueue("restore_note", { id: note.id, base_version: gone.version });
+  } });
+}
+
+// ---- showing -----------------------------------------------------------------------------------------
+function pendingAdds() {
+  return outbox.filter((item) => item.op === "add_note" && !notes.has(item.data.id)).map((item) => ({
+    ...item.data, table: myTable, round: event?.current_round ?? null, version: 0, starred: false, queued: true,
+  }));
+}
+
+function noteItem(note, { big = false } = {}) {
+  const queued = note.queued || outbox.some((item) => item.data.id === note.id);
+  const conflict = conflicts.get(note.id);
+  const li = h("li", { class: `note k-${note.kind}${note.starred ? " starred" : ""}${queued ? " queued" : ""}${big ? " big" : ""}`,
+    dataset: { id: note.id } });
+  if (editing === note.id) {
+    const area = h("textarea", { class: "edit-text", maxlength: 2000, rows: 3 }, note.text);
+    li.append(area, h("div", { class: "note-actions" },
+      h("button", { type: "button", class: "primary", onclick: () => { editing = null; edit(note, { text: area.value.trim(), tags: tagsOf(area.value) }); } }, t("save")),
+      h("button", { type: "button", onclick: () => { editing = null; render(); } }, t("cancel"))));
+    setTimeout(() => area.focus(), 0);
+    return li;
+  }
+  li.append(...[
+    h("span", { class: "note-kind" }, t(`kind_${note.kind}`)),
+    h("p", { class: "note-text" }, note.text),
+    note.tags?.length ? h("p", { class: "note-tags" }, note.tags.map((tag) => h("span", { class: "tag" }, `#${tag}`))) : null,
+    h("p", { class: "note-meta" },
+      `${t("table")} ${note.table ?? "–"}`, note.round ? ` · ${t("round_n", { n: note.round })}` : "",
+      note.by_participant ? ` · ${t("from_phone")}` : "", queued ? ` · ${t("queued")}` : ""),
+  ].filter(Boolean));
+  if (!big && !note.queued) {
+    li.append(h("div", { class: "note-actions" },
+      h("button", { type: "button", class: `star${note.starred ? " on" : ""}`, "aria-pressed": String(note.starred),
+        onclick: () => edit(note, { starred: !note.starred }) }, note.starred ? `★ ${t("starred")}` : `☆ ${t("star")}`),
+      h("button", { type: "button", onclick: () => { editing = note.id; render(); } }, t("edit")),
+      h("button", { type: "button", class: "danger-button", onclick: () => remove(note) }, t("delete"))));
+  }
+  if (conflict) {
+    const merged = `${conflict.current.text}\n${conflict.mine.text ?? ""}`.trim();
+    li.append(h("div", { class: "conflict", role: "alert" },
+      h("p", { class: "conflict-title" }, t("conflict_title")),
+      h("p", {}, h("strong", {}, `${t("theirs")}: `), conflict.current.text),
+      h("p", {}, h("strong", {}, `${t("mine")}: `), conflict.mine.text ?? t("mine_other")),
+      h("div", { class: "note-actions" },
+        h("button", { type: "button", onclick: () => { conflicts.delete(note.id); render(); } }, t("keep_theirs")),
+        h("button", { type: "button", onclick: () => { conflicts.delete(note.id); edit(note, changesOf(conflict.mine)); } }, t("use_mine")),
+        h("button", { type: "button", onclick: () => { conflicts.delete(note.id); editing = note.id; notes.set(note.id, { ...note, text: merged }); render(); } }, t("merge")))));
+  }
+  return li;
+}
+
+function failedItems() {
+  return [...failed.entries()].map(([id, { data, message }]) => h("li", { class: "note failed" },
+    h("p", { class: "note-text" }, data.text), h("p", { class: "note-error" }, message),
+    h("div", { class: "note-actions" },
+      h("button", { type: "button", onclick: () => { failed.delete(id); enqueue("add_note", data); } }, t("retry")),
+      h("button", { type: "button", onclick: () => { failed.delete(id); render(); } }, t("discard")))));
+}
+
+function render() {
+  const current = event?.current_round ?? null;
+  const all = [...notes.values()];
+  const mine = [...pendingAdds(), ...all.filter((n) => n.table === myTable && n.round === current)]
+    .sort((a, b) => (b.created_at || "9").localeCompare(a.created_at || "9"));
+  const earlier = all.filter((n) => !(n.table === myTable && n.round === current))
+    .sort((a, b) => Number(b.starred) - Number(a.starred) || (b.round ?? 0) - (a.round ?? 0) || a.table - b.table);
+  document.getElementById("notes-now").replaceChildren(...failedItems(), ...mine.map((n) => noteItem(n)),
+    mine.length ? [] : h("li", { class: "empty" }, t("no_notes_yet")));
+  document.getElementById("notes-earlier").replaceChildren(...earlier.map((n) => noteItem(n)),
+    earlier.length ? [] : h("li", { class: "empty" }, t("no_earlier_notes")));
+  const recapNotes = earlier.filter((n) => n.round !== current).sort((a, b) => Number(b.starred) - Number(a.starred)
+    || Number(b.kind === "insight") - Number(a.kind === "insight")).slice(0, 12);
+  document.getElementById("recap").replaceChildren(h("h2", {}, t("recap_title")),
+    recapNotes.length ? h("ol", { class: "notes" }, recapNotes.map((n) => noteItem(n, { big: true })))
+      : h("p", { class: "empty" }, t("no_earlier_notes")));
+  for (const [name, id] of [["now", "notes-now"], ["earlier", "notes-earlier"], ["recap", "recap"]]) {
+    document.getElementById(id).hidden = tab !== name;
+  }
+  const state = document.getElementById("outbox-state");
+  state.hidden = outbox.length === 0;
+  state.textContent = t("outbox", { n: outbox.length });
+  document.getElementById("pad-locked").hidden = padOpen;
+  renderClock();
+}
+
+document.querySelector(".pad-tabs").addEventListener("click", (e) => {
+  const button = e.target.closest("[data-tab]");
+  if (!button) return;
+  tab = button.dataset.tab;
+  document.querySelectorAll(".pad-tabs [data-tab]").forEach((b) => b.setAttribute("aria-selected", String(b === button)));
+  render();
+});
+
+document.getElementById("photo-input").addEventListener("change", async (e) => {
+  const file = e.target.files[0];
+  if (!file) return;
+  const body = new FormData();
+  body.append("photo", file);
+  const response = await fetch(`/api/v1/events/${root.dataset.event}/photos`, {
+    method: "POST", headers: { Authorization: `Bearer ${token}` }, body,
+  }).catch(() => null);
+  const data = response ? await response.json().catch(() => null) : null;
+  toast(response?.ok ? t("photo_saved") : (data?.error?.message || t("offline")), response?.ok ? "ok" : "error");
+  e.target.value = "";
+});
+
+// ---- live --------------------------------------------------------------------------------------------
 function renderTable(table) {
   document.getElementById("table-number").textContent = table.number;
   document.getElementById("topic-title").textContent = table.topic || "";
@@ -25,22 +231,47 @@ function renderTable(table) {
   root.querySelector(".host-head").className = `host-head c-${table.colour}`;
 }
 
+function renderClock() {
+  if (!event) return;
+  const going = event.status === "running" || event.status === "paused";
+  document.getElementById("round-label").textContent = going
+    ? t("round_of", { n: event.current_round, total: event.rounds.length }) : t(`status_${event.status}`);
+  document.getElementById("host-timer").hidden = !going;
+  clock?.set(going ? event.rounds.find((r) => r.number === event.current_round) : null);
+}
+
 function applyRound(push) {
   event.status = push.status;
   const i = event.rounds.findIndex((r) => r.number === push.round.number);
   if (i >= 0) event.rounds[i] = push.round;
   if (push.status === "running" || push.status === "paused") event.current_round = push.round.number;
+  padOpen = true;  // a round change reopens or keeps the pad; the server is the judge on each write
   render();
 }
 
-const live = connectLive(root.dataset.token, {
-  snapshot: (data) => { event = data.event; if (data.table) renderTable(data.table); render(); },
+const live = connectLive(token, {
+  snapshot: (data) => {
+    event = data.event;
+    padOpen = data.pad_open;
+    if (data.table) renderTable(data.table);
+    notes.clear();
+    for (const note of data.notes || []) upsert(note);
+    render();
+    flush();
+  },
+  note_added: (p) => { upsert(p.note); render(); },
+  note_updated: (p) => { upsert(p.note); render(); },
+  note_deleted: (p) => { notes.delete(p.note.id); render(); },
+  pads_changed: (p) => { padOpen = p.open; render(); },
   round_started: applyRound, round_paused: applyRound, round_resumed: applyRound, round_extended: applyRound,
   round_ended: applyRound, round_reopened: applyRound, round_cancelled: applyRound,
   harvest_started: (p) => { event.status = p.status; render(); },
-  event_closed: (p) => { event.status = p.status; render(); },
+  event_closed: (p) => { event.status = p.status; padOpen = false; render(); },
   message_broadcast: (p) => showOverlay(p.text),
   event_updated: () => window.location.reload(),
   unauthorized: () => window.location.reload(),
 });
 const clock = countdown(document.getElementById("host-timer"), live);
+live.socket.on("connect", () => flush());
+render();
+field.focus();

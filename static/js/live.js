@@ -45,6 +45,8 @@ export function connectLive(token, handlers = {}) {
   socket.on("synced", (data) => note(data));
   socket.onAny((name, payload) => {
     if (name === "snapshot" || name === "synced") return;
+    // presence_changed carries the newest seq without being part of the log: it must not count as seen.
+    if (name === "presence_changed") { handlers[name]?.(payload); return; }
     // A push may arrive live and again in a replay: handle each seq once.
     if (typeof payload?.seq === "number" && name !== "presence_changed") {
       if (seen.has(payload.seq)) return;

@@ -8,6 +8,8 @@ const root = document.getElementById("screen");
 const { token, event: code } = root.dataset;
 let view = pageData("state");
 let seating = { round: null, people: [] };
+const TICKER_SIZE = 4;
+let tickerNotes = [];  // newest first; only the ticker re-renders when a note arrives
 const FIND_LIST_MAX = 120;  // beyond this a list of names is unreadable from the back of the room
 
 const muteButton = document.getElementById("mute");
@@ -95,13 +97,42 @@ function renderFind() {
     h("span", { class: `seat-chip c-${p.colour}` }, p.table), " ", p.name))));
 }
 
+function colourOfTopic(title) {
+  return view.topics.find((topic) => topic.title === title)?.colour || "grey";
+}
+
+function renderTicker() {
+  document.getElementById("ticker").replaceChildren(...tickerNotes.slice(0, TICKER_SIZE).map((note) =>
+    h("li", { class: `ticker-note c-${colourOfTopic(note.topic)}${note.starred ? " starred" : ""}` },
+      h("span", { class: "ticker-where" }, `${t("table")} ${note.table ?? ""}`),
+      h("span", { class: "ticker-text" }, note.text))));
+}
+
+function noteArrived(note) {
+  tickerNotes = [note, ...tickerNotes.filter((n) => n.id !== note.id)].slice(0, 50);
+  renderTicker();
+}
+
+function noteGone(id) {
+  tickerNotes = tickerNotes.filter((n) => n.id !== id);
+  renderTicker();
+}
+
 async function loadSeating() {
   try { seating = await api("GET", `/events/${code}/seating`, token); } catch { seating = { round: null, people: [] }; }
   render();
 }
 
 const live = connectLive(token, {
-  snapshot: (data) => { view = data.event; loadSeating(); },
+  snapshot: (data) => {
+    view = data.event;
+    tickerNotes = [...(data.notes || [])].reverse();
+    renderTicker();
+    loadSeating();
+  },
+  note_added: (p) => noteArrived(p.note),
+  note_updated: (p) => (p.note.deleted || p.note.hidden ? noteGone(p.note.id) : noteArrived(p.note)),
+  note_deleted: (p) => noteGone(p.note.id),
   attendance_changed: (p) => { view.counts.joined = p.joined; render(); if (view.status !== "running") loadSeating(); },
   joining_changed: (p) => { view.joining_open = p.joining_open; render(); },
   presence_changed: (p) => { document.getElementById("connected-count").textContent = p.connected.participants; },

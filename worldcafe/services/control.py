@@ -46,12 +46,14 @@ def control(event: Event, data: Any, now: datetime | None = None) -> tuple[dict[
     spec = parse(ControlSpec, data)
     now = now or utcnow()
     _lock(event)
+    items: list[tuple[str, dict[str, Any], list[str]]] = []
     if spec.action == "start_round" and not event.plan_metrics:
-        replan(event)  # "start_round plans first if there is no plan yet"
+        metrics = replan(event)  # "start_round plans first if there is no plan yet"
+        items.append(("plan_published", {"metrics": metrics}, [moderators_room(event.id)]))
     last_ended = event.current_round if event.status == "moving" else None
     try:
         step = flow.step(event.status, spec.action, event.current_round, len(event.rounds), last_ended)
-        items = _apply(event, step, spec.seconds, now)
+        items += _apply(event, step, spec.seconds, now)
     except flow.FlowError as exc:
         db.session.rollback()
         raise ServiceError(exc.code, flow_message(exc)) from None
@@ -99,8 +101,12 @@ def _apply(
         for rnd in event.rounds:
             if rnd.status in ("running", "paused"):
                 _store(rnd, timer.end(clock_of(rnd), now))
-        event.status, event.joining_open = "closed", False
-        return [("event_closed", {"status": "closed"}, everyone)]
+        items = [("event_closed", {"status": "closed"}, everyone)]
+        if event.joining_open:
+            event.joining_open = False
+            items.append(("joining_changed", {"joining_open": False}, [*everyone, moderators_room(event.id)]))
+        event.status = "closed"
+        return items
     if action == "start_harvest":
         event.status = "harvest"
         return [("harvest_started", {"status": "harvest"}, everyone)]

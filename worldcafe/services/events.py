@@ -101,7 +101,13 @@ def update_setup(event: Event, data: Any) -> list[Push]:
     event.name, event.language, event.joining_open = spec.name, spec.language, spec.joining_open
     event.groups = list(spec.groups)
     _apply_setup(event, spec)
+    db.session.flush()
     pushes = [record(event, "event_updated", {"event_id": event.public_id}, [event_room(event.id)])]
+    if event.plan_metrics:
+        # A published plan follows the new tables and rounds (or the change is refused with the reason).
+        from .planning import reseat_after_change
+
+        pushes += reseat_after_change(event, [])
     if joining_changed:
         pushes.append(_joining_push(event))
     db.session.commit()
@@ -163,6 +169,8 @@ def _apply_setup(event: Event, spec: SetupSpec) -> None:
 def update_settings(event: Event, data: Any) -> list[Push]:
     """Apply small toggles (joining open/closed) and tell everyone."""
     spec = parse(SettingsSpec, data)
+    if event.status == "closed" and spec.joining_open:
+        raise ServiceError("wrong_state", _("The event is closed."))
     pushes: list[Push] = []
     if spec.joining_open is not None and spec.joining_open != event.joining_open:
         event.joining_open = spec.joining_open

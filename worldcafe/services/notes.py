@@ -86,8 +86,11 @@ def is_pad_open(event: Event) -> bool:
 
 
 def _require_open(event: Event) -> None:
-    if not is_pad_open(event):
-        raise ServiceError("pad_locked", _("The pad is locked: the round is over. The moderator can reopen it."))
+    if is_pad_open(event):
+        return
+    if not any(r.status != "planned" for r in event.rounds):
+        raise ServiceError("pad_locked", _("The pad opens when the first round starts."))
+    raise ServiceError("pad_locked", _("The pad is locked: the round is over. The moderator can reopen it."))
 
 
 def _current_table(access: Access) -> CafeTable:
@@ -223,6 +226,8 @@ def restore_note(access: Access, data: Any) -> tuple[dict[str, Any], list[Push]]
     access.require("host", "participant", "moderator")
     spec = parse(NoteDeleteSpec, data)
     note = _editable(access, spec.id)
+    if access.role != "moderator":
+        _require_open(access.event)
     try:
         note.version = pad.check_base(note.version, spec.base_version)
     except pad.StaleEdit:
@@ -243,26 +248,26 @@ def hide_note(access: Access, data: Any) -> tuple[dict[str, Any], list[Push]]:
     view = _view(note)
     event = access.event
     pushes = [record(event, "note_updated", {"note": view}, pad_rooms(note))]
-    # The screen never receives a hidden note's text: it is told to drop it, or gets it back when unhidden.
-    pushes.append(
-        record(
-            event,
-            "note_deleted" if spec.hidden else "note_added",
-            {"note": {"id": note.id, "version": note.version, "deleted": True}} if spec.hidden else {"note": view},
-            [screen_room(event.id)],
+    # The screen never receives a hidden note's text: it is told to drop it, or gets it back when unhidden
+    # (unless the note was deleted meanwhile).
+    if spec.hidden or note.deleted_at is None:
+        pushes.append(
+            record(
+                event,
+                "note_deleted" if spec.hidden else "note_added",
+                {"note": {"id": note.id, "version": note.version, "deleted": True}} if spec.hidden else {"note": view},
+                [screen_room(event.id)],
+            )
         )
-    )
     db.session.commit()
     return view, pushes
 
 
 def reopen_pads(event: Event, minutes: int) -> list[Push]:
-    """Let hosts write again for ``minutes`` (0 locks the pads now)."""
-    if not 0 <= minutes <= 240:
-        raise ServiceError("invalid", _("Reopen for 0 to 240 minutes."))
-    event.pads_open_until = utcnow() + timedelta(minutes=minutes) if minutes else None
-    if minutes == 0:
-        event.pad_grace_s = 0
+    """Let hosts write again for ``minutes`` after the grace period."""
+    if not 1 <= minutes <= 240:
+        raise ServiceError("invalid", _("Reopen for 1 to 240 minutes."))
+    event.pads_open_until = utcnow() + timedelta(minutes=minutes)
     push = record(
         event,
         "pads_changed",

@@ -117,6 +117,15 @@ def replan(event: Event) -> dict[str, Any]:
     try:
         result = rotation.plan(rotation_input(event))
     except rotation.RotationInputError as exc:
+        if "seats" in str(exc):
+            raise ServiceError(
+                "unprocessable",
+                _(
+                    "Not enough seats for everyone in the rounds to come (%(detail)s). "
+                    "Add tables or seats, or mark absent people.",
+                    detail=str(exc),
+                ),
+            ) from None
         raise ServiceError("unprocessable", str(exc)) from None
     tables = {str(t.number): t.id for t in event.tables}
     for rnd, assignment in zip(event.rounds, result["rounds"], strict=True):
@@ -161,7 +170,10 @@ def seat_now(event: Event, people: list[Participant]) -> None:
     counts: dict[int, int] = defaultdict(int)
     for table_id in db.session.execute(db.select(Seat.table_id).where(Seat.round_id == rnd.id)).scalars():
         counts[table_id] += 1
+    seated = set(db.session.execute(db.select(Seat.participant_id).where(Seat.round_id == rnd.id)).scalars())
     for person in people:
+        if person.id in seated:  # e.g. marked as left and back within the same round
+            continue
         fitting = [t for t in event.tables if set(person.needs) <= set(t.tags)] or list(event.tables)
         table = min(fitting, key=lambda t: (counts[t.id] >= t.capacity, counts[t.id] / t.capacity, t.number))
         db.session.add(Seat(round_id=rnd.id, participant_id=person.id, table_id=table.id))
@@ -171,8 +183,8 @@ def seat_now(event: Event, people: list[Participant]) -> None:
 
 def reseat_after_change(event: Event, newcomers: list[Participant]) -> list[Push]:
     """After people arrived, left or did not show: seat newcomers now and re-plan the rounds to come."""
-    if not event.plan_metrics:
-        return []
+    if not event.plan_metrics or event.status in ("harvest", "closed"):
+        return []  # nothing planned yet, or no rounds left: people join for the harvest only
     before = seat_map(event, upcoming_rounds(event))
     seat_now(event, newcomers)
     metrics = replan(event)

@@ -174,6 +174,12 @@ class ControlSpec(_Schema):
     ]
     seconds: int | None = Field(default=None, ge=-3600, le=3600)
 
+    @model_validator(mode="after")
+    def _extend_needs_seconds(self) -> ControlSpec:
+        if self.action == "extend" and not self.seconds:
+            raise ValueError(_("extend needs 'seconds' (not 0)"))
+        return self
+
 
 NoteId = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{32,36}$")]
 NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

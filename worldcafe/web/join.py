@@ -11,7 +11,7 @@ from ..services import participants as participant_service
 from ..services.access import resolve
 from ..services.errors import ServiceError
 from ..services.events import get_event
-from .links import participant_cookie
+from .links import participant_cookie, remember_participant
 
 bp = Blueprint("join", __name__)
 
@@ -34,14 +34,6 @@ def join(code: str) -> Any:
         else:
             publish(pushes)
             response = make_response(redirect(url_for("roles.participant", token=link.token)))
-            response.set_cookie(
-                participant_cookie(event.public_id),
-                link.token,
-                max_age=7 * 24 * 3600,
-                samesite="Lax",
-                httponly=True,
-                path="/",
-            )
-            return response
+            return remember_participant(response, event.public_id, link.token)
     status = 400 if error else 200
     return render_template("join.html", event=event, error=error, form=request.form), status

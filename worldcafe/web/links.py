@@ -61,6 +61,13 @@ def participant_cookie(code: str) -> str:
     return f"wc_p_{code.upper()}"
 
 
+def remember_participant(response: Any, code: str, token: str) -> Any:
+    """Keep a participant's link in this browser (a re-scan of the join QR or a table card finds it)."""
+    response.set_cookie(participant_cookie(code), token, max_age=7 * 24 * 3600, samesite="Lax", httponly=True,
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
 def checkin_url(code: str) -> str:
     """A table card's check-in link."""
     return f"{base_url()}/t/{code}"

@@ -13,7 +13,7 @@ from ..services.errors import ServiceError
 from ..services.notes import photo_file
 from ..services.views import me_view, public_view, table_view
 from .auth import page_access
-from .links import join_url, participant_cookie, qr_svg
+from .links import join_url, participant_cookie, qr_svg, remember_participant
 
 bp = Blueprint("roles", __name__)
 
@@ -57,10 +57,7 @@ def participant(token: str) -> Any:
     response = make_response(
         render_template("participant.html", event=access.event, me=me_view(access.participant), token=token)
     )
-    response.set_cookie(
-        participant_cookie(access.event.public_id), token, max_age=7 * 24 * 3600, samesite="Lax", httponly=True
-    )
-    return response
+    return remember_participant(response, access.event.public_id, token)
 
 
 @bp.get("/t/<code>")
