@@ -1,7 +1,7 @@
 // Table host: the topic's live pad. Notes are written to an outbox first (kept in localStorage), so nothing is
 // lost while the Wi-Fi is down; the outbox is sent in order once connected, and the note id makes resending
 // harmless. Every device of the topic sees every note at once; a stale edit shows both versions to choose from.
-import { h, showOverlay, t, toast } from "./common.js";
+import { h, showOverlay, t, toast, uuid4 } from "./common.js";
 import { connectLive } from "./live.js";
 import { countdown } from "./timer.js";
 
@@ -19,15 +19,6 @@ let padOpen = true;
 let tab = "now";
 let editing = null;
 let flushing = false;
-
-/** A random UUID (crypto.randomUUID needs HTTPS; a venue LAN is plain HTTP). */
-function uuid4() {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 function save() { localStorage.setItem(outboxKey, JSON.stringify(outbox)); }
 

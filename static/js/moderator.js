@@ -2,6 +2,7 @@
 import { api, h, pageData, t, toast } from "./common.js";
 import { connectLive } from "./live.js";
 import { setupControl } from "./control.js";
+import { setupNotes } from "./notes_panel.js";
 import { setupPlan } from "./plan.js";
 
 const root = document.getElementById("console");
@@ -262,6 +263,7 @@ function applyRound(push) {
   renderHeader();
   control.render();
   control.loadOccupancy();
+  reload().then(() => notesPanel.showPads(view.pad_open));
 }
 
 const live = connectLive(token, {
@@ -271,8 +273,13 @@ const live = connectLive(token, {
   harvest_started: (p) => { view.status = p.status; renderHeader(); control.render(); },
   event_closed: (p) => { view.status = p.status; renderHeader(); control.render(); },
   checked_in: () => control.loadOccupancy(),
+  note_added: (p) => notesPanel.upsert(p.note),
+  note_updated: (p) => notesPanel.upsert(p.note),
+  note_deleted: (p) => notesPanel.upsert(p.note),
+  photo_added: () => notesPanel.loadPhotos(),
+  pads_changed: (p) => notesPanel.showPads(p.open),
   participant_changed: () => reload(),
-  settings_changed: (p) => { Object.assign(view, p); control.render(); },
+  settings_changed: (p) => { Object.assign(view, p); control.render(); notesPanel.renderSettings(); },
   participants_added: () => reload(),
   plan_published: () => { plan.load(); reload().then(() => control.loadOccupancy()); },
   participant_removed: () => reload(),
@@ -288,3 +295,10 @@ const control = setupControl({
 });
 control.render();
 control.loadOccupancy();
+const notesPanel = setupNotes({
+  token, code, live,
+  getView: () => view,
+  setView: (next) => { view = { ...view, ...next }; notesPanel.renderSettings(); },
+});
+notesPanel.load();
+notesPanel.showPads(view.pad_open);

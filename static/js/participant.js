@@ -1,5 +1,5 @@
 // Participant phone: one glance tells where to go — table, colour, topic, countdown — pushed live.
-import { h, pageData, showOverlay, t } from "./common.js";
+import { h, pageData, showOverlay, t, toast, uuid4 } from "./common.js";
 import { connectLive } from "./live.js";
 import { countdown } from "./timer.js";
 
@@ -47,6 +47,7 @@ function render() {
     h("span", { class: `seat-chip c-${seat.table.colour}` }, seat.table.number),
     ` ${t("round_n", { n: seat.round })} · ${seat.table.topic || ""}`)));
   document.getElementById("route-box").hidden = !(me.route || []).length;
+  document.getElementById("phone-note").hidden = !(me.event.participant_notes && me.current);
   const timerEl = document.getElementById("timer");
   if (clock) clock.stop();
   clock = null;
@@ -61,6 +62,15 @@ async function refresh() {
   const response = await fetch("/api/v1/me", { headers: { Authorization: `Bearer ${root.dataset.token}` } });
   if (response.ok) { me = await response.json(); render(); }
 }
+
+const noteForm = document.getElementById("phone-note");
+noteForm.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const text = noteForm.text.value.trim();
+  if (!text) return;
+  const ack = await live.request("add_note", { id: uuid4(), text });
+  if (ack.ok) { noteForm.reset(); toast(t("note_sent")); } else toast(ack.error.message, "error");
+});
 
 const roundChange = () => refresh();
 live = connectLive(root.dataset.token, {
@@ -80,6 +90,7 @@ live = connectLive(root.dataset.token, {
   harvest_started: roundChange,
   event_closed: roundChange,
   message_broadcast: (p) => showOverlay(p.text),
+  settings_changed: () => refresh(),
   unauthorized: () => window.location.reload(),
 });
 render();

@@ -156,6 +156,7 @@ class SettingsSpec(_Schema):
     joining_open: bool | None = None
     auto_advance: bool | None = None
     participant_notes: bool | None = None
+    pad_grace_s: int | None = Field(default=None, ge=0, le=3600)
 
 
 class ControlSpec(_Schema):

@@ -59,6 +59,7 @@ def public_view(event: Event) -> dict[str, Any]:
         "current_round": event.current_round,
         "auto_advance": event.auto_advance,
         "participant_notes": event.participant_notes,
+        "pad_grace_s": event.pad_grace_s,
         "seq": event.last_seq,
         "topics": [
             {
@@ -83,8 +84,11 @@ def full_view(event: Event) -> dict[str, Any]:
         link.participant_id: link
         for link in db.session.execute(db.select(AccessLink).filter_by(event_id=event.id, role="participant")).scalars()
     }
+    from .notes import is_pad_open
+
     view = public_view(event)
     view["participants"] = [participant_view(p, links.get(p.id)) for p in event.participants]
+    view["pad_open"] = is_pad_open(event)
     return view
 
 
