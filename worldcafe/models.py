@@ -34,6 +34,8 @@ class Event(db.Model):
     participant_notes: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Pads stay writable this long after a round ends (hosts finish their last notes), unless reopened.
     pad_grace_s: Mapped[int] = mapped_column(default=300, server_default="300")
+    # Dot-voting in the harvest: how many votes each participant may give (0 = no voting).
+    votes_per_person: Mapped[int] = mapped_column(default=3, server_default="3")
     pads_open_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Group names offered on the join page (e.g. ["Kanada", "OWL"]); empty = the event does not use groups.
     groups: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -167,6 +169,19 @@ class Note(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Vote(db.Model):
+    """One dot a participant put on an insight during the harvest (several dots on one note are several rows)."""
+
+    __tablename__ = "vote"
+    __table_args__ = (Index("ix_vote_event_note", "event_id", "note_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    note_id: Mapped[str] = mapped_column(ForeignKey("note.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Photo(db.Model):

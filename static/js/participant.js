@@ -25,7 +25,19 @@ function render() {
   const seatEl = document.getElementById("seat");
   const parts = [];
   const total = me.event.rounds;
-  if (status === "harvest" || status === "closed") {
+  if (status === "harvest" && ballot?.open) {
+    parts.push(h("h2", { class: "ballot-title" }, t("vote_title")),
+      h("p", { class: "ballot-left" }, t("votes_left", { n: ballot.left, total: ballot.per_person })),
+      // A stable order (by topic), so an item does not jump away under the finger as counts change.
+      h("ol", { class: "ballot" }, [...ballot.items].sort((a, b) => (a.topic || "").localeCompare(b.topic || "")
+        || a.text.localeCompare(b.text)).map((item) => h("li", { class: `ballot-item c-${item.colour}` },
+        h("p", { class: "ballot-text" }, item.text),
+        h("p", { class: "ballot-meta" }, `${item.topic || ""} · ${t("table")} ${item.table ?? "–"}`),
+        h("div", { class: "ballot-actions" },
+          h("button", { type: "button", "aria-label": t("vote_less"), disabled: !item.mine, onclick: () => vote("retract_vote", item) }, "−"),
+          h("span", { class: "ballot-dots", "aria-label": t("your_dots", { n: item.mine }) }, "●".repeat(item.mine) || "○"),
+          h("button", { type: "button", class: "primary", "aria-label": t("vote_more"), disabled: !ballot.left, onclick: () => vote("cast_vote", item) }, "+"))))));
+  } else if (status === "harvest" || status === "closed") {
     parts.push(h("p", { class: "seat-wait" }, t(status === "closed" ? "event_over" : "harvest_now")));
   } else if (me.status !== "active") {
     parts.push(h("p", { class: "seat-wait" }, t("not_seated")));
@@ -58,9 +70,23 @@ function render() {
   }
 }
 
+let ballot = null;
+
+async function vote(action, item) {
+  const ack = await live.request(action, { note_id: item.id });
+  if (ack.ok) { ballot = ack.ballot; render(); } else toast(ack.error.message, "error");
+}
+
 async function refresh() {
-  const response = await fetch("/api/v1/me", { headers: { Authorization: `Bearer ${root.dataset.token}` } });
-  if (response.ok) { me = await response.json(); render(); }
+  const headers = { Authorization: `Bearer ${root.dataset.token}` };
+  const response = await fetch("/api/v1/me", { headers });
+  if (!response.ok) return;
+  me = await response.json();
+  if (me.event.status === "harvest") {
+    const votes = await fetch(`/api/v1/events/${me.event.id}/votes`, { headers });
+    ballot = votes.ok ? await votes.json() : null;
+  }
+  render();
 }
 
 const noteForm = document.getElementById("phone-note");
@@ -74,7 +100,7 @@ noteForm.addEventListener("submit", async (e) => {
 
 const roundChange = () => refresh();
 live = connectLive(root.dataset.token, {
-  snapshot: (data) => { me = data.me; render(); },
+  snapshot: (data) => { me = data.me; render(); if (me.event.status === "harvest") refresh(); },
   assignment_changed: () => {
     // Browsers allow vibration only after the person has touched the page once.
     if (navigator.userActivation?.hasBeenActive) navigator.vibrate?.([200, 100, 200]);

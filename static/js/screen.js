@@ -48,7 +48,7 @@ function topicItems(compact) {
 }
 
 function show(id) {
-  for (const section of ["main-welcome", "main-round", "main-find", "main-end"]) {
+  for (const section of ["main-welcome", "main-round", "main-find", "main-harvest", "main-end"]) {
     document.getElementById(section).hidden = section !== id;
   }
   root.dataset.mode = id.replace("main-", "");
@@ -74,7 +74,11 @@ function render() {
     label.textContent = t("round_of", { n: seating.round, total });
     show("main-find");
     renderFind();
-  } else if (view.status === "harvest" || view.status === "closed") {
+  } else if (view.status === "harvest") {
+    label.textContent = t("status_harvest");
+    show("main-harvest");
+    renderHarvest();
+  } else if (view.status === "closed") {
     label.textContent = t(view.status === "harvest" ? "status_harvest" : "status_closed");
     show("main-end");
     document.getElementById("end-text").textContent = t(view.status === "closed" ? "event_over" : "harvest_now");
@@ -118,6 +122,34 @@ function noteGone(id) {
   renderTicker();
 }
 
+let ballot = { items: [] };
+const BARS = 10;
+
+function renderBars() {
+  const top = [...ballot.items].sort((a, b) => b.votes - a.votes).slice(0, BARS);
+  const most = Math.max(1, ...top.map((item) => item.votes));
+  document.getElementById("bars").replaceChildren(...top.map((item) => {
+    const bar = h("span", { class: `bar-fill c-${item.colour}` });
+    bar.style.width = `${(item.votes / most) * 100}%`;  // CSSOM, not an inline style attribute (CSP)
+    return h("li", { class: "bar", dataset: { id: item.id } }, h("span", { class: "bar-text" }, item.text), bar,
+      h("span", { class: "bar-count" }, item.votes));
+  }));
+}
+
+function renderHarvest() {
+  renderBars();
+  const starred = ballot.items.filter((item) => item.starred);
+  document.getElementById("harvest-topics").replaceChildren(...view.topics.map((topic) => h("li", {},
+    h("p", { class: "topic-title" }, h("span", { class: `swatch c-${topic.colour}` }), topic.title),
+    h("ul", { class: "harvest-insights" }, starred.filter((item) => item.topic === topic.title).slice(0, 4)
+      .map((item) => h("li", {}, `★ ${item.text}`))))));
+}
+
+async function loadBallot() {
+  try { ballot = await api("GET", `/events/${code}/votes`, token); } catch { ballot = { items: [] }; }
+  if (view.status === "harvest") renderHarvest();
+}
+
 async function loadSeating() {
   try { seating = await api("GET", `/events/${code}/seating`, token); } catch { seating = { round: null, people: [] }; }
   render();
@@ -129,6 +161,7 @@ const live = connectLive(token, {
     tickerNotes = [...(data.notes || [])].reverse();
     renderTicker();
     loadSeating();
+    if (view.status === "harvest") loadBallot();
   },
   note_added: (p) => noteArrived(p.note),
   note_updated: (p) => (p.note.deleted || p.note.hidden ? noteGone(p.note.id) : noteArrived(p.note)),
@@ -143,7 +176,11 @@ const live = connectLive(token, {
   round_reopened: (p) => applyRound(p),
   round_ended: (p) => { applyRound(p); loadSeating(); },
   round_cancelled: (p) => { applyRound(p); loadSeating(); },
-  harvest_started: (p) => { view.status = p.status; render(); },
+  harvest_started: (p) => { view.status = p.status; render(); loadBallot(); },
+  votes_changed: (p) => {
+    const item = ballot.items.find((i) => i.id === p.note_id);
+    if (item) { item.votes = p.votes; renderBars(); } else loadBallot();
+  },
   event_closed: (p) => { view.status = p.status; render(); },
   // Nobody clicks a projector: messages fade after a minute.
   message_broadcast: (p) => showOverlay(p.text, 60000),

@@ -8,7 +8,7 @@ from typing import Any
 from flask import request
 
 from ..extensions import socketio
-from ..services import notes
+from ..services import notes, votes
 from ..services.access import Access
 from ..services.errors import ServiceError
 from ..services.live import Push
@@ -64,3 +64,29 @@ def on_restore_note(data: Any = None) -> dict[str, Any]:
 def on_hide_note(data: Any = None) -> dict[str, Any]:
     """Moderator: ``{id, hidden}``."""
     return _handle(notes.hide_note, data, limited=False)
+
+
+def _vote(service: Service, data: Any) -> dict[str, Any]:
+    access = current_access()
+    if access is None:
+        return refused("unauthorized", "Unknown or replaced link.")
+    if not allow(request.sid):  # type: ignore[attr-defined]
+        return refused("rate_limited", "Too many votes at once; wait a moment.")
+    try:
+        result, pushes = service(access, data)
+    except ServiceError as exc:
+        return refused(exc.code, exc.message)
+    publish(pushes)
+    return {"ok": True, "ballot": result}
+
+
+@socketio.on("cast_vote")
+def on_cast_vote(data: Any = None) -> dict[str, Any]:
+    """Participant: ``{note_id}`` → one more dot on that insight; acks the updated ballot."""
+    return _vote(votes.cast_vote, data)
+
+
+@socketio.on("retract_vote")
+def on_retract_vote(data: Any = None) -> dict[str, Any]:
+    """Participant: ``{note_id}`` → take one dot back."""
+    return _vote(votes.retract_vote, data)

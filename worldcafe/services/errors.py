@@ -15,6 +15,8 @@ STATUS = {
     "too_large": 413,
     "unprocessable": 422,
     "rate_limited": 429,
+    "no_votes_left": 409,
+    "pad_locked": 409,
     "unavailable": 503,
 }
 

@@ -176,7 +176,7 @@ def update_settings(event: Event, data: Any) -> list[Push]:
         event.joining_open = spec.joining_open
         pushes.append(_joining_push(event))
     changed = {}
-    for name in ("auto_advance", "participant_notes", "pad_grace_s"):
+    for name in ("auto_advance", "participant_notes", "pad_grace_s", "votes_per_person"):
         value = getattr(spec, name)
         if value is not None and value != getattr(event, name):
             setattr(event, name, value)

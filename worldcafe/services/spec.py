@@ -157,6 +157,7 @@ class SettingsSpec(_Schema):
     auto_advance: bool | None = None
     participant_notes: bool | None = None
     pad_grace_s: int | None = Field(default=None, ge=0, le=3600)
+    votes_per_person: int | None = Field(default=None, ge=0, le=20)
 
 
 class ControlSpec(_Schema):
@@ -219,6 +220,12 @@ class NoteHideSpec(_Schema):
 
     id: NoteId
     hidden: bool
+
+
+class VoteSpec(_Schema):
+    """One dot on one insight."""
+
+    note_id: NoteId
 
 
 class StatusSpec(_Schema):

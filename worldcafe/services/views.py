@@ -60,6 +60,7 @@ def public_view(event: Event) -> dict[str, Any]:
         "auto_advance": event.auto_advance,
         "participant_notes": event.participant_notes,
         "pad_grace_s": event.pad_grace_s,
+        "votes_per_person": event.votes_per_person,
         "seq": event.last_seq,
         "topics": [
             {

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify, request
 from ...extensions import csrf
 from ...realtime.handlers import revoke
 from ...realtime.publish import publish
-from ...services import checkin, planning
+from ...services import checkin, planning, votes
 from ...services import control as control_service
 from ...services import events as event_service
 from ...services import notes as note_service
@@ -264,6 +264,14 @@ def pads(code: str) -> Any:
         raise ServiceError("invalid", 'Send {"minutes": whole number}.')
     publish(note_service.reopen_pads(access.event, minutes))
     return jsonify(open=note_service.is_pad_open(access.event))
+
+
+@bp.get("/events/<code>/votes")
+def event_votes(code: str) -> Any:
+    """The insights open for votes with their counts (and, for a participant, their own dots)."""
+    access = api_access(code)
+    access.require("moderator", "screen", "participant")
+    return jsonify(votes.ballot(access))
 
 
 @bp.get("/events/<code>/seating")
