@@ -1,4 +1,4 @@
-"""Pad requests over Socket.IO: add, edit, delete, restore, hide — each acknowledged with ok or a clear error."""
+"""Pad and voting requests over Socket.IO — each acknowledged with ok or a clear error."""
 
 from __future__ import annotations
 
@@ -19,12 +19,13 @@ from .publish import publish
 Service = Callable[[Access, Any], tuple[dict[str, Any], list[Push]]]
 
 
-def _handle(service: Service, data: Any, limited: bool = True) -> dict[str, Any]:
+def _handle(service: Service, data: Any, limited: bool = True, key: str = "note") -> dict[str, Any]:
+    """Authorise the socket, spend from its write budget, call the service, emit after commit, acknowledge."""
     access = current_access()
     if access is None:
         return refused("unauthorized", "Unknown or replaced link.")
     if limited and not allow(request.sid):  # type: ignore[attr-defined]
-        return refused("rate_limited", "Too many notes at once; wait a moment and try again.")
+        return refused("rate_limited", "Too many requests at once; wait a moment and try again.")
     try:
         view, pushes = service(access, data)
     except ServiceError as exc:
@@ -33,7 +34,7 @@ def _handle(service: Service, data: Any, limited: bool = True) -> dict[str, Any]
             ack["current"] = exc.details
         return ack
     publish(pushes)
-    return {"ok": True, "note": view}
+    return {"ok": True, key: view}
 
 
 @socketio.on("add_note")
@@ -66,27 +67,13 @@ def on_hide_note(data: Any = None) -> dict[str, Any]:
     return _handle(notes.hide_note, data, limited=False)
 
 
-def _vote(service: Service, data: Any) -> dict[str, Any]:
-    access = current_access()
-    if access is None:
-        return refused("unauthorized", "Unknown or replaced link.")
-    if not allow(request.sid):  # type: ignore[attr-defined]
-        return refused("rate_limited", "Too many votes at once; wait a moment.")
-    try:
-        result, pushes = service(access, data)
-    except ServiceError as exc:
-        return refused(exc.code, exc.message)
-    publish(pushes)
-    return {"ok": True, "ballot": result}
-
-
 @socketio.on("cast_vote")
 def on_cast_vote(data: Any = None) -> dict[str, Any]:
     """Participant: ``{note_id}`` → one more dot on that insight; acks the updated ballot."""
-    return _vote(votes.cast_vote, data)
+    return _handle(votes.cast_vote, data, key="ballot")
 
 
 @socketio.on("retract_vote")
 def on_retract_vote(data: Any = None) -> dict[str, Any]:
     """Participant: ``{note_id}`` → take one dot back."""
-    return _vote(votes.retract_vote, data)
+    return _handle(votes.retract_vote, data, key="ballot")

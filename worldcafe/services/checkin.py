@@ -11,7 +11,7 @@ from ..models import CafeTable, Participant, Round, Seat, utcnow
 from ..realtime.rooms import moderators_room
 from .errors import ServiceError
 from .live import Push, record
-from .views import table_view
+from .views import find_seat, table_view
 
 
 def table_by_code(code: str) -> CafeTable:
@@ -40,12 +40,7 @@ def check_in(person: Participant, table: CafeTable) -> tuple[dict[str, Any], lis
     number = checkin_round(person)
     if number is None:
         raise ServiceError("wrong_state", _("There is no round to check in for right now."))
-    row = db.session.execute(
-        db.select(Seat, CafeTable)
-        .join(Round, Seat.round_id == Round.id)
-        .join(CafeTable, Seat.table_id == CafeTable.id)
-        .where(Round.event_id == person.event_id, Round.number == number, Seat.participant_id == person.id)
-    ).first()
+    row = find_seat(person, number)
     if row is None:
         raise ServiceError("not_found", _("You have no seat in round %(n)s yet. Please ask the moderator.", n=number))
     seat, own = row

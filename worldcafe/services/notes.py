@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 
 from ..domain import pad
 from ..extensions import db
-from ..models import CafeTable, Event, Note, Photo, Round, Seat, Topic, utcnow
+from ..models import CafeTable, Event, Note, Photo, Topic, utcnow
 from ..realtime.rooms import moderators_room, screen_room, table_room, topic_room
 from .access import Access
 from .errors import ServiceError
 from .live import Push, record
 from .spec import NoteAddSpec, NoteDeleteSpec, NoteEditSpec, NoteHideSpec, parse
-from .views import iso
+from .views import find_seat, iso
 
 
 def note_view(note: Note, table_number: int | None, topic_title: str | None) -> dict[str, Any]:
@@ -102,21 +102,10 @@ def _current_table(access: Access) -> CafeTable:
     assert person is not None
     if not event.participant_notes:
         raise ServiceError("forbidden", _("Notes from phones are not enabled for this event."))
-    number = event.current_round
-    seat = (
-        db.session.execute(
-            db.select(Seat)
-            .join(Round, Seat.round_id == Round.id)
-            .where(Round.event_id == event.id, Round.number == number, Seat.participant_id == person.id)
-        ).scalar_one_or_none()
-        if number
-        else None
-    )
-    if seat is None:
+    found = find_seat(person, event.current_round)
+    if found is None:
         raise ServiceError("wrong_state", _("You have no table in this round."))
-    table = db.session.get(CafeTable, seat.table_id)
-    assert table is not None
-    return table
+    return found[1]
 
 
 def add_note(access: Access, data: Any) -> tuple[dict[str, Any], list[Push]]:
@@ -179,21 +168,27 @@ def edit_note(access: Access, data: Any) -> tuple[dict[str, Any], list[Push]]:
     """Change text, kind, tags or star — only on top of the current version; a stale edit gets a conflict."""
     access.require("host", "participant", "moderator")
     spec = parse(NoteEditSpec, data)
-    note = _editable(access, spec.id)
-    if access.role != "moderator":
-        _require_open(access.event)
-    if note.deleted_at is not None:
-        raise ServiceError("not_found", _("This note was deleted."))
-    try:
-        note.version = pad.check_base(note.version, spec.base_version)
-    except pad.StaleEdit:
-        raise _conflict(note) from None
+    note = _at_version(access, spec.id, spec.base_version, deleted=False)
     for field in ("text", "kind", "starred", "tags"):
         value = getattr(spec, field)
         if value is not None:
             setattr(note, field, list(value) if field == "tags" else value)
     note.updated_at = utcnow()
     return _publish_change(access.event, note, "note_updated")
+
+
+def _at_version(access: Access, note_id: str, base_version: int, deleted: bool | None = None) -> Note:
+    """The note, checked: the caller may change it, its pad is open, and the edit is based on its current version."""
+    note = _editable(access, note_id)
+    if access.role != "moderator":
+        _require_open(access.event)
+    if deleted is False and note.deleted_at is not None:
+        raise ServiceError("not_found", _("This note was deleted."))
+    try:
+        note.version = pad.check_base(note.version, base_version)
+    except pad.StaleEdit:
+        raise _conflict(note) from None
+    return note
 
 
 def _publish_change(event: Event, note: Note, name: str) -> tuple[dict[str, Any], list[Push]]:
@@ -210,13 +205,7 @@ def delete_note(access: Access, data: Any) -> tuple[dict[str, Any], list[Push]]:
     """Leave a tombstone (so every device removes it, and undo can bring it back)."""
     access.require("host", "participant", "moderator")
     spec = parse(NoteDeleteSpec, data)
-    note = _editable(access, spec.id)
-    if access.role != "moderator":
-        _require_open(access.event)
-    try:
-        note.version = pad.check_base(note.version, spec.base_version)
-    except pad.StaleEdit:
-        raise _conflict(note) from None
+    note = _at_version(access, spec.id, spec.base_version)
     note.deleted_at = note.updated_at = utcnow()
     return _publish_change(access.event, note, "note_deleted")
 
@@ -225,13 +214,7 @@ def restore_note(access: Access, data: Any) -> tuple[dict[str, Any], list[Push]]
     """Undo a delete."""
     access.require("host", "participant", "moderator")
     spec = parse(NoteDeleteSpec, data)
-    note = _editable(access, spec.id)
-    if access.role != "moderator":
-        _require_open(access.event)
-    try:
-        note.version = pad.check_base(note.version, spec.base_version)
-    except pad.StaleEdit:
-        raise _conflict(note) from None
+    note = _at_version(access, spec.id, spec.base_version)
     note.deleted_at, note.updated_at = None, utcnow()
     return _publish_change(access.event, note, "note_updated")
 

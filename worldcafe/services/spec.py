@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..domain.flow import ACTIONS
 from ..domain.palette import PALETTE
 from .errors import ServiceError
 
@@ -163,18 +164,16 @@ class SettingsSpec(_Schema):
 class ControlSpec(_Schema):
     """A control action for the rounds (see worldcafe.domain.flow)."""
 
-    action: Literal[
-        "start_round",
-        "pause",
-        "resume",
-        "extend",
-        "end_round",
-        "reopen_round",
-        "cancel_round",
-        "start_harvest",
-        "close",
-    ]
+    action: str
     seconds: int | None = Field(default=None, ge=-3600, le=3600)
+
+    @field_validator("action")
+    @classmethod
+    def _known_action(cls, value: str) -> str:
+        if value not in ACTIONS:
+            raise ValueError(_("unknown action '%(action)s'; use one of %(actions)s", action=value,
+                               actions=", ".join(ACTIONS)))
+        return value
 
     @model_validator(mode="after")
     def _extend_needs_seconds(self) -> ControlSpec:

@@ -98,8 +98,8 @@ def joined_count(event: Event) -> int:
     return sum(1 for p in event.participants if p.status == "active")
 
 
-def seat_of(person: Participant, round_number: int | None) -> dict[str, Any] | None:
-    """The table a person sits at in a round, or None when not seated (yet)."""
+def find_seat(person: Participant, round_number: int | None) -> tuple[Seat, CafeTable] | None:
+    """A person's seat and table in a round, or None."""
     if round_number is None:
         return None
     row = db.session.execute(
@@ -108,9 +108,15 @@ def seat_of(person: Participant, round_number: int | None) -> dict[str, Any] | N
         .join(CafeTable, Seat.table_id == CafeTable.id)
         .where(Round.event_id == person.event_id, Round.number == round_number, Seat.participant_id == person.id)
     ).first()
-    if row is None:
+    return (row[0], row[1]) if row else None
+
+
+def seat_of(person: Participant, round_number: int | None) -> dict[str, Any] | None:
+    """The table a person sits at in a round, or None when not seated (yet)."""
+    found = find_seat(person, round_number)
+    if found is None:
         return None
-    seat, table = row
+    seat, table = found
     return {
         "round": round_number,
         "checked_in": seat.checked_in_at is not None,

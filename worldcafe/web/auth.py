@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from typing import Any
+
+from flask import abort, current_app, request, send_file
 
 from ..services.access import Access, resolve
 from ..services.errors import ServiceError
+from ..services.notes import photo_file
 
 
 def page_access(token: str, role: str) -> Access:
@@ -14,6 +17,12 @@ def page_access(token: str, role: str) -> Access:
     if access is None:
         abort(404)
     return access
+
+
+def send_photo(access: Access, photo_id: str) -> Any:
+    """A stored photo the link may see (moderator: all; host: its own table's)."""
+    path, mimetype = photo_file(access, photo_id, current_app.instance_path)
+    return send_file(path, mimetype=mimetype, max_age=0)
 
 
 def api_access(event_code: str | None = None) -> Access:

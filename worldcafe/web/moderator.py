@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, send_file
+from flask import Blueprint, render_template
 
-from ..services.notes import photo_file
 from ..services.views import full_view
-from .auth import page_access
+from .auth import page_access, send_photo
 from .links import checkin_url, event_links, qr_svg
 
 bp = Blueprint("moderator", __name__)
@@ -32,9 +31,7 @@ def links(token: str) -> Any:
 @bp.get("/m/<token>/photos/<photo_id>")
 def photo(token: str, photo_id: str) -> Any:
     """A stored photo (token in the URL so that an <img> can show it)."""
-    access = page_access(token, "moderator")
-    path, mimetype = photo_file(access, photo_id, current_app.instance_path)
-    return send_file(path, mimetype=mimetype, max_age=0)
+    return send_photo(page_access(token, "moderator"), photo_id)
 
 
 @bp.get("/m/<token>/print/tables")

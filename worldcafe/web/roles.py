@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, make_response, render_template, request, send_file
+from flask import Blueprint, make_response, render_template, request
 
 from ..realtime.publish import publish
 from ..services.access import resolve
 from ..services.checkin import check_in, table_by_code
 from ..services.errors import ServiceError
-from ..services.notes import photo_file
 from ..services.views import me_view, public_view, table_view
-from .auth import page_access
+from .auth import page_access, send_photo
 from .links import join_url, participant_cookie, qr_svg, remember_participant
 
 bp = Blueprint("roles", __name__)
@@ -44,9 +43,7 @@ def host(token: str) -> Any:
 @bp.get("/h/<token>/photos/<photo_id>")
 def host_photo(token: str, photo_id: str) -> Any:
     """A photo of the host's own table."""
-    access = page_access(token, "host")
-    path, mimetype = photo_file(access, photo_id, current_app.instance_path)
-    return send_file(path, mimetype=mimetype, max_age=0)
+    return send_photo(page_access(token, "host"), photo_id)
 
 
 @bp.get("/p/<token>")

@@ -1,0 +1,79 @@
+"""The harvest's raw material: everything the pure summary (worldcafe.domain.summary) and the exports need."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from ..extensions import db
+from ..models import CafeTable, Event, Note, Participant, Photo, Round, Seat, Topic
+from .planning import plan_view
+from .views import iso, public_view
+from .votes import tally
+
+
+def summary_data(event: Event, photo_url: Callable[[str], str]) -> dict[str, Any]:
+    """The event as plain data: topics, notes (not deleted), votes, attendance, mixing, photos."""
+    public = public_view(event)
+    notes = db.session.execute(
+        db.select(Note, CafeTable.number, Topic.title)
+        .outerjoin(CafeTable, Note.table_id == CafeTable.id).outerjoin(Topic, Note.topic_id == Topic.id)
+        .where(Note.event_id == event.id, Note.deleted_at.is_(None)).order_by(Note.created_at)
+    ).all()
+    note_list = [{"id": n.id, "topic": title, "table": number, "round": n.round_number, "text": n.text, "kind": n.kind,
+                  "tags": list(n.tags), "starred": n.starred, "hidden": n.hidden,
+                  "by_participant": n.participant_id is not None, "created_at": iso(n.created_at)}
+                 for n, number, title in notes]
+    return {
+        "event": {"id": event.public_id, "name": event.name, "language": event.language, "groups": list(event.groups),
+                  "date": event.created_at.date().isoformat(),
+                  "rounds": [{"number": r.number, "minutes": r.minutes, "started_at": iso(r.started_at),
+                              "ends_at": iso(r.ends_at)} for r in event.rounds]},
+        "topics": [{k: t[k] for k in ("position", "title", "question", "colour", "colour_hex", "tables")}
+                   for t in public["topics"]],
+        "notes": note_list,
+        "votes": [{"note_id": note_id, "count": count} for note_id, count in tally(event).items()],
+        "attendance": _attendance(event),
+        "mixing": _mixing(event),
+        "photos": [{"id": p.id, "table": number, "round": p.round_number, "caption": p.caption, "url": photo_url(p.id)}
+                   for p, number in db.session.execute(
+                       db.select(Photo, CafeTable.number).outerjoin(CafeTable, Photo.table_id == CafeTable.id)
+                       .where(Photo.event_id == event.id).order_by(Photo.created_at))],
+    }
+
+
+def _attendance(event: Event) -> dict[str, Any]:
+    rows = db.session.execute(
+        db.select(Round.number, db.func.count(Seat.id), db.func.count(Seat.checked_in_at))
+        .join(Seat, Seat.round_id == Round.id).where(Round.event_id == event.id, Round.status != "planned")
+        .group_by(Round.number).order_by(Round.number)
+    ).all()
+    people = event.participants
+    return {
+        "rounds": [{"number": number, "seated": seated, "checked_in": checked} for number, seated, checked in rows],
+        "participants": sum(1 for p in people if p.status == "active"),
+        "joined_on_the_day": sum(1 for p in people if p.source == "join"),
+        "left": sum(1 for p in people if p.status == "left"),
+        "no_show": sum(1 for p in people if p.status == "no_show"),
+    }
+
+
+def _mixing(event: Event) -> dict[str, Any]:
+    rows = db.session.execute(
+        db.select(Round.number, CafeTable.number, Participant.group)
+        .join(Seat, Seat.round_id == Round.id).join(CafeTable, Seat.table_id == CafeTable.id)
+        .join(Participant, Seat.participant_id == Participant.id)
+        .where(Round.event_id == event.id, Round.status != "planned")
+    ).all()
+    by_round: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    for round_number, table, group in rows:
+        by_round[round_number][table][group or "—"] += 1
+    return {"rounds": [{"number": number, "tables": [{"table": table, "groups": dict(groups)}
+                                                     for table, groups in sorted(tables.items())]}
+                       for number, tables in sorted(by_round.items())]}
+
+
+def plan_rounds(event: Event) -> list[dict[str, Any]]:
+    """The seating plan, for the complete JSON export."""
+    return plan_view(event)["rounds"]
