@@ -10,5 +10,7 @@ from worldcafe import create_app  # noqa: E402
 app = create_app()
 
 from worldcafe.realtime import ticker  # noqa: E402
+from worldcafe.realtime.tuning import tune_gc  # noqa: E402
 
 ticker.start(app)
+tune_gc()

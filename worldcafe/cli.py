@@ -96,8 +96,10 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
     click.echo(f"World Café is running at {base_url()}/  (create events there; Ctrl+C stops)", err=False)
     sys.stdout.flush()
     from .realtime import ticker
+    from .realtime.tuning import tune_gc
 
     ticker.start(app)
+    tune_gc()
     kwargs: dict[str, Any] = {"host": app.config["HOST"], "port": app.config["PORT"]}
     if socketio.async_mode == "eventlet":
         # eventlet's WSGI server accepts 1,024 connections by default; an event has up to thousands of phones.
