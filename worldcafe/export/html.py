@@ -1,0 +1,195 @@
+"""The summary as one self-contained HTML page (inline CSS and SVG) that prints cleanly to A4 PDF."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+
+from .common import clean, kind, safe_url, share, theme_counts, topic_heading, votes_text, where
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
+
+CSS = """
+:root { --ink: #1a1a1a; --muted: #555; --line: #d0d0d0; --topic: #0072B2; }
+* { box-sizing: border-box; }
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: var(--ink);
+       max-width: 60rem; margin: 0 auto; padding: 1.5rem; background: #fff; }
+h1 { font-size: 2rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.5rem; margin: 2rem 0 .5rem; padding-left: .6rem; border-left: .5rem solid var(--topic); }
+h3 { font-size: 1.15rem; margin: 1.4rem 0 .4rem; }
+h4 { font-size: 1rem; margin: 1rem 0 .3rem; }
+h5 { font-size: .95rem; margin: .6rem 0 .2rem; }
+.facts, .meta, .counts, figcaption, .help { color: var(--muted); }
+.meta, .counts { font-size: .85em; }
+.question { font-style: italic; margin: 0 0 1rem; }
+ol.themes li, ul.insights li { margin: .2rem 0; }
+ul.notes { margin: 0 0 .5rem; padding-left: 1.2rem; }
+ul.notes li { margin: .15rem 0; overflow-wrap: anywhere; }
+.kind { font-weight: 600; }
+.starred::after { content: " ★"; color: #b07d00; }
+.tables { columns: 2 22rem; column-gap: 2rem; }
+.table-notes { break-inside: avoid; }
+table.figures { border-collapse: collapse; margin: .5rem 0 1rem; }
+table.figures th, table.figures td { border: 1px solid var(--line); padding: .25rem .6rem; text-align: left;
+                                     vertical-align: top; }
+table.figures td.number { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: .75rem 0 1.25rem; }
+svg.chart { display: block; height: auto; }
+.photos { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: 1rem; }
+.photos img { width: 100%; height: auto; border: 1px solid var(--line); }
+nav ol { columns: 2; }
+footer { margin-top: 3rem; font-size: .8rem; color: var(--muted); }
+@page { size: A4; margin: 16mm 14mm 18mm; }
+@media print {
+  body { font-size: 10.5pt; max-width: none; padding: 0; }
+  nav { display: none; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  section.topic, section.figures-section, section.photos-section { break-before: page; }
+  h1, h2, h3, h4, h5 { break-after: avoid; page-break-after: avoid; }
+  figure, svg, tr, li, .table-notes, .photos figure { break-inside: avoid; page-break-inside: avoid; }
+  .tables { columns: 2; }
+  .photos { grid-template-columns: repeat(3, 1fr); }
+  .photos img { max-height: 80mm; object-fit: contain; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def e(text: Any) -> str:
+    """Escaped text: whatever a note holds stays text."""
+    return escape(clean(text), quote=True)
+
+
+def _figure(svg: str) -> str:
+    # Chart SVG comes from the domain's chart builders, which escape every label themselves.
+    return f'<figure class="chart-figure">{svg}</figure>' if svg else ""
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f'<th scope="col">{e(h)}</th>' for h in header)
+    body = "".join("<tr>" + "".join(
+        f'<td class="number">{e(c)}</td>' if isinstance(c, int | float) else f"<td>{e(c)}</td>" for c in row)
+        + "</tr>" for row in rows)
+    return f'<table class="figures"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _note(note: Mapping[str, Any], words: Mapping[str, str]) -> str:
+    meta = []
+    if note.get("votes"):
+        meta.append(votes_text(note["votes"], words))
+    if note.get("tags"):
+        meta.append(" ".join(f"#{t}" for t in note["tags"]))
+    if note.get("by_participant"):
+        meta.append(words["by_participant"])
+    star = " starred" if note.get("starred") else ""
+    meta_html = f' <span class="meta">{e(" · ".join(meta))}</span>' if meta else ""
+    return (f'<li class="note kind-{e(note.get("kind") or "idea")}{star}"><span class="kind">{e(kind(note, words))}:'
+            f'</span> {e(note.get("text"))}{meta_html}</li>')
+
+
+def _topic(topic: Mapping[str, Any], words: Mapping[str, str]) -> str:
+    colour = topic.get("colour_hex") if _HEX.match(str(topic.get("colour_hex") or "")) else "#7F8C8D"
+    out = [f'<section class="topic" id="topic-{e(topic["position"])}" style="--topic: {colour}">',
+           f"<h2>{e(topic_heading(topic, words))}</h2>"]
+    if topic.get("question"):
+        out.append(f'<p class="question">{e(topic["question"])}</p>')
+    out.append(f"<h3>{e(words['themes'])}</h3>")
+    if topic["themes"]:
+        out.append('<ol class="themes">' + "".join(
+            f'<li><strong>{e(t["label"])}</strong> <span class="counts">{e(theme_counts(t, words))}</span></li>'
+            for t in topic["themes"]) + "</ol>")
+        out.append(_figure(topic.get("themes_chart") or ""))
+    else:
+        out.append(f'<p class="help">{e(words["no_themes"])}</p>')
+    out.append(f"<h3>{e(words['insights'])}</h3>")
+    if topic["insights"]:
+        out.append('<ul class="insights">' + "".join(
+            f'<li>{e(n["text"])} <span class="meta">{e(where(n, words))}'
+            + (" · " + e(votes_text(n["votes"], words)) if n["votes"] else "") + "</span></li>"
+            for n in topic["insights"]) + "</ul>")
+    else:
+        out.append(f'<p class="help">{e(words["no_insights"])}</p>')
+    if topic["votes"]:
+        out.append(f"<h3>{e(words['votes'])}</h3>")
+        out.append(_table(["#", words["insights"], words["votes"]],
+                          [[n, v["text"], v["count"]] for n, v in enumerate(topic["votes"], 1)]))
+    out.append(f"<h3>{e(words['notes_by_round'])}</h3>")
+    for round_ in topic["rounds"]:
+        number = round_["number"] if round_["number"] is not None else "–"
+        out.append(f"<h4>{e(words['round'])} {e(number)}</h4><div class=\"tables\">")
+        for table in round_["tables"]:
+            label = table["table"] if table["table"] is not None else "–"
+            out.append(f'<div class="table-notes"><h5>{e(words["table"])} {e(label)}</h5><ul class="notes">'
+                       + "".join(_note(n, words) for n in table["notes"]) + "</ul></div>")
+        out.append("</div>")
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _figures(summary: Mapping[str, Any], words: Mapping[str, str]) -> str:
+    attendance, mixing, charts = summary["attendance"], summary["mixing"], summary["charts"]
+    out = ['<section class="figures-section" id="figures">', f"<h2>{e(words['attendance'])}</h2>",
+           _table([words["participants"], words["joined_on_the_day"], words["left"], words["no_show"],
+                   words["check_in_rate"]],
+                  [[attendance["participants"], attendance["joined_on_the_day"], attendance["left"],
+                    attendance["no_show"], share(attendance["check_in_rate"])]])]
+    if attendance["rounds"]:
+        out.append(_table([words["round"], words["seated"], words["checked_in"], words["check_in_rate"]],
+                          [[r["number"], r["seated"], r["checked_in"], share(r["check_in_rate"])]
+                           for r in attendance["rounds"]]))
+        out.append(_figure(charts.get("people_per_round") or ""))
+    if mixing["rounds"]:
+        out.append(f"<h3>{e(words['mixing'])}</h3>")
+        out.append(_table([words["round"], words["tables"], words["all_groups_share"], words["evenness"]],
+                          [[r["number"], r["tables"], share(r["all_groups_share"]), share(r["evenness"])]
+                           for r in mixing["rounds"]]))
+        out.append(f'<p class="help">{e(words["evenness_help"])}</p>')
+        out.append(_figure(charts.get("mixing") or ""))
+    if summary["votes"]:
+        out.append(f"<h3>{e(words['votes'])}</h3>")
+        out.append(_figure(charts.get("votes") or ""))
+        out.append(_table(["#", words["topic"], words["insights"], words["votes"]],
+                          [[n, v.get("topic") or "", v["text"], v["count"]]
+                           for n, v in enumerate(summary["votes"], 1)]))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def to_html(summary: Mapping[str, Any]) -> str:
+    """The whole summary as one HTML document with no external resources except the photos' own URLs."""
+    words: Mapping[str, str] = summary["strings"]
+    event = summary.get("event") or {}
+    totals = summary["totals"]
+    title = f"{words['summary']}: {event.get('name') or ''}"
+    facts = [str(event.get("date") or ""), ", ".join(str(g) for g in event.get("groups") or []),
+             f"{totals['notes']} {words['notes']} · {totals['topics']} {words['topics']} · "
+             f"{totals['tables']} {words['tables']}"]
+    out = ["<!DOCTYPE html>", f'<html lang="{e(summary.get("language") or "en")}">', "<head>",
+           '<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{e(title)}</title>", f"<style>{CSS}</style>", "</head>", "<body>",
+           f"<header><h1>{e(title)}</h1><p class=\"facts\">{e(' · '.join(f for f in facts if f))}</p></header>"]
+    out.append("<nav><ol>" + "".join(f'<li><a href="#topic-{e(t["position"])}">{e(topic_heading(t, words))}</a></li>'
+                                     for t in summary["topics"])
+               + f'<li><a href="#figures">{e(words["attendance"])}</a></li></ol></nav>')
+    if summary["cross_topic_themes"]:
+        out.append(f"<section class=\"cross\"><h2>{e(words['cross_topic_themes'])}</h2><ul>")
+        for theme in summary["cross_topic_themes"]:
+            topics = ", ".join(f'{t["title"]} ({t["notes"]})' for t in theme["topics"])
+            out.append(f'<li><strong>{e(theme["label"])}</strong> — {e(topics)} '
+                       f'<span class="counts">{e(theme_counts(theme, words))}</span></li>')
+        out.append("</ul></section>")
+    out += [_topic(topic, words) for topic in summary["topics"]]
+    out.append(_figures(summary, words))
+    photos = [(p, safe_url(p.get("url"))) for p in summary.get("photos") or []]
+    if any(url for _p, url in photos):
+        out.append(f'<section class="photos-section"><h2>{e(words["photos"])}</h2><div class="photos">')
+        for photo, url in photos:
+            if url:
+                caption = photo.get("caption") or where(photo, words)
+                out.append(f'<figure><img src="{e(url)}" alt="{e(caption)}">'
+                           f"<figcaption>{e(caption)} · {e(where(photo, words))}</figcaption></figure>")
+        out.append("</div></section>")
+    out += [f"<footer>{e(words['generated_by'])}</footer>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
