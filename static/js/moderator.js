@@ -301,4 +301,20 @@ const notesPanel = setupNotes({
   setView: (next) => { view = { ...view, ...next }; notesPanel.renderSettings(); },
 });
 notesPanel.load();
+
+const shareToggle = document.getElementById("share-toggle");
+function showShare(link) {
+  shareToggle.checked = !!link;
+  document.getElementById("share-link").hidden = !link;
+  const anchor = document.getElementById("share-url");
+  anchor.textContent = link || "";
+  anchor.href = link || "#";
+}
+shareToggle.addEventListener("change", async () => {
+  try {
+    const result = await api("POST", `/events/${code}/share`, token, { enabled: shareToggle.checked });
+    showShare(result.link);
+  } catch (err) { toast(err.message, "error"); showShare(null); }
+});
+api("GET", `/events/${code}/links`, token).then((links) => showShare(links.summary || null)).catch(() => {});
 notesPanel.showPads(view.pad_open);

@@ -9,7 +9,11 @@ const { token, event: code } = root.dataset;
 let view = pageData("state");
 let seating = { round: null, people: [] };
 const TICKER_SIZE = 4;
+const ROTATE_MS = 8000;
 let tickerNotes = [];  // newest first; only the ticker re-renders when a note arrives
+let tickerTopic = 0;   // the ticker rotates through the topics
+let themes = {};       // topic title -> ranked terms
+let themesDue = null;
 const FIND_LIST_MAX = 120;  // beyond this a list of names is unreadable from the back of the room
 
 const muteButton = document.getElementById("mute");
@@ -105,14 +109,47 @@ function colourOfTopic(title) {
   return view.topics.find((topic) => topic.title === title)?.colour || "grey";
 }
 
+function currentTickerTopic() {
+  const topics = view.topics.filter((topic) => tickerNotes.some((n) => n.topic === topic.title));
+  return topics.length ? topics[tickerTopic % topics.length] : null;
+}
+
 function renderTicker() {
-  document.getElementById("ticker").replaceChildren(...tickerNotes.slice(0, TICKER_SIZE).map((note) =>
+  const topic = currentTickerTopic();
+  // Starred insights of the topic first, then its newest notes.
+  const notes = tickerNotes.filter((n) => !topic || n.topic === topic.title);
+  const shown = [...notes.filter((n) => n.starred).slice(0, 2), ...notes.filter((n) => !n.starred)].slice(0, TICKER_SIZE);
+  renderThemes(topic);
+  document.getElementById("ticker").replaceChildren(...shown.map((note) =>
     h("li", { class: `ticker-note c-${colourOfTopic(note.topic)}${note.starred ? " starred" : ""}` },
       h("span", { class: "ticker-where" }, `${t("table")} ${note.table ?? ""}`),
       h("span", { class: "ticker-text" }, note.text))));
 }
 
+function renderThemes(topic) {
+  const title = document.getElementById("themes-title");
+  const terms = topic ? themes[topic.title] || [] : [];
+  title.textContent = topic && terms.length ? `${t("themes")} · ${topic.title}` : "";
+  document.getElementById("themes").replaceChildren(...terms.slice(0, 6).map((term, i) =>
+    h("li", { class: `theme-term rank-${Math.min(i, 3)}` }, term.term, h("span", { class: "theme-count" }, ` ${term.tables}`))));
+}
+
+async function loadThemes() {
+  themesDue = null;
+  try { themes = (await api("GET", `/events/${code}/themes`, token)).topics; } catch { return; }
+  renderTicker();
+  if (view.status === "harvest") renderHarvest();
+}
+
+function themesSoon() {
+  // Themes are recomputed on the server at most every 5 s, not once per note (20 notes/s stay smooth).
+  if (!themesDue) themesDue = setTimeout(loadThemes, 5000);
+}
+
+setInterval(() => { tickerTopic += 1; renderTicker(); }, ROTATE_MS);
+
 function noteArrived(note) {
+  themesSoon();
   tickerNotes = [note, ...tickerNotes.filter((n) => n.id !== note.id)].slice(0, 50);
   renderTicker();
 }
@@ -123,11 +160,15 @@ function noteGone(id) {
 }
 
 let ballot = { items: [] };
-const BARS = 10;
+const BARS = 8;
 
 function renderBars() {
-  const top = [...ballot.items].sort((a, b) => b.votes - a.votes).slice(0, BARS);
+  const top = ballot.items.filter((item) => item.votes > 0).sort((a, b) => b.votes - a.votes).slice(0, BARS);
   const most = Math.max(1, ...top.map((item) => item.votes));
+  if (!top.length) {
+    document.getElementById("bars").replaceChildren(h("li", { class: "bars-hint" }, t("vote_on_phone")));
+    return;
+  }
   document.getElementById("bars").replaceChildren(...top.map((item) => {
     const bar = h("span", { class: `bar-fill c-${item.colour}` });
     bar.style.width = `${(item.votes / most) * 100}%`;  // CSSOM, not an inline style attribute (CSP)
@@ -141,6 +182,7 @@ function renderHarvest() {
   const starred = ballot.items.filter((item) => item.starred);
   document.getElementById("harvest-topics").replaceChildren(...view.topics.map((topic) => h("li", {},
     h("p", { class: "topic-title" }, h("span", { class: `swatch c-${topic.colour}` }), topic.title),
+    h("p", { class: "harvest-themes" }, (themes[topic.title] || []).slice(0, 5).map((term) => term.term).join(" · ")),
     h("ul", { class: "harvest-insights" }, starred.filter((item) => item.topic === topic.title).slice(0, 4)
       .map((item) => h("li", {}, `★ ${item.text}`))))));
 }
@@ -160,6 +202,7 @@ const live = connectLive(token, {
     view = data.event;
     tickerNotes = [...(data.notes || [])].reverse();
     renderTicker();
+    loadThemes();
     loadSeating();
     if (view.status === "harvest") loadBallot();
   },

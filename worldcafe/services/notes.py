@@ -333,7 +333,7 @@ def photo_view(photo: Photo, table_number: int | None) -> dict[str, Any]:
 
 def list_photos(access: Access) -> list[dict[str, Any]]:
     """Photos: all for the moderator, the own table's for a host."""
-    access.require("moderator", "host")
+    access.require("moderator", "host", "summary")
     query = (
         db.select(Photo, CafeTable.number)
         .outerjoin(CafeTable, Photo.table_id == CafeTable.id)

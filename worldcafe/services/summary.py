@@ -6,8 +6,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..extensions import db
-from ..models import CafeTable, Event, Note, Participant, Photo, Round, Seat, Topic
+from ..models import AccessLink, CafeTable, Event, Note, Participant, Photo, Round, Seat, Topic
+from .access import find_link, issue_link
+from .errors import ServiceError
 from .planning import plan_view
 from .views import iso, public_view
 from .votes import tally
@@ -77,3 +81,64 @@ def _mixing(event: Event) -> dict[str, Any]:
 def plan_rounds(event: Event) -> list[dict[str, Any]]:
     """The seating plan, for the complete JSON export."""
     return plan_view(event)["rounds"]
+
+
+EXPORTS = {
+    "json": ("application/json", "json"),
+    "md": ("text/markdown; charset=utf-8", "md"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "html": ("text/html; charset=utf-8", "html"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+}
+
+
+def export(event: Event, fmt: str, photo_url: Callable[[str], str]) -> tuple[bytes, str, str]:
+    """The harvest in one format: (body, mimetype, file name)."""
+    from ..domain.summary import build_summary
+    from ..export import to_csv, to_docx, to_html, to_json, to_markdown
+
+    if fmt not in EXPORTS:
+        raise ServiceError("not_found", _("Unknown format %(fmt)s; use json, md, csv, html or docx.", fmt=fmt))
+    data = summary_data(event, photo_url)
+    summary = build_summary(data)
+    body: str | bytes
+    if fmt == "json":
+        body = to_json(data, summary, plan_rounds(event))
+    elif fmt == "md":
+        body = to_markdown(summary)
+    elif fmt == "csv":
+        body = to_csv(data)
+    elif fmt == "html":
+        body = to_html(summary)
+    else:
+        body = to_docx(summary)
+    mimetype, extension = EXPORTS[fmt]
+    slug = "".join(c if c.isalnum() else "-" for c in event.name.lower()).strip("-")[:60] or "worldcafe"
+    return (body.encode("utf-8") if isinstance(body, str) else body), mimetype, f"{slug}-summary.{extension}"
+
+
+def live_themes(event: Event, limit: int = 8) -> dict[str, Any]:
+    """Ranked key terms per topic from the visible notes, for the projector."""
+    from ..domain.summary import live_terms
+
+    notes = db.session.execute(
+        db.select(Note.id, Note.text, Note.round_number, CafeTable.number, Topic.title)
+        .outerjoin(CafeTable, Note.table_id == CafeTable.id).outerjoin(Topic, Note.topic_id == Topic.id)
+        .where(Note.event_id == event.id, Note.deleted_at.is_(None), Note.hidden.is_(False))
+    ).all()
+    items = [{"id": i, "text": text, "round": rnd, "table": table, "topic": topic, "hidden": False}
+             for i, text, rnd, table, topic in notes]
+    terms = live_terms(items, limit=limit, language=event.language, exclude=[event.name, *event.groups])
+    return {"topics": terms}
+
+
+def set_share(event: Event, enabled: bool) -> AccessLink | None:
+    """Turn the read-only summary link on (a new secret link) or off (the old one stops working)."""
+    link = find_link(event, "summary")
+    if enabled and link is None:
+        link = issue_link("summary", event)
+    elif not enabled and link is not None:
+        db.session.delete(link)
+        link = None
+    db.session.commit()
+    return link

@@ -40,8 +40,9 @@ def register_web(app: Flask) -> None:
     from .join import bp as join_bp
     from .moderator import bp as moderator_bp
     from .roles import bp as roles_bp
+    from .summary import bp as summary_bp
 
-    for blueprint in (api_bp, home_bp, join_bp, moderator_bp, roles_bp):
+    for blueprint in (api_bp, home_bp, join_bp, moderator_bp, roles_bp, summary_bp):
         app.register_blueprint(blueprint)
 
     @app.context_processor

@@ -74,6 +74,8 @@ JS_STRINGS = {
     "status_harvest": _l("Harvest"),
     "status_closed": _l("Closed"),
     "checked_in": _l("checked in"),
+    "themes": _l("Themes"),
+    "vote_on_phone": _l("Vote on your phone: which insights matter most?"),
     "vote_title": _l("Which insights matter most? Give your dots."),
     "votes_left": _l("{n} of {total} dots left"),
     "vote_more": _l("One more dot"),

@@ -14,7 +14,7 @@ from markupsafe import Markup
 if TYPE_CHECKING:
     from ..models import Event
 
-ROLE_PREFIX = {"moderator": "m", "screen": "s", "host": "h", "participant": "p"}
+ROLE_PREFIX = {"moderator": "m", "screen": "s", "host": "h", "participant": "p", "summary": "r"}
 
 
 def lan_address() -> str | None:
@@ -99,7 +99,7 @@ def event_links(event: Event) -> dict[str, Any]:
     people = {p.id: p for p in event.participants}
     links: dict[str, Any] = {"join": join_url(event.public_id), "hosts": {}, "participants": []}
     for link in rows:
-        if link.role in ("moderator", "screen"):
+        if link.role in ("moderator", "screen", "summary"):
             links[link.role] = role_url(link.role, link.token)
         elif link.role == "host" and link.table_id in by_table:
             links["hosts"][str(by_table[link.table_id])] = role_url("host", link.token)

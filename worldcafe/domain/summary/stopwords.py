@@ -64,7 +64,7 @@ idea ideas question questions topic topics point points issue issues example exa
 yesterday year years time times day days able possible possibility problem problems solution solutions first
 second third last next another other always never often sometimes usually already again around well right
 wrong general generally overall whole each every keep keeps let lets put puts try tries bit improve
-improves improved improving improvement local locally link links linked
+improves improved improving improvement local locally link links linked one ones two three several single
 """
 
 

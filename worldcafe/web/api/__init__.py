@@ -15,6 +15,7 @@ from ...services import control as control_service
 from ...services import events as event_service
 from ...services import notes as note_service
 from ...services import participants as participant_service
+from ...services import summary as summary_service
 from ...services.access import regenerate_link
 from ...services.errors import ServiceError
 from ...services.notes import list_notes
@@ -272,6 +273,37 @@ def event_votes(code: str) -> Any:
     access = api_access(code)
     access.require("moderator", "screen", "participant")
     return jsonify(votes.ballot(access))
+
+
+@bp.get("/events/<code>/summary.<fmt>")
+def summary(code: str, fmt: str) -> Any:
+    """The harvest: json (the complete event, plan included), md, csv (one row per note), html or docx."""
+    access = api_access(code)
+    access.require("moderator", "summary")
+    from ..summary import summary_response
+
+    token = request.headers["Authorization"].split(" ", 1)[1].strip()
+    return summary_response(access, token, fmt, download=fmt != "json")
+
+
+@bp.post("/events/<code>/share")
+def share(code: str) -> Any:
+    """Turn the read-only summary link on or off: ``{"enabled": bool}``."""
+    access = api_access(code)
+    access.require("moderator")
+    body = json_body()
+    if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
+        raise ServiceError("invalid", "Send {\"enabled\": true | false}.")
+    link = summary_service.set_share(access.event, body["enabled"])
+    return jsonify(enabled=link is not None, link=role_url("summary", link.token) if link else None)
+
+
+@bp.get("/events/<code>/themes")
+def themes(code: str) -> Any:
+    """Live themes: ranked key terms per topic from the visible notes."""
+    access = api_access(code)
+    access.require("moderator", "screen")
+    return jsonify(summary_service.live_themes(access.event))
 
 
 @bp.get("/events/<code>/seating")
