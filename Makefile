@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint typecheck translations clean
+.PHONY: run test test-fast bench lint typecheck translations guide-screenshots clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 1; }
@@ -39,6 +39,12 @@ translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o worldcafe/translations/messages.pot .
 	$(BIN)/pybabel update -i worldcafe/translations/messages.pot -d worldcafe/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d worldcafe/translations
+
+## guide-screenshots: re-run the walkthrough browser test and refresh the facilitator guide's pictures
+guide-screenshots: $(STAMP)
+	$(BIN)/python -m pytest -q tests/browser/test_guide_walkthrough.py
+	mkdir -p docs/guide
+	for f in test-artifacts/screenshots/guide-*.png; do $(BIN)/python -c "import shutil,sys; shutil.copy(sys.argv[1], sys.argv[2])" $$f docs/guide/; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
