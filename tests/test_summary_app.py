@@ -16,8 +16,12 @@ from tests.test_control import ctl
 @pytest.fixture
 def harvested(client, sio, event):
     ctl(client, event.code, event.moderator, "start_round")
-    texts = ["Pilot projects build trust", "Small pilot projects with partners", "Trust needs pilot projects first",
-             '<img src=x onerror=alert(1)> markup stays text']
+    texts = [
+        "Pilot projects build trust",
+        "Small pilot projects with partners",
+        "Trust needs pilot projects first",
+        "<img src=x onerror=alert(1)> markup stays text",
+    ]
     for i, text in enumerate(texts):
         host = sio(event.hosts[1 + i % 2])
         host.emit("add_note", {"id": str(uuid.uuid4()), "text": text, "kind": "insight"}, callback=True)
@@ -25,9 +29,16 @@ def harvested(client, sio, event):
     return event
 
 
-@pytest.mark.parametrize(("fmt", "mimetype"), [("json", "application/json"), ("md", "text/markdown"),
-                                                ("csv", "text/csv"), ("html", "text/html"),
-                                                ("docx", "application/vnd.openxmlformats")])
+@pytest.mark.parametrize(
+    ("fmt", "mimetype"),
+    [
+        ("json", "application/json"),
+        ("md", "text/markdown"),
+        ("csv", "text/csv"),
+        ("html", "text/html"),
+        ("docx", "application/vnd.openxmlformats"),
+    ],
+)
 def test_moderator_downloads_every_format(client, harvested, fmt, mimetype):
     with client.get(f"/m/{harvested.moderator}/summary.{fmt}") as response:
         assert response.status_code == 200 and response.mimetype.startswith(mimetype)
@@ -49,7 +60,8 @@ def test_moderator_downloads_every_format(client, harvested, fmt, mimetype):
 
         document = docx.Document(io.BytesIO(body))
         assert any("markup stays text" in p.text for p in document.paragraphs) or any(
-            "markup stays text" in cell.text for table in document.tables for row in table.rows for cell in row.cells)
+            "markup stays text" in cell.text for table in document.tables for row in table.rows for cell in row.cells
+        )
 
 
 def test_api_summary_for_moderator_and_share_link_only(client, harvested):
@@ -76,4 +88,6 @@ def test_live_themes_for_the_screen(client, harvested):
     themes = client.get(f"/api/v1/events/{event.code}/themes", headers=bearer(event.screen)).get_json()["topics"]
     terms = [t["term"].lower() for t in themes["Future of work"]]
     assert any("pilot" in term for term in terms)
-    assert client.get(f"/api/v1/events/{event.code}/themes", headers=bearer(event.participants["Ada"])).status_code == 403
+    assert (
+        client.get(f"/api/v1/events/{event.code}/themes", headers=bearer(event.participants["Ada"])).status_code == 403
+    )

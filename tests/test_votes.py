@@ -16,7 +16,11 @@ def harvest(client, sio, event):
     ctl(client, event.code, event.moderator, "start_round")
     host = sio(event.hosts[1])
     ids = {}
-    for text, kind, starred in (("Trust first", "insight", False), ("Pilot small", "idea", True), ("Coffee", "idea", False)):
+    for text, kind, starred in (
+        ("Trust first", "insight", False),
+        ("Pilot small", "idea", True),
+        ("Coffee", "idea", False),
+    ):
         note = host.emit("add_note", {"id": str(uuid.uuid4()), "text": text, "kind": kind}, callback=True)["note"]
         if starred:
             note = host.emit("edit_note", {"id": note["id"], "base_version": 1, "starred": True}, callback=True)["note"]
@@ -48,8 +52,10 @@ def test_votes_count_live_and_are_limited(client, sio, harvest):
     back = phone.emit("retract_vote", {"note_id": ids["Trust first"]}, callback=True)
     assert back["ok"] and back["ballot"]["left"] == 1
     assert phone.emit("cast_vote", {"note_id": ids["Pilot small"]}, callback=True)["ok"]
-    tally = {i["text"]: i["votes"] for i in client.get(f"/api/v1/events/{event.code}/votes",
-                                                          headers=bearer(event.screen)).get_json()["items"]}
+    tally = {
+        i["text"]: i["votes"]
+        for i in client.get(f"/api/v1/events/{event.code}/votes", headers=bearer(event.screen)).get_json()["items"]
+    }
     assert tally == {"Trust first": 2, "Pilot small": 1}
 
 

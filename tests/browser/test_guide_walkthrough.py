@@ -64,13 +64,17 @@ def test_a_whole_event_from_setup_to_summary(browser, live_server, page_errors):
     # 4. The room: projector, a host tablet, a phone.
     screen = page_errors.watch(browser.new_context(**PROJECTOR, locale="en").new_page())
     screen.goto(screen_url)
+    # A second, smaller projector (1280×720) follows along: every mode must fit there too.
+    small = page_errors.watch(browser.new_context(viewport={"width": 1280, "height": 720}, locale="de").new_page())
+    small.goto(screen_url)
     tablet = page_errors.watch(browser.new_context(**TABLET, locale="en").new_page())
     tablet.goto(host_url)
     phone = page_errors.watch(browser.new_context(**PHONE, locale="de-DE").new_page())
     phone.goto(phone_url)
-    for page in (screen, tablet, phone):
+    for page in (screen, small, tablet, phone):
         page.locator("#conn[data-state=live]").wait_for()
     shot(screen, "guide-06-screen-welcome")
+    shot(small, "screen-720-welcome")
 
     # 5. Run round 1.
     moderator.goto(f"{url}/m/{token}")
@@ -89,12 +93,16 @@ def test_a_whole_event_from_setup_to_summary(browser, live_server, page_errors):
     shot(tablet, "guide-09-host-pad")
     screen.locator("#ticker li", has_text="Pilot projects with Canadian partners").wait_for()
     shot(screen, "guide-10-screen-round")
+    small.locator("#ticker li", has_text="Pilot projects with Canadian partners").wait_for()
+    shot(small, "screen-720-round")
 
     # 6. Between rounds, then rounds 2 and 3.
     moderator.once("dialog", lambda dialog: dialog.accept())
     moderator.get_by_role("button", name="End round 1").click()
     screen.locator(".find-list li").first.wait_for()
     shot(screen, "guide-11-screen-find-your-table")
+    small.locator(".find-list li").first.wait_for()
+    shot(small, "screen-720-find")
     shot(phone, "guide-12-phone-move")
     for n in (2, 3):
         moderator.get_by_role("button", name=f"Start round {n}").click()
@@ -111,6 +119,10 @@ def test_a_whole_event_from_setup_to_summary(browser, live_server, page_errors):
     screen.locator(".bar").first.wait_for()
     shot(phone, "guide-13-phone-vote")
     shot(screen, "guide-14-screen-harvest")
+    small.locator(".bar").first.wait_for()
+    shot(small, "screen-720-harvest")
+    for page in (screen, small):  # nothing to scroll on a projector
+        assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
 
     # 8. The summary.
     summary = page_errors.watch(browser.new_context(viewport={"width": 1280, "height": 900}).new_page())

@@ -1,4 +1,4 @@
-"""Two tablets on one topic's pad: notes appear on both; one goes offline, writes, comes back — nothing lost or doubled."""
+"""Two tablets on one pad: notes appear on both; one goes offline, writes, comes back — nothing lost or doubled."""
 
 from __future__ import annotations
 
