@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/worldcafe run --demo $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-## test: the whole suite (browser, PostgreSQL and Redis tests skip with a reason on a laptop without them; CI runs them)
+## test: the whole suite on SQLite, then every app test again on PostgreSQL (browser, PostgreSQL and Redis tests
+## skip with a reason on a laptop without them; CI runs them)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	$(BIN)/python tests/postgres_pass.py
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not browser and not slow"

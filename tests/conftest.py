@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from worldcafe import create_app
 from worldcafe.extensions import socketio
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# A PostgreSQL URL (e.g. postgresql+psycopg2://postgres@127.0.0.1:5432/test) runs every app test on PostgreSQL.
+TEST_DATABASE_URL = os.environ.get("WORLDCAFE_TEST_DATABASE_URL", "")
 
 
 def need(condition: bool, reason: str) -> None:
@@ -27,39 +30,88 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite database brought up to date by the real migrations, once; each test copies it."""
+class PostgresDatabases:
+    """A migrated template database, and a fresh copy of it per test (CREATE DATABASE … TEMPLATE is fast)."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg2
+
+        self.base = url.rsplit("/", 1)[0]
+        self.admin = psycopg2.connect(url.replace("+psycopg2", ""))
+        self.admin.autocommit = True
+        self.template = f"wc_tpl_{uuid.uuid4().hex[:10]}"
+        self.sql(f'CREATE DATABASE "{self.template}"')
+
+    def sql(self, statement: str) -> None:
+        """Run one administrative statement."""
+        with self.admin.cursor() as cursor:
+            cursor.execute(statement)
+
+    def url(self, name: str) -> str:
+        """The SQLAlchemy URL of a database."""
+        return f"{self.base}/{name}"
+
+    def fresh(self) -> str:
+        """A new database cloned from the migrated template."""
+        name = f"wc_t_{uuid.uuid4().hex[:12]}"
+        self.sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return name
+
+    def drop(self, name: str) -> None:
+        """Remove a test's database."""
+        self.sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _migrate(url: str, instance: str) -> None:
+    """Bring a database up to date with the real migrations."""
     from flask_migrate import upgrade
 
-    folder = tmp_path_factory.mktemp("template-db")
-    path = folder / "template.db"
-    os.environ["WORLDCAFE_INSTANCE_PATH"] = str(folder)
+    from worldcafe.extensions import db
+
+    os.environ["WORLDCAFE_INSTANCE_PATH"] = instance
     try:
-        app = create_app(
-            {"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
-        )
+        app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
             upgrade()
-            from worldcafe.extensions import db
-
             db.engine.dispose()
     finally:
         del os.environ["WORLDCAFE_INSTANCE_PATH"]
-    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path | PostgresDatabases]:
+    """The migrated template: a SQLite file each test copies, or PostgreSQL databases when
+    WORLDCAFE_TEST_DATABASE_URL is set (then every app test runs on PostgreSQL)."""
+    folder = tmp_path_factory.mktemp("template-db")
+    if TEST_DATABASE_URL:
+        databases = PostgresDatabases(TEST_DATABASE_URL)
+        _migrate(databases.url(databases.template), str(folder))
+        yield databases
+        databases.drop(databases.template)
+        databases.admin.close()
+        return
+    path = folder / "template.db"
+    _migrate(f"sqlite:///{path}", str(folder))
+    yield path
 
 
 @pytest.fixture
-def app(tmp_path: Path, migrated_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+def app(tmp_path: Path, migrated_db: Path | PostgresDatabases, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """The app on its own copy of the migrated database."""
-    db_path = tmp_path / "worldcafe.db"
-    shutil.copy(migrated_db, db_path)
+    pg_name = None
+    if isinstance(migrated_db, PostgresDatabases):
+        pg_name = migrated_db.fresh()
+        database_url = migrated_db.url(pg_name)
+    else:
+        db_path = tmp_path / "worldcafe.db"
+        shutil.copy(migrated_db, db_path)
+        database_url = f"sqlite:///{db_path}"
     monkeypatch.setenv("WORLDCAFE_INSTANCE_PATH", str(tmp_path))
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "PRESENCE_INTERVAL_S": 0,
             "WTF_CSRF_ENABLED": True,
         }
@@ -68,7 +120,10 @@ def app(tmp_path: Path, migrated_db: Path, monkeypatch: pytest.MonkeyPatch) -> I
     from worldcafe.extensions import db
 
     with app.app_context():
+        db.session.remove()
         db.engine.dispose()
+    if pg_name is not None and isinstance(migrated_db, PostgresDatabases):
+        migrated_db.drop(pg_name)
 
 
 @pytest.fixture

@@ -152,3 +152,12 @@ def test_db_upgrade_command_on_a_fresh_sqlite_file(tmp_path, monkeypatch):
         "access_link",
         "log_entry",
     } <= tables
+
+
+def test_app_tests_run_on_the_configured_database(app):
+    """With WORLDCAFE_TEST_DATABASE_URL set, every app test really runs on PostgreSQL (else on SQLite)."""
+    from tests.conftest import TEST_DATABASE_URL
+    from worldcafe.extensions import db
+
+    with app.app_context():
+        assert db.engine.dialect.name == ("postgresql" if TEST_DATABASE_URL else "sqlite")
