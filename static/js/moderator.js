@@ -302,6 +302,15 @@ const notesPanel = setupNotes({
 });
 notesPanel.load();
 
+const votesSelect = document.getElementById("votes-per-person");
+votesSelect.value = String(view.votes_per_person ?? 3);
+votesSelect.addEventListener("change", async () => {
+  try {
+    view = await api("PATCH", `/events/${code}`, token, { votes_per_person: Number(votesSelect.value) });
+    toast(t("saved"));
+  } catch (err) { toast(err.message, "error"); }
+});
+
 const shareToggle = document.getElementById("share-toggle");
 function showShare(link) {
   shareToggle.checked = !!link;

@@ -88,12 +88,18 @@ def test_markup_in_notes_stays_text_everywhere(browser, live_server, page_errors
     path = lambda url: "/" + url.split("/", 3)[3]  # noqa: E731
     tablet = page_errors.watch(browser.new_context(**TABLET).new_page())
     tablet.goto(live_server.url + path(body["links"]["hosts"]["1"]))
-    tablet.locator("#conn[data-state=live]").wait_for()
+    screen = page_errors.watch(browser.new_context(**PROJECTOR).new_page())
+    screen.goto(live_server.url + path(body["links"]["screen"]))
+    moderator_page = page_errors.watch(browser.new_context(**TABLET).new_page())
+    moderator_page.goto(live_server.url + path(body["links"]["moderator"]))
+    for page in (tablet, screen, moderator_page):
+        page.locator("#conn[data-state=live]").wait_for()
     evil = '<img src=x onerror="document.title=\'pwned\'"><b>bold</b>'
     add(tablet, evil)
-    tablet.locator("#notes-now .note-text", has_text="<img src=x").wait_for()
-    assert tablet.locator("#notes-now img").count() == 0 and tablet.locator("#notes-now b").count() == 0
-    assert tablet.title() != "pwned"
+    for page, where in ((tablet, "#notes-now .note-text"), (screen, "#ticker li"), (moderator_page, "#mod-notes li")):
+        page.locator(where, has_text="<img src=x").wait_for(timeout=5000)
+        assert page.locator("img[src=x]").count() == 0 and page.locator("b", has_text="bold").count() == 0
+        assert page.title() != "pwned"
     assert page_errors.errors == []
 
 
