@@ -126,7 +126,13 @@ function renderTicker() {
       h("span", { class: "ticker-text" }, note.text))));
 }
 
+let themesShown = null;  // which topic's themes (and which fetch) are on screen: redraw only when that changes
+let themesFetch = 0;
+
 function renderThemes(topic) {
+  const key = `${topic?.title ?? ""}#${themesFetch}`;
+  if (key === themesShown) return;
+  themesShown = key;
   const title = document.getElementById("themes-title");
   const terms = topic ? themes[topic.title] || [] : [];
   title.textContent = topic && terms.length ? `${t("themes")} · ${topic.title}` : "";
@@ -137,6 +143,7 @@ function renderThemes(topic) {
 async function loadThemes() {
   themesDue = null;
   try { themes = (await api("GET", `/events/${code}/themes`, token)).topics; } catch { return; }
+  themesFetch += 1;
   renderTicker();
   if (view.status === "harvest") renderHarvest();
 }
