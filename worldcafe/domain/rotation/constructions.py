@@ -206,11 +206,12 @@ def velocity_trajectories(inst: Instance, movers: int, rng: random.Random, budge
 
 
 def kirkman_trajectories(inst: Instance, movers: int) -> list[Trajectory] | None:
-    """Kirkman's 15 schoolgirls for 15 movers at 5 topic-free tables of 3, up to 7 rounds."""
+    """Known resolvable designs: Kirkman's 15 schoolgirls (5 topic-free tables of 3, up to 7 rounds), else the
+    line-spread design for 2^k movers at topic-free tables of 4 (see ``spread_trajectories``)."""
     open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
     rounds = inst.n_rounds - inst.n_played
     if inst.n_played or movers != 15 or len(open_tables) != 5 or not 1 <= rounds <= 7:
-        return None
+        return spread_trajectories(inst, movers)
     if min(inst.cap[t] for t in open_tables) < 3 or any(inst.topic[t] >= 0 for t in open_tables):
         return None
     seat = [[0] * rounds for _ in range(15)]
@@ -244,3 +245,56 @@ def assign_trajectories(inst: Instance, trajectories: list[Trajectory], people: 
             if p in inst.present_set[first + i]:
                 seats[i][p] = t
     return seats
+
+
+def line_spread(k: int, wanted: int) -> list[tuple[int, int, int]] | None:
+    """``wanted`` lines of PG(k-1, 2) (2-dim subspaces of GF(2)^k, as their 3 nonzero vectors), pairwise disjoint."""
+    lines = sorted({tuple(sorted((a, b, a ^ b))) for a in range(1, 2**k) for b in range(a + 1, 2**k)})
+    chosen: list[tuple[int, int, int]] = []
+    used: set[int] = set()
+
+    def extend(start: int) -> bool:
+        if len(chosen) == wanted:
+            return True
+        for i in range(start, len(lines)):
+            line = lines[i]
+            if used.isdisjoint(line):
+                chosen.append(line)  # type: ignore[arg-type]
+                used.update(line)
+                if extend(i + 1):
+                    return True
+                chosen.pop()
+                used.difference_update(line)
+        return False
+
+    return chosen if extend(0) else None
+
+
+# The largest partial line spreads of PG(k-1, 2) for the sizes events meet (k = 4: a full spread).
+MAX_SPREAD = {4: 5, 5: 9, 6: 21}
+
+
+def spread_trajectories(inst: Instance, movers: int) -> list[Trajectory] | None:
+    """2^k movers at 2^(k-2) topic-free tables of 4: label people by GF(2)^k and seat each round's cosets x + U
+    together, for pairwise trivially intersecting 2-dim subspaces U. Two people meet in a round only if their
+    difference lies in its U, so they meet at most once: zero repeats for up to 5, 9, 21 rounds (k = 4, 5, 6),
+    e.g. the 32-golfer 8 × 4 × 9 instance, where search alone stalls."""
+    open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
+    rounds = inst.n_rounds - inst.n_played
+    k = movers.bit_length() - 1
+    if inst.n_played or movers < 16 or movers != 2**k or k not in MAX_SPREAD or not 1 <= rounds <= MAX_SPREAD[k]:
+        return None
+    if len(open_tables) != movers // 4 or min(inst.cap[t] for t in open_tables) < 4:
+        return None
+    if any(inst.topic[t] >= 0 for t in open_tables):
+        return None
+    spread = line_spread(k, rounds)
+    if spread is None:
+        return None
+    seat = [[0] * rounds for _ in range(movers)]
+    for r, (a, b, c) in enumerate(spread):
+        cosets = sorted({min(x, x ^ a, x ^ b, x ^ c) for x in range(movers)})
+        index = {coset: i for i, coset in enumerate(cosets)}
+        for x in range(movers):
+            seat[x][r] = open_tables[index[min(x, x ^ a, x ^ b, x ^ c)]]
+    return [tuple(row) for row in seat]
