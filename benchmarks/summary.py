@@ -37,31 +37,55 @@ TOPICS = [
 SHARED_DE = ["Netzwerk", "Austausch", "Ehrenamt", "Förderung", "Beratung", "Partnerschaft"]
 SHARED_EN = ["network", "exchange", "volunteers", "funding", "advice", "partnership"]
 GERMAN = [
-    "Mehr {a} für junge Familien", "{a} und {b} zusammen denken", "Wie können wir {a} verbessern?",
-    "{a} ist in OWL sehr gut, aber {b} fehlt", "Gemeinsames Projekt: {a} mit Kanada", "{a} digital anbieten",
-    "Ohne {a} kein {b}", "{a} für Neuankommende erleichtern", "Wer kümmert sich um {a}?",
-    "{a} sollte kostenlos sein", "Sehr gut, also wirklich: {a}!", "{a} braucht {b} vor Ort",
+    "Mehr {a} für junge Familien",
+    "{a} und {b} zusammen denken",
+    "Wie können wir {a} verbessern?",
+    "{a} ist in OWL sehr gut, aber {b} fehlt",
+    "Gemeinsames Projekt: {a} mit Kanada",
+    "{a} digital anbieten",
+    "Ohne {a} kein {b}",
+    "{a} für Neuankommende erleichtern",
+    "Wer kümmert sich um {a}?",
+    "{a} sollte kostenlos sein",
+    "Sehr gut, also wirklich: {a}!",
+    "{a} braucht {b} vor Ort",
 ]
 ENGLISH = [
-    "More {a} for young families", "Link {a} and {b}", "How can we improve {a}?",
-    "{a} works well, but {b} is missing", "Joint project: {a} with Germany", "Offer {a} online",
-    "No {a} without {b}", "Make {a} easier for newcomers", "Who looks after {a}?",
-    "{a} should be free", "Really good thing: {a}!", "{a} needs {b} locally",
+    "More {a} for young families",
+    "Link {a} and {b}",
+    "How can we improve {a}?",
+    "{a} works well, but {b} is missing",
+    "Joint project: {a} with Germany",
+    "Offer {a} online",
+    "No {a} without {b}",
+    "Make {a} easier for newcomers",
+    "Who looks after {a}?",
+    "{a} should be free",
+    "Really good thing: {a}!",
+    "{a} needs {b} locally",
 ]
 
 
 def typo(text: str, rng: random.Random) -> str:
     """Swap two neighbouring letters, the way a hurried tablet note does."""
     i = rng.randrange(1, max(2, len(text) - 2))
-    return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
 
 
 def event(notes: int, seed: int = 1) -> dict[str, Any]:
     """A 10-topic event of ``notes`` notes over 100 tables and 4 rounds."""
     rng = random.Random(seed)
-    topics = [{"position": p + 1, "title": title, "question": f"{title}?", "colour": "blue",
-               "colour_hex": "#0072B2", "tables": list(range(10 * p + 1, 10 * p + 11))}
-              for p, (title, _nouns) in enumerate(TOPICS)]
+    topics = [
+        {
+            "position": p + 1,
+            "title": title,
+            "question": f"{title}?",
+            "colour": "blue",
+            "colour_hex": "#0072B2",
+            "tables": list(range(10 * p + 1, 10 * p + 11)),
+        }
+        for p, (title, _nouns) in enumerate(TOPICS)
+    ]
     note_list = []
     for n in range(notes):
         p = rng.randrange(len(TOPICS))
@@ -72,29 +96,64 @@ def event(notes: int, seed: int = 1) -> dict[str, Any]:
         text = rng.choice(ENGLISH if english else GERMAN).format(a=a, b=b)
         if rng.random() < 0.05:
             text = typo(text, rng)
-        note_list.append({
-            "id": f"n{n:05d}", "topic": title, "table": 10 * p + rng.randrange(1, 11), "round": rng.randrange(1, 5),
-            "text": text, "kind": rng.choice(["idea", "idea", "question", "insight", "quote"]),
-            "tags": rng.sample(["kanada", "owl", "follow-up"], rng.randrange(0, 2)),
-            "starred": rng.random() < 0.05, "hidden": rng.random() < 0.01, "by_participant": rng.random() < 0.3,
-            "created_at": f"2026-11-21T{10 + n % 8:02d}:{n % 60:02d}:00+00:00"})
+        note_list.append(
+            {
+                "id": f"n{n:05d}",
+                "topic": title,
+                "table": 10 * p + rng.randrange(1, 11),
+                "round": rng.randrange(1, 5),
+                "text": text,
+                "kind": rng.choice(["idea", "idea", "question", "insight", "quote"]),
+                "tags": rng.sample(["kanada", "owl", "follow-up"], rng.randrange(0, 2)),
+                "starred": rng.random() < 0.05,
+                "hidden": rng.random() < 0.01,
+                "by_participant": rng.random() < 0.3,
+                "created_at": f"2026-11-21T{10 + n % 8:02d}:{n % 60:02d}:00+00:00",
+            }
+        )
     starred = [n["id"] for n in note_list if n["starred"]]
     groups = ["Kanada", "OWL"]
     return {
-        "event": {"id": "BENCH1", "name": "Canada meets OWL", "language": "de", "groups": groups,
-                  "date": "2026-11-21", "rounds": [{"number": r, "minutes": 20, "started_at": None, "ends_at": None}
-                                                   for r in range(1, 5)]},
+        "event": {
+            "id": "BENCH1",
+            "name": "Canada meets OWL",
+            "language": "de",
+            "groups": groups,
+            "date": "2026-11-21",
+            "rounds": [{"number": r, "minutes": 20, "started_at": None, "ends_at": None} for r in range(1, 5)],
+        },
         "topics": topics,
         "notes": note_list,
         "votes": [{"note_id": i, "count": rng.randrange(0, 12)} for i in starred],
-        "attendance": {"rounds": [{"number": r, "seated": 1000 - 10 * r, "checked_in": 950 - 12 * r}
-                                  for r in range(1, 5)],
-                       "participants": 1000, "joined_on_the_day": 30, "left": 20, "no_show": 15},
-        "mixing": {"rounds": [{"number": r, "tables": [{"table": t, "groups": {"Kanada": rng.randrange(0, 5),
-                                                                               "OWL": rng.randrange(1, 7)}}
-                                                       for t in range(1, 101)]} for r in range(1, 5)]},
-        "photos": [{"id": f"p{i}", "table": i % 100 + 1, "round": i % 4 + 1, "caption": f"Tisch {i}",
-                    "url": f"/photos/p{i}.jpg"} for i in range(40)],
+        "attendance": {
+            "rounds": [{"number": r, "seated": 1000 - 10 * r, "checked_in": 950 - 12 * r} for r in range(1, 5)],
+            "participants": 1000,
+            "joined_on_the_day": 30,
+            "left": 20,
+            "no_show": 15,
+        },
+        "mixing": {
+            "rounds": [
+                {
+                    "number": r,
+                    "tables": [
+                        {"table": t, "groups": {"Kanada": rng.randrange(0, 5), "OWL": rng.randrange(1, 7)}}
+                        for t in range(1, 101)
+                    ],
+                }
+                for r in range(1, 5)
+            ]
+        },
+        "photos": [
+            {
+                "id": f"p{i}",
+                "table": i % 100 + 1,
+                "round": i % 4 + 1,
+                "caption": f"Tisch {i}",
+                "url": f"/photos/p{i}.jpg",
+            }
+            for i in range(40)
+        ],
     }
 
 
@@ -122,8 +181,10 @@ def compare_yake(data: dict[str, Any]) -> dict[str, Any]:
         extractor = yake.KeywordExtractor(lan=language, n=2, top=5)
         for topic in corpus["topics"]:
             text = ". ".join(n["text"].rstrip(".!?") for n in corpus["notes"] if n["topic"] == topic["title"])
-            top[topic["title"]] = {"yake": [k for k, _score in extractor.extract_keywords(text)],
-                                   "ours": [f'{t["label"]} [{t["tables"]}]' for t in ours[topic["title"]][:5]]}
+            top[topic["title"]] = {
+                "yake": [k for k, _score in extractor.extract_keywords(text)],
+                "ours": [f"{t['label']} [{t['tables']}]" for t in ours[topic["title"]][:5]],
+            }
     extractor = yake.KeywordExtractor(lan="de", n=2, top=10)
     start = time.perf_counter()
     for topic in data["topics"]:
@@ -139,8 +200,12 @@ def main() -> None:
     parser.add_argument("--compare-yake", action="store_true", help="also run YAKE (needs: pip install yake)")
     args = parser.parse_args()
     data = event(args.notes)
-    plan = {"rounds": [{"number": r, "seats": [{"participant": f"P{i}", "table": i % 100 + 1}
-                                               for i in range(1000)]} for r in range(1, 5)]}
+    plan = {
+        "rounds": [
+            {"number": r, "seats": [{"participant": f"P{i}", "table": i % 100 + 1} for i in range(1000)]}
+            for r in range(1, 5)
+        ]
+    }
     seconds: dict[str, float] = {}
     first: dict[str, float] = {}
     first["build_summary"], seconds["build_summary"], summary = timed(args.repeat, lambda: build_summary(data))
@@ -150,31 +215,53 @@ def main() -> None:
     one_topic = {**data, "notes": [{**n, "topic": "Bildung", "table": n["table"] % 10 + 1} for n in data["notes"]]}
     rng = random.Random(3)
     words = ["Austausch", "Schule", "Kanada", "Netzwerk", "Ehrenamt", "digital", "Sprache", "Kurse"]
-    repetitive = {**data, "notes": [{**n, "text": " ".join(rng.choice(words) for _ in range(rng.randrange(3, 9)))}
-                                    for n in data["notes"]]}
+    repetitive = {
+        **data,
+        "notes": [
+            {**n, "text": " ".join(rng.choice(words) for _ in range(rng.randrange(3, 9)))} for n in data["notes"]
+        ],
+    }
     first["build_summary_one_topic"], seconds["build_summary_one_topic"], _s = timed(
-        args.repeat, lambda: build_summary(one_topic))
+        args.repeat, lambda: build_summary(one_topic)
+    )
     first["build_summary_eight_words"], seconds["build_summary_eight_words"], _s = timed(
-        args.repeat, lambda: build_summary(repetitive))
+        args.repeat, lambda: build_summary(repetitive)
+    )
     sizes: dict[str, int] = {}
     exports: dict[str, Callable[[], str | bytes]] = {
-        "to_markdown": lambda: to_markdown(summary), "to_html": lambda: to_html(summary),
-        "to_csv": lambda: to_csv(data), "to_docx": lambda: to_docx(summary),
-        "to_json": lambda: to_json(data, summary, plan)}
+        "to_markdown": lambda: to_markdown(summary),
+        "to_html": lambda: to_html(summary),
+        "to_csv": lambda: to_csv(data),
+        "to_docx": lambda: to_docx(summary),
+        "to_json": lambda: to_json(data, summary, plan),
+    }
     for name, run in exports.items():
         first[name], seconds[name], output = timed(args.repeat, run)
         sizes[name] = len(output.encode() if isinstance(output, str) else output)
-    print(json.dumps({
-        "notes": args.notes, "topics": len(data["topics"]), "tables": 100, "rounds": 4,
-        "python": platform.python_version(), "repeat": args.repeat, "seconds_first_run": first,
-        "seconds_best": seconds, "bytes": sizes,
-        "themes_per_topic": [len(t["themes"]) for t in summary["topics"]],
-        "top_themes": {t["title"]: [f'{th["label"]} [{th["tables"]}]' for th in t["themes"][:3]]
-                       for t in summary["topics"]},
-        "cross_topic_themes": [th["label"] for th in summary["cross_topic_themes"]],
-        "targets_met": first["build_summary"] <= 2 and all(first[n] <= 2 for n in exports),
-        **({"yake": compare_yake(data)} if args.compare_yake else {}),
-    }, indent=2, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "notes": args.notes,
+                "topics": len(data["topics"]),
+                "tables": 100,
+                "rounds": 4,
+                "python": platform.python_version(),
+                "repeat": args.repeat,
+                "seconds_first_run": first,
+                "seconds_best": seconds,
+                "bytes": sizes,
+                "themes_per_topic": [len(t["themes"]) for t in summary["topics"]],
+                "top_themes": {
+                    t["title"]: [f"{th['label']} [{th['tables']}]" for th in t["themes"][:3]] for t in summary["topics"]
+                },
+                "cross_topic_themes": [th["label"] for th in summary["cross_topic_themes"]],
+                "targets_met": first["build_summary"] <= 2 and all(first[n] <= 2 for n in exports),
+                **({"yake": compare_yake(data)} if args.compare_yake else {}),
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -68,8 +68,6 @@ def test_replanning_without_changes_keeps_every_seat(client):
     assert second["plan"]["people"] == first["people"] and second["metrics"]["changed"] == 0
 
 
-@pytest.mark.xfail(strict=False, reason="known gap, being fixed: the engine's minimal-change repair moves up to 10 "
-                   "seats to restore group mixing for one late Kanada arrival")
 def test_late_arrival_is_seated_and_few_others_move(client):
     code, moderator = demo_event(client)
     first = client.post(f"/api/v1/events/{code}/plan", headers=bearer(moderator)).get_json()["plan"]

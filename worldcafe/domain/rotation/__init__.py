@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .bounds import balance_floor, repeat_lower_bound
 from .constructions import assign_trajectories, kirkman_trajectories, velocity_trajectories
 from .metrics import compute_metrics
 from .model import Participant, Problem, RotationInputError, Table, parse_problem
+from .repair import Repair, suits
 from .search import TabuSearch, restore_published, seat_greedily
 from .state import Instance, State, build_instance
 
 # Moves evaluated per second of time_limit_s; calibrated so the budget ends well before the deadline.
 WORK_PER_SECOND = 150_000
+# Re-planning's first stage (only newcomers move) gives up after this many idle steps per newcomer seat.
+STAGE_ONE_PATIENCE = 10
+# When the tabu search finds no floor plan in half the work budget, the branch-and-bound tries with this
+# share of the budget, ending by this share of the time limit.
+FIRST_REPAIR_SHARE = 1 / 4
+FIRST_REPAIR_TIME_SHARE = 0.7
+# Several arrivals at once: up to this many are also seated one at a time, in this share of the time limit.
+MAX_ONE_AT_A_TIME = 6
+ONE_AT_A_TIME_SHARE = 1 / 2
 
 __all__ = ["Participant", "Problem", "RotationInputError", "Table", "parse_problem", "plan"]
 
@@ -26,6 +37,30 @@ def _state_from(inst: Instance, seats: list[list[int]], rng: random.Random) -> S
         waiting = []
         for p in inst.present[r]:
             t = seats[i][p]
+            if t >= 0 and t in inst.compat_set[p] and len(state.members[r][t]) < inst.cap[t]:
+                state.add(r, p, t)
+            else:
+                waiting.append(p)
+        seat_greedily(state, r, waiting, rng)
+    return state
+
+
+def _published_start(inst: Instance, seats: list[list[int]], rng: random.Random) -> State:
+    """Everyone with a valid published seat in it; the others where `seats` puts them (or greedily)."""
+    prev = inst.prev
+    assert prev is not None
+    state = State(inst)
+    for r in inst.free_rounds:
+        later = []
+        for p in inst.present[r]:
+            home = prev[r][p]
+            if home >= 0 and home in inst.compat_set[p] and len(state.members[r][home]) < inst.cap[home]:
+                state.add(r, p, home)
+            else:
+                later.append(p)
+        waiting = []
+        for p in later:
+            t = seats[r][p]
             if t >= 0 and t in inst.compat_set[p] and len(state.members[r][t]) < inst.cap[t]:
                 state.add(r, p, t)
             else:
@@ -59,10 +94,45 @@ def _candidates(inst: Instance, rng: random.Random, limit: float) -> list[tuple[
     return found
 
 
+@dataclass
+class _Outcome:
+    """One planning run on a parsed problem: the seats and what the metrics need to know about them."""
+
+    inst: Instance
+    seats: list[list[int]]
+    method: str
+    floor: list[int]
+    at_floor: bool
+    iterations: int
+    repair: Repair | None
+    work: int
+
+
 def plan(spec: dict[str, Any]) -> dict[str, Any]:
     """Plan every round from the JSON contract (DESIGN.md §5); raise RotationInputError on bad input."""
     start = time.perf_counter()
     problem = parse_problem(spec)
+    outcome = _solve(problem, start, one_at_a_time=True)
+    inst, repair = outcome.inst, outcome.repair
+    rounds = _to_ids(problem, inst, outcome.seats)
+    metrics: dict[str, Any] = dict(compute_metrics(problem, rounds))
+    bound = outcome.floor[1]
+    if metrics["topic_repeats"] == 0:
+        # A plan without topic repeats proves the optimum has none, which sharpens the repeat bound.
+        bound = repeat_lower_bound(inst, topics_clear=True)
+    metrics["lower_bound_repeat_pairs"] = bound
+    repaired = repair is not None and repair.found
+    metrics["method"] = outcome.method + ("+tabu" if outcome.iterations else "") + ("+repair" if repaired else "")
+    # Fewest changed seats a plan with every higher level at its floor can have, as far as proven; the
+    # proof covers such plans only, so it is reported for one.
+    metrics["lower_bound_changed"] = repair.proven if repair is not None and outcome.at_floor else 0
+    metrics["iterations"] = outcome.iterations
+    metrics["elapsed_s"] = round(time.perf_counter() - start, 4)
+    return {"rounds": rounds, "metrics": metrics}
+
+
+def _solve(problem: Problem, start: float, one_at_a_time: bool) -> _Outcome:
+    """Plan a parsed problem within its time limit (counted from `start`)."""
     inst = build_instance(problem)
     rng = random.Random(problem.seed)
     candidates = _candidates(inst, rng, problem.time_limit_s)
@@ -72,30 +142,133 @@ def plan(spec: dict[str, Any]) -> dict[str, Any]:
     target = sum(w * v for w, v in zip(inst.weights, floor, strict=True))
     budget = int(WORK_PER_SECOND * problem.time_limit_s)
     search = TabuSearch(state, rng, start + problem.time_limit_s, target, budget)
+    repair: Repair | None = None
     if inst.prev is not None:
-        # Stage one moves only people without a published seat; stayers move only if that falls short.
-        search.freeze, search.budget = 1, budget // 3
-        search.run()
-        search.freeze, search.budget = 2, budget
-        if search.best_cost // inst.weights[3] <= target // inst.weights[3]:
-            search.budget = search.work  # topics, repeats, avoid and mixing are at their floor already
-        state = _state_from(inst, [search.best_seats[r] for r in inst.free_rounds], rng)
-        search.state = state
+        seats, repair = _replan(problem, inst, search, floor, rng, start, one_at_a_time)
+    else:
+        seats = search.run()
+    final = _state_from(inst, [seats[r] for r in inst.free_rounds], rng)
+    at_floor = final.levels[:5] == floor[:5]
+    return _Outcome(inst, seats, method, floor, at_floor, search.iterations, repair, search.work)
+
+
+def _replan(
+    problem: Problem,
+    inst: Instance,
+    search: TabuSearch,
+    floor: list[int],
+    rng: random.Random,
+    start: float,
+    one_at_a_time: bool,
+) -> tuple[list[list[int]], Repair | None]:
+    """Re-planning against a published plan, in stages (docs/rotation.md)."""
+    assert inst.prev is not None
+    limit = problem.time_limit_s
+    target, budget, weights = search.target, search.budget, inst.weights
+    # Stage one: only people without a published seat move.
+    search.balance_floor = floor[4]
+    search.freeze, search.budget = 1, budget // 3
+    newcomers = sum(1 for r in inst.free_rounds for p in inst.present[r] if inst.prev[r][p] < 0)
+    search.run(patience=STAGE_ONE_PATIENCE * (1 + newcomers))
+    if search.best_cost <= target:
+        return search.best_seats, None
+    # Stage two: tabu search where stayers at defective tables may move. With an exact repair to follow it
+    # runs only until every higher level is at its floor (then, or at the end, a walk back to the
+    # published plan).
+    exact = floor[:4] == [0, 0, 0, 0] and suits(inst) and _published_is_clean(inst)
+    search.freeze, search.budget = 2, budget
+    if search.best_cost // weights[4] <= target // weights[4]:
+        search.budget = search.work  # every level above minimal change is at its floor already
+    elif exact:
+        search.budget = search.work + budget // 2
+        search.target = target + inst.n_rounds * inst.n_people  # any number of changed seats
+    search.state = _state_from(inst, [search.best_seats[r] for r in inst.free_rounds], rng)
     seats = search.run()
-    if inst.prev is not None:
-        best = _state_from(inst, [seats[r] for r in inst.free_rounds], rng)
-        restore_published(best)
-        seats = best.seat
-    rounds = _to_ids(problem, inst, seats)
-    metrics: dict[str, Any] = dict(compute_metrics(problem, rounds))
-    if metrics["topic_repeats"] == 0:
-        # A plan without topic repeats proves the optimum has none, which sharpens the repeat bound.
-        bound = repeat_lower_bound(inst, topics_clear=True)
-    metrics["lower_bound_repeat_pairs"] = bound
-    metrics["method"] = method + ("+tabu" if search.iterations else "")
-    metrics["iterations"] = search.iterations
-    metrics["elapsed_s"] = round(time.perf_counter() - start, 4)
-    return {"rounds": rounds, "metrics": metrics}
+    best = _state_from(inst, [seats[r] for r in inst.free_rounds], rng)
+    restore_published(best)
+    if not exact:
+        return best.seat, None
+    state = _published_start(inst, search.best_seats, rng)
+    repair = Repair(state, floor[4])
+    if best.levels[:5] == floor[:5]:
+        # Stage three, several arrivals: also seat them one at a time, each step an ordinary re-plan
+        # against the step before; the fewer changes of the two plans bound the exact search.
+        if one_at_a_time:
+            steps, work = _one_at_a_time(problem, inst, rng, floor)
+            search.work += work
+            if steps is not None and steps.levels[5] < best.levels[5]:
+                best = steps
+        # Stage four: branch-and-bound for fewer changed seats than that.
+        if budget > search.work and repair.solve(budget - search.work, start + limit, upper=best.levels[5]):
+            best = repair.state
+        search.work += repair.work
+        return best.seat, repair
+    # No floor plan yet: the branch-and-bound may still find one, else the tabu search goes on with the
+    # rest of the budget.
+    found = repair.solve(int(FIRST_REPAIR_SHARE * budget), start + FIRST_REPAIR_TIME_SHARE * limit)
+    search.work += repair.work
+    if found:
+        return state.seat, repair
+    search.target, search.budget = target, budget
+    seats = search.run()
+    best = _state_from(inst, [seats[r] for r in inst.free_rounds], rng)
+    restore_published(best)
+    return best.seat, repair
+
+
+def _published_is_clean(inst: Instance) -> bool:
+    """Do the people keeping published seats meet nobody twice, avoid nobody and revisit no topic there?
+
+    Only then is an exact repair of the published plan promising; otherwise its floor is likely out of
+    reach and the budget is better left to the tabu search.
+    """
+    assert inst.prev is not None
+    state = State(inst)
+    for r in inst.free_rounds:
+        for p in inst.present[r]:
+            home = inst.prev[r][p]
+            if home >= 0 and home in inst.compat_set[p]:
+                state.add(r, p, home)
+    return state.levels[0] == state.levels[1] == state.levels[2] == 0
+
+
+def _one_at_a_time(problem: Problem, inst: Instance, rng: random.Random, floor: list[int]) -> tuple[State | None, int]:
+    """Arrivals seated one after another (each step re-plans against the step before), if at the floor.
+
+    Returns that plan (None if a step misses the floor) and the work the steps spent.
+    """
+    assert problem.previous_plan is not None and inst.prev is not None
+    prev = inst.prev
+    arrivals = [
+        problem.participants[p].id
+        for p in range(inst.n_people)
+        if all(prev[r][p] < 0 for r in inst.free_rounds) and any(p in inst.present_set[r] for r in inst.free_rounds)
+    ]
+    if not 2 <= len(arrivals) <= MAX_ONE_AT_A_TIME:
+        return None, 0
+    share = ONE_AT_A_TIME_SHARE * problem.time_limit_s / len(arrivals)
+    published = problem.previous_plan
+    work = 0
+    for k in range(1, len(arrivals) + 1):
+        later = set(arrivals[k:])
+        people = tuple(replace(p, left=True) if p.id in later else p for p in problem.participants)
+        step = replace(problem, participants=people, previous_plan=published, time_limit_s=share)
+        outcome = _solve(step, time.perf_counter(), one_at_a_time=False)
+        work += outcome.work
+        if not outcome.at_floor:
+            return None, work
+        published = tuple(_to_ids(step, outcome.inst, outcome.seats))
+    seats = [[-1] * inst.n_people for _ in inst.free_rounds]
+    index = {p.id: i for i, p in enumerate(problem.participants)}
+    tables = {t.id: i for i, t in enumerate(problem.tables)}
+    for i, r in enumerate(inst.free_rounds):
+        for pid, tid in published[r].items():
+            seats[i][index[pid]] = tables[tid]
+    state = _state_from(inst, seats, rng)
+    if state.levels[:5] != floor[:5]:
+        return None, work
+    restore_published(state)
+    return state, work
 
 
 def _to_ids(problem: Problem, inst: Instance, seat: list[list[int]]) -> list[dict[str, str]]:

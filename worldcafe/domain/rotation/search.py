@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 
-from .state import State
+from .state import State, size_bands
 
 
 def seat_greedily(state: State, r: int, people: list[int], rng: random.Random) -> None:
@@ -72,29 +72,65 @@ class TabuSearch:
         self.best_delta: int | None = None
         self.best_move: tuple[str, int, int, int] | None = None
         self.ties = 0
+        self._movable_cache: list[tuple[int, int]] | None = None
+        self._bands: list[list[tuple[int, int]]] | None = None
+        # Re-planning sets the least Σ size²: the search then also picks people at tables off their band.
+        self.balance_floor: int | None = None
 
-    def run(self) -> list[list[int]]:
-        """Improve until the target cost or the deadline; return the best seats found."""
+    def run(self, patience: int = 0) -> list[list[int]]:
+        """Improve until the target cost, the budget or the deadline; return the best seats found.
+
+        With patience > 0 the search also stops after that many steps without a new best plan.
+        """
         if not self.free:
             return self.best_seats
-        stall = 0
+        movable = self._movable()
+        if movable is not None and not movable:
+            return self.best_seats
+        stall = idle = 0
         while self.best_cost > self.target and self.work < self.budget:
             if self.iterations % 16 == 0 and time.perf_counter() > self.deadline:
                 break
             self.iterations += 1
             if self._step():
-                stall = 0
+                stall = idle = 0
             else:
                 stall += 1
+                idle += 1
+                if patience and idle > patience:
+                    break
             if stall > 60 + 4 * self.state.inst.n_people:
                 self._perturb()
                 stall = 0
         return self.best_seats
 
+    def _movable(self) -> list[tuple[int, int]] | None:
+        """With stayers frozen (freeze 1): the (round, person) seats that may move; else None (all may)."""
+        prev = self.state.inst.prev
+        if self.freeze != 1 or prev is None:
+            return None
+        if self._movable_cache is None:
+            inst = self.state.inst
+            self._movable_cache = [(r, p) for r in self.free for p in inst.present[r] if prev[r][p] < 0]
+        return self._movable_cache
+
     def _pick(self) -> tuple[int, list[int]] | None:
         """A round and the people in it involved in the highest-priority remaining defect."""
         st, inst, rng = self.state, self.state.inst, self.rng
+        movable = self._movable()
+        if movable is not None:
+            # Only people without a published seat move: pick among them, the defective ones first.
+            if not movable:
+                return None
+            for _ in range(8):
+                r, p = rng.choice(movable)
+                if self._defective(r, p):
+                    return r, [p]
+            r, p = rng.choice(movable)
+            return r, [p]
         level = next((i for i, v in enumerate(st.levels[:4]) if v > 0), None)
+        if level is None and self.balance_floor is not None and st.levels[4] > self.balance_floor:
+            level = 4  # re-planning: sizes off the least-squares bands outrank minimal change
         if level == 1 and rng.random() < 0.5:
             # Dotú & Van Hentenryck: every person of one round who sits with someone already met.
             r = rng.choice(self.free)
@@ -134,8 +170,21 @@ class TabuSearch:
                 return r, [p]
             if level == 3 and st.dev[r][t] > 0:
                 return r, [p]
+            if level == 4 and self._off_band(r, t):
+                return r, [p]
         r = rng.choice(self.free)
         return (r, [rng.choice(inst.present[r])]) if inst.present[r] else None
+
+    def _defective(self, r: int, p: int) -> bool:
+        """Does p sit in round r with a topic repeat, someone met before or avoided, or at an unmixed table?"""
+        st, inst = self.state, self.state.inst
+        t = st.seat[r][p]
+        if inst.topic[t] >= 0 and st.topic_count[p].get(inst.topic[t], 0) > 1:
+            return True
+        base = p * inst.n_people
+        if any(st.meet[base + x] > 1 or x in inst.avoid[p] for x in st.members[r][t] if x != p):
+            return True
+        return st.dev[r][t] > 0
 
     def _step(self) -> bool:
         st = self.state
@@ -180,7 +229,15 @@ class TabuSearch:
         if partner:
             return False
         t, P = st.seat[r][p], st.inst.n_people
-        return not (st.dev[r][t] or any(st.meet[p * P + x] > 1 for x in st.members[r][t]))
+        # A defect: an unmixed table, someone met before, or a size outside the least-squares band.
+        return not (st.dev[r][t] or self._off_band(r, t) or any(st.meet[p * P + x] > 1 for x in st.members[r][t]))
+
+    def _off_band(self, r: int, t: int) -> bool:
+        """Is table t's size in round r outside what a Σ size²-minimal seating gives it?"""
+        if self._bands is None:
+            self._bands = [size_bands(self.state.inst, q) for q in range(self.state.inst.n_rounds)]
+        low, high = self._bands[r][t]
+        return not low <= len(self.state.members[r][t]) <= high
 
     def _consider(self, d: int, tabu: bool, current: int, move: tuple[str, int, int, int]) -> None:
         """Keep the best non-tabu move (a tabu one only if it beats the best plan); break ties at random."""
@@ -251,6 +308,8 @@ class TabuSearch:
             if len(people) < 2:
                 continue
             p, q = rng.sample(people, 2)
+            if self._frozen(r, p) or self._frozen(r, q, partner=True):
+                continue
             tp, tq = st.seat[r][p], st.seat[r][q]
             if tp != tq and tq in inst.compat_set[p] and tp in inst.compat_set[q]:
                 st.swap(r, p, q)

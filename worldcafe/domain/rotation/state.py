@@ -145,6 +145,19 @@ def _rounds_present(present: list[list[int]], n_people: int) -> list[int]:
     return counts
 
 
+def size_bands(inst: Instance, r: int) -> list[tuple[int, int]]:
+    """Per table, the sizes a Σ size²-minimal seating of round r may give it (water-filling).
+
+    Tables with capacity ≤ L − 1 are full, the others hold L − 1 or L, where L is the least level with
+    Σ min(capacity, L) ≥ people present; every least-squares seating lies within these bands.
+    """
+    n = len(inst.present[r])
+    level = 0
+    while sum(min(c, level) for c in inst.cap) < n:
+        level += 1
+    return [(max(0, min(c, level - 1)), min(c, level)) for c in inst.cap]
+
+
 def deviation(counts: list[int], size: int, shares: list[int]) -> int:
     """How far a table's group counts fall outside floor/ceil of the group's share of its size."""
     total = sum(shares)
