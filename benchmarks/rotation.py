@@ -200,6 +200,47 @@ def replan(people: int, topics: int, per_topic: int, leaving: int, arriving: int
     }
 
 
+def reference_as_the_app_sends_it(seed: int) -> Spec:
+    """The reference event with the app's ids: people 1–40 (Kanada 1–15), tables 1–9, seed = event id."""
+    topics = ["KI in der Produktentwicklung", "Zukunft der Arbeit", "Digital in NRW"]
+    tables = [{"id": str(n), "topic": topics[(n - 1) // 3], "capacity": 5} for n in range(1, 10)]
+    people = [{"id": str(i), "group": "Kanada" if i <= 15 else "OWL"} for i in range(1, 41)]
+    return {"rounds": 3, "tables": tables, "participants": people, "seed": seed}
+
+
+def replan_reference(change: str, seeds: range) -> dict[str, Any]:
+    """The reference event planned with each seed, then re-planned after `change`; changed seats per seed.
+
+    change: "+K" / "+O" one late Kanada / OWL arrival, "+K+K" two Kanada arrivals at once, "-K" one Kanada
+    leaves. Reports the changed seats, the engine's proven lower bound on them (equal = proven minimal),
+    whether every higher level stayed perfect, and the slowest re-plan (default 1 s time limit).
+    """
+    changed, bounds, seconds, perfect = [], [], [], True
+    for seed in seeds:
+        spec = reference_as_the_app_sends_it(seed)
+        first = plan(spec)
+        people = [dict(p, left=change == "-K" and p["id"] == "1") for p in spec["participants"]]
+        arrivals = change.split("+")[1:]
+        people += [{"id": str(41 + i), "group": "Kanada" if g == "K" else "OWL"} for i, g in enumerate(arrivals)]
+        start = time.perf_counter()
+        m = plan(dict(spec, participants=people, previous_plan=first["rounds"]))["metrics"]
+        seconds.append(time.perf_counter() - start)
+        changed.append(m["changed"])
+        bounds.append(m["lower_bound_changed"])
+        defects = m["repeat_pairs"] or m["topic_repeats"] or m["group_mixing"] or m["size_spread"] > 1
+        perfect = perfect and not defects
+    return {
+        "instance": f"replan reference event {change}, seeds {seeds.start}-{seeds.stop - 1}",
+        "ours": {
+            "changed": changed,
+            "lower_bound_changed": bounds,
+            "proven_minimal": sum(c == b for c, b in zip(changed, bounds, strict=True)),
+            "higher_levels_perfect": perfect,
+            "max_seconds": round(max(seconds), 4),
+        },
+    }
+
+
 def main() -> None:
     """Run every instance and print one JSON document."""
     quick = "--quick" in sys.argv
@@ -212,6 +253,10 @@ def main() -> None:
         compare("host style: 1200, 12 topics x 10 tables of 10, 4 rounds", event(1200, 12, 10, 10, 4)),
         compare("host style: 1100, 10 topics x 10 tables of 11, 5 rounds", event(1100, 10, 10, 11, 5)),
         replan(2000, 20, 10, 150, 200, 6),
+        replan_reference("+K", range(1, 21)),
+        replan_reference("+O", range(1, 21)),
+        replan_reference("-K", range(1, 21)),
+        replan_reference("+K+K", range(1, 6 if quick else 31)),
         compare("topic-forced: 24, 4 single-topic tables of 6, 2 rounds", event(24, 4, 1, 6, 2)),
         compare("small tight: 12, 3 topics x 1 table of 4, 3 rounds", event(12, 3, 1, 4, 3)),
         compare(

@@ -24,16 +24,19 @@ class LiveServer:
         self.tmp = tmp
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {
+        base = {
             **os.environ,
             "WORLDCAFE_INSTANCE_PATH": str(tmp),
             "WORLDCAFE_PORT": str(self.port),
             "WORLDCAFE_PRESENCE_INTERVAL_S": "0.2",
             "SECRET_KEY": "browser-tests",
         }
-        env.pop("WORLDCAFE_DATABASE_URL", None)
-        env.pop("WORLDCAFE_PUBLIC_URL", None)
-        self.log = (tmp / "server.log").open("w")
+        # The developer's own database, queue and address never leak in; `env` sets them explicitly.
+        for name in ("WORLDCAFE_DATABASE_URL", "WORLDCAFE_PUBLIC_URL", "WORLDCAFE_MESSAGE_QUEUE"):
+            base.pop(name, None)
+        env = {**base, **(env or {})}
+        self.log_path = tmp / f"server-{self.port}.log"
+        self.log = self.log_path.open("a")
         self.process = subprocess.Popen(
             [str(Path(sys.executable).parent / "worldcafe"), "run"],
             env=env,
@@ -50,7 +53,7 @@ class LiveServer:
                     break
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"server did not start: {(tmp / 'server.log').read_text()[-2000:]}")
+        raise RuntimeError(f"server did not start: {self.log_path.read_text()[-2000:]}")
 
     def stop(self) -> None:
         if self.process.poll() is None:
