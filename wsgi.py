@@ -9,8 +9,9 @@ from worldcafe import create_app  # noqa: E402
 
 app = create_app()
 
-from worldcafe.realtime import ticker  # noqa: E402
+from worldcafe.realtime import cluster, ticker  # noqa: E402
 from worldcafe.realtime.tuning import tune_gc  # noqa: E402
 
 ticker.start(app)
+cluster.start(app)
 tune_gc()

@@ -71,11 +71,14 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     # Handlers must be registered before init_app: Flask-SocketIO then keeps them for every app it serves.
     from . import realtime  # noqa: F401
+    from .realtime.cluster import client_manager
 
     socketio.init_app(
         app,
         async_mode=app.config.get("ASYNC_MODE") or _default_async_mode(),
-        message_queue=app.config.get("MESSAGE_QUEUE"),
+        # Always given (None: in-memory, one process), so an earlier app's queue never lingers in the shared
+        # extension's options; the cluster manager also carries presence, revocations and catch-up requests.
+        client_manager=client_manager(app.config.get("MESSAGE_QUEUE")),
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
     )
 

@@ -95,10 +95,11 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
 
     click.echo(f"World Café is running at {base_url()}/  (create events there; Ctrl+C stops)", err=False)
     sys.stdout.flush()
-    from .realtime import ticker
+    from .realtime import cluster, ticker
     from .realtime.tuning import tune_gc
 
     ticker.start(app)
+    cluster.start(app)
     tune_gc()
     kwargs: dict[str, Any] = {"host": app.config["HOST"], "port": app.config["PORT"]}
     if socketio.async_mode == "eventlet":

@@ -43,8 +43,11 @@ export function connectLive(token, handlers = {}) {
   });
   socket.on("snapshot", (data) => { seen.clear(); note(data); handlers.snapshot?.(data); });
   socket.on("synced", (data) => note(data));
+  // Pushes were lost between server processes (their message queue was away): ask for what we missed.
+  // Not logged, so neither seen nor a new `since`; the replay that follows is deduplicated by seq below.
+  socket.on("resync", () => socket.emit("sync", state.seq === null ? {} : { since: state.seq }));
   socket.onAny((name, payload) => {
-    if (name === "snapshot" || name === "synced") return;
+    if (name === "snapshot" || name === "synced" || name === "resync") return;
     // presence_changed carries the newest seq without being part of the log: it must not count as seen.
     if (name === "presence_changed") { handlers[name]?.(payload); return; }
     // A push may arrive live and again in a replay: handle each seq once.

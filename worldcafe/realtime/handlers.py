@@ -11,6 +11,7 @@ from ..extensions import socketio
 from ..services import live
 from ..services.access import Access, resolve
 from ..services.views import snapshot
+from .cluster import bus
 from .limits import forget
 from .presence import Connection, presence
 from .publish import server_time, stamp
@@ -112,10 +113,24 @@ def on_sync(data: Any = None) -> dict[str, Any]:
 
 
 def revoke(tokens: list[str]) -> None:
-    """Disconnect this process's sockets that use a replaced or deleted link; they cannot reconnect with it."""
+    """Disconnect the sockets that use a replaced or deleted link, on every server process; they cannot reconnect."""
+    _disconnect(tokens)
+    bus.publish("revoke", {"tokens": tokens})
+
+
+def _disconnect(tokens: list[str]) -> None:
     for sid, token in list(connection_tokens.items()):
         if token in tokens:
             socketio.server.disconnect(sid, namespace="/")
+
+
+def _revoked_elsewhere(_process: str, data: Any) -> None:
+    tokens = data.get("tokens") if isinstance(data, dict) else None
+    if isinstance(tokens, list):
+        _disconnect([token for token in tokens if isinstance(token, str)])
+
+
+bus.on("revoke", _revoked_elsewhere)
 
 
 @socketio.on("*")
