@@ -19,6 +19,13 @@ let padOpen = true;
 let tab = "now";
 let editing = null;
 let flushing = false;
+// While the database is unreachable the server answers `unavailable`: the outbox waits 2 s, 4 s, 8 s, then every
+// 10 s, and says why it waits; the note ids make each resend harmless.
+const RETRY_MIN_MS = 2000;
+const RETRY_MAX_MS = 10000;
+let retryMs = 0;
+let retryTimer = null;
+let waitingFor = null;  // the server's (translated) reason while the outbox waits for it
 
 function save() { localStorage.setItem(outboxKey, JSON.stringify(outbox)); }
 
@@ -44,6 +51,9 @@ async function flush() {
       const ack = await live.request(item.op, item.data);
       if (!ack.ok && ["timeout", "unauthorized"].includes(ack.error?.code)) break;  // not sent: keep it queued
       if (!ack.ok && ack.error?.code === "rate_limited") { setTimeout(flush, 2000); break; }
+      if (!ack.ok && ack.error?.code === "unavailable") { retryLater(ack.error.message); break; }
+      retryMs = 0;
+      waitingFor = null;
       outbox.shift();
       save();
       settle(item, ack);
@@ -52,6 +62,13 @@ async function flush() {
     flushing = false;
     render();
   }
+}
+
+function retryLater(reason) {
+  retryMs = Math.min(retryMs ? retryMs * 2 : RETRY_MIN_MS, RETRY_MAX_MS);
+  waitingFor = reason;
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => { retryTimer = null; flush(); }, retryMs);
 }
 
 function settle(item, ack) {
@@ -188,7 +205,8 @@ function render() {
   }
   const state = document.getElementById("outbox-state");
   state.hidden = outbox.length === 0;
-  state.textContent = t("outbox", { n: outbox.length });
+  state.textContent = t("outbox", { n: outbox.length }) + (waitingFor ? ` — ${waitingFor}` : "");
+  state.dataset.waiting = String(Boolean(waitingFor && outbox.length));
   document.getElementById("pad-locked").hidden = padOpen;
   renderClock();
 }

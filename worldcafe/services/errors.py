@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import exc as sa_exc
 
 STATUS = {
     "invalid": 400,
@@ -41,3 +45,32 @@ class ServiceError(Exception):
         if self.details is not None:
             body["details"] = self.details
         return body
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database can't be reached right now (down, restarting, busy), not a bug."""
+    if isinstance(exc, (sa_exc.DisconnectionError, sa_exc.TimeoutError)):
+        return True  # the pool found no live connection, or none was free in time
+    if not isinstance(exc, sa_exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if isinstance(exc.orig, sqlite3.Error):
+        # SQLite reports a missing table as an OperationalError too: only a busy or unopenable file is an outage.
+        text = str(exc.orig).lower()
+        return isinstance(exc.orig, sqlite3.OperationalError) and any(
+            word in text for word in ("locked", "busy", "unable to open")
+        )
+    # psycopg2 raises OperationalError for a refused or dropped connection and a server shutting down or
+    # starting up, InterfaceError for a connection already closed.
+    return isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError))
+
+
+def database_unavailable() -> ServiceError:
+    """The refusal for a request that arrives while the database is down: retrying later will work."""
+    return ServiceError("unavailable", _("The database is not reachable right now; please try again in a moment."))
+
+
+def outage_summary(exc: BaseException) -> str:
+    """The first line of a database error, for a one-line log entry instead of a traceback."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..domain.palette import PALETTE
-from ..services.errors import ServiceError
+from ..services.errors import ServiceError, database_unavailable, is_database_outage, outage_summary
 from .i18n import LANG_COOKIE, LANGUAGES, js_strings
 
 CSP = (
@@ -18,6 +18,11 @@ CSP = (
     "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+# Seconds a 503 during a database outage asks clients to wait before trying again (HTML pages reload after it).
+RETRY_AFTER_S = 5
+
 
 
 def _wants_json() -> bool:
@@ -94,6 +99,16 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:
+        if is_database_outage(exc):
+            # Expected while PostgreSQL restarts: one line per request, no traceback; clients retry. (The session is
+            # removed at teardown, and the pool's pre-ping replaces dead connections once the database is back.)
+            app.logger.warning("database unreachable: %s %s: %s", request.method, request.path, outage_summary(exc))
+            error = database_unavailable()
+            response = app.make_response(_error(error.code, error.message, error.status))
+            response.headers["Retry-After"] = str(RETRY_AFTER_S)
+            if not _wants_json():
+                response.headers["Refresh"] = str(RETRY_AFTER_S)  # the page tries again by itself
+            return response
         app.logger.exception("unhandled error", exc_info=exc)
         g.failed = True
         return _error("internal", "Something went wrong on the server. Nothing was changed.", 500)
