@@ -9,7 +9,8 @@ import { t } from "./common.js";
 export function connectLive(token, handlers = {}) {
   const seen = new Set();
   // The first connect of a page load asks for a snapshot; reconnects ask only for what was missed.
-  const state = { offsetMs: 0, seq: null };
+  // base: the seq of the last snapshot (everything up to it is in the state already).
+  const state = { offsetMs: 0, seq: null, base: 0 };
   const conn = document.getElementById("conn");
 
   const showState = (name) => {
@@ -41,11 +42,16 @@ export function connectLive(token, handlers = {}) {
       handlers.unauthorized?.(err.data);
     }
   });
-  socket.on("snapshot", (data) => { seen.clear(); note(data); handlers.snapshot?.(data); });
+  socket.on("snapshot", (data) => { seen.clear(); state.base = data.seq; note(data); handlers.snapshot?.(data); });
   socket.on("synced", (data) => note(data));
-  // Pushes were lost between server processes (their message queue was away): ask for what we missed.
-  // Not logged, so neither seen nor a new `since`; the replay that follows is deduplicated by seq below.
-  socket.on("resync", () => socket.emit("sync", state.seq === null ? {} : { since: state.seq }));
+  // Pushes were lost between server processes (their message queue was away): ask for what we missed since the
+  // server's `since` (our highest seq is no guide: pushes from two processes arrive out of order), but nothing the
+  // last snapshot already holds. Not logged itself; the replay that follows is deduplicated by seq below.
+  socket.on("resync", (data) => {
+    if (state.seq === null) { socket.emit("sync", {}); return; }
+    const from = typeof data?.since === "number" ? Math.max(data.since, state.base) : state.seq;
+    socket.emit("sync", { since: Math.min(from, state.seq) });
+  });
   socket.onAny((name, payload) => {
     if (name === "snapshot" || name === "synced" || name === "resync") return;
     // presence_changed carries the newest seq without being part of the log: it must not count as seen.

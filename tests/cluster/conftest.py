@@ -209,6 +209,7 @@ class LiveClient:
         self.name = name or token[:6]
         self.events: list[tuple[str, Any]] = []  # everything received, in arrival order
         self.seq: int | None = None
+        self.base = 0  # the seq of the last snapshot
         self.disconnects = 0
         self.refused: list[Any] = []
         self._lock = threading.Lock()
@@ -228,11 +229,14 @@ class LiveClient:
             self.sio.disconnect()
         self.sio = self._client()
         auth = {"token": self.token} if self.seq is None else {"token": self.token, "since": self.seq}
+        seen = len(self.events)
         self.sio.connect(server.url, auth=auth, transports=["websocket"], wait_timeout=10)
-        wait_until(lambda: self.caught_up_once(), what=f"{self.name}'s first snapshot or synced")
+        wait_until(lambda: self.caught_up(after=seen), what=f"{self.name}'s snapshot or synced")
 
-    def caught_up_once(self) -> bool:
-        return any(name in ("snapshot", "synced") for name, _ in self.events)
+    def caught_up(self, after: int = 0) -> str | None:
+        """The name of the first ``snapshot`` or ``synced`` received after the first ``after`` messages."""
+        with self._lock:
+            return next((name for name, _ in self.events[after:] if name in ("snapshot", "synced")), None)
 
     def _on_disconnect(self, *_args: Any) -> None:
         self.disconnects += 1
@@ -240,9 +244,12 @@ class LiveClient:
     def _on_any(self, name: str, data: Any = None) -> None:
         with self._lock:
             self.events.append((name, data))
-            if name == "resync":
-                self.sio.emit("sync", {} if self.seq is None else {"since": self.seq})
+            if name == "resync":  # like live.js: from the server's `since`, but not before the last snapshot
+                since = None if self.seq is None else min(self.seq, max(data["since"], self.base))
+                self.sio.emit("sync", {} if since is None else {"since": since})
                 return
+            if name == "snapshot":
+                self.base = data["seq"]
             if name == "presence_changed" or not isinstance(data, dict) or not isinstance(data.get("seq"), int):
                 return
             if self.seq is None or data["seq"] > self.seq:

@@ -41,7 +41,7 @@ class Bus:
         self.app: Flask | None = None
         self.manager: ClusterRedisManager | None = None
         self._handlers: dict[str, Handler] = {}
-        self._reconnect_hooks: list[Callable[[], None]] = []
+        self._reconnect_hooks: list[Callable[[float], None]] = []
         self._heartbeat_hooks: list[Callable[[Flask], None]] = []
 
     @property
@@ -53,8 +53,8 @@ class Bus:
         """Handle the control messages of one kind sent by the other processes."""
         self._handlers[kind] = handler
 
-    def on_reconnect(self, hook: Callable[[], None]) -> None:
-        """Call ``hook`` (in the listener) each time the listener is back after losing Redis."""
+    def on_reconnect(self, hook: Callable[[float], None]) -> None:
+        """Call ``hook(lost_at)`` (in the listener) each time it is back after losing Redis at ``lost_at`` (epoch s)."""
         self._reconnect_hooks.append(hook)
 
     def on_heartbeat(self, hook: Callable[[Flask], None]) -> None:
@@ -83,11 +83,11 @@ class Bus:
         except Exception:  # one bad message must not stop the listener
             logger.exception("control message %r failed", kind)
 
-    def reconnected(self) -> None:
+    def reconnected(self, lost_at: float) -> None:
         """The listener is subscribed again after an outage: run the hooks (they schedule, never block)."""
         for hook in self._reconnect_hooks:
             try:
-                hook()
+                hook(lost_at)
             except Exception:
                 logger.exception("reconnect hook failed")
 
@@ -97,11 +97,12 @@ class Bus:
             hook(app)
         manager = self.manager
         # A publish given up reached none of the other processes' clients: once Redis takes messages
-        # again, have every process tell its clients to catch up.
-        if manager is not None and manager.lost_publish and manager.listening:
-            manager.lost_publish = False
-            if not self.publish("resync", {}):
-                manager.lost_publish = True
+        # again, have every process tell its clients to catch up from before it.
+        if manager is None or manager.publish_lost is None or not manager.listening:
+            return
+        lost = manager.publish_lost
+        if self.publish("resync", {"lost_at": lost[0], "until": lost[1]}) and manager.publish_lost == lost:
+            manager.publish_lost = None
 
 
 bus = Bus()
@@ -113,12 +114,15 @@ class ClusterRedisManager(python_socketio.RedisManager):  # type: ignore[misc]
     def __init__(self, url: str, channel: str = "flask-socketio") -> None:
         super().__init__(url, channel=channel)
         self.listening = False  # subscribed right now
-        self.lost_publish = False  # a push was given up since the last cluster-wide catch-up
+        # When (epoch seconds) the first and the last push were given up since the last cluster-wide catch-up.
+        self.publish_lost: tuple[float, float] | None = None
 
     def _publish(self, data: Any) -> Any:
+        attempted_at = time.time()
         sent = super()._publish(data)
         if sent is None:  # the upstream manager logged "giving up" and dropped the message
-            self.lost_publish = True
+            first = self.publish_lost[0] if self.publish_lost else attempted_at
+            self.publish_lost = (first, time.time())
         return sent
 
     def publish_control(self, message: str) -> bool:
@@ -137,7 +141,7 @@ class ClusterRedisManager(python_socketio.RedisManager):  # type: ignore[misc]
     def _redis_listen_with_retries(self) -> Iterator[dict[str, Any]]:
         """Subscribe to both channels and listen; after losing Redis, reconnect with backoff and say so."""
         delay = RETRY_MIN_S
-        lost = False
+        lost_at: float | None = None
         while True:
             try:
                 self._redis_connect()
@@ -145,16 +149,16 @@ class ClusterRedisManager(python_socketio.RedisManager):  # type: ignore[misc]
                 pubsub = self.pubsub
                 pubsub.subscribe(self.channel, CONTROL_CHANNEL)
                 self.listening = True
-                if lost:
+                if lost_at is not None:
                     logger.warning("message queue is back; clients will catch up")
-                    lost = False
-                    bus.reconnected()
+                    bus.reconnected(lost_at)
+                    lost_at = None
                 delay = RETRY_MIN_S
                 yield from pubsub.listen()
             except Exception as exc:
                 logger.error("lost the message queue (%s); retrying in %.2f s", exc, delay)
             self.listening = False
-            lost = True
+            lost_at = lost_at or time.time()
             time.sleep(delay)
             delay = min(delay * 2, RETRY_MAX_S)
 
