@@ -26,7 +26,8 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not browser and not slow"
 
-## bench: every benchmark, each printing JSON figures (see docs/performance.md)
+## bench: every benchmark, each printing JSON figures (see docs/performance.md); about an hour in all, 40 minutes of it
+## benchmarks/cluster_load.py with its 30-minute soak (needs PostgreSQL and Redis; run it alone with --minutes N or --quick)
 bench: $(STAMP)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
