@@ -112,7 +112,12 @@ class ClusterRedisManager(python_socketio.RedisManager):  # type: ignore[misc]
     """Socket.IO's Redis manager that also listens on the control channel and notices lost messages."""
 
     def __init__(self, url: str, channel: str = "flask-socketio") -> None:
-        super().__init__(url, channel=channel)
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        # No silent retries inside redis-py: a subscription it re-made by itself would hide the messages lost
+        # meanwhile. The listener reconnects (and says so) below; a publish is tried twice upstream.
+        super().__init__(url, channel=channel, redis_options={"retry": Retry(NoBackoff(), 0)})
         self.listening = False  # subscribed right now
         # When (epoch seconds) the first and the last push were given up since the last cluster-wide catch-up.
         self.publish_lost: tuple[float, float] | None = None
@@ -208,6 +213,9 @@ def start(app: Flask) -> None:
     bus.app = app
     if bus.manager is None:
         return
+    # The migrations' logging.config.fileConfig (``upgrade()`` at start) disables loggers created before it; an
+    # operator should see the queue go and come back.
+    logger.disabled = False
     server = socketio.server
     # The manager starts its listener on the first connection; start it now, so this process hears the
     # others' presence and revocations before its first client arrives.
