@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from itertools import combinations
 
-import pytest
-
 from tests.conftest import bearer
 
 
