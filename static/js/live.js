@@ -40,6 +40,9 @@ export function connectLive(token, handlers = {}) {
     if (err?.data?.code === "unauthorized") {
       socket.disconnect();
       handlers.unauthorized?.(err.data);
+    } else if (err?.data?.code === "unavailable") {
+      // The server refused us while its database was away; Socket.IO does not retry a refusal by itself.
+      setTimeout(() => { if (!socket.connected) socket.connect(); }, 2000 + Math.random() * 3000);
     }
   });
   socket.on("snapshot", (data) => { seen.clear(); state.base = data.seq; note(data); handlers.snapshot?.(data); });

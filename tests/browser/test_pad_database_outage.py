@@ -48,6 +48,14 @@ def test_host_pad_keeps_notes_queued_while_the_database_is_down(browser, tmp_pat
         assert "Die Datenbank ist gerade nicht erreichbar" in waiting.inner_text()
         assert tablet.locator("#notes-now .note.queued").count() == 2
 
+        # The Wi-Fi drops too: reconnecting while the database is away is refused (`unavailable`); the page must
+        # keep trying by itself (Socket.IO does not retry a refusal), or the outbox would never get through.
+        tablet.context.set_offline(True)
+        tablet.locator("#conn[data-state=offline]").wait_for(timeout=10000)
+        tablet.context.set_offline(False)
+        tablet.wait_for_timeout(4000)
+        assert tablet.locator("#conn").get_attribute("data-state") != "live"
+
         postgres.start()
         # The backoff is 2, 4, 8, then 10 s: the outbox gets through within one more wait.
         tablet.locator("#outbox-state").wait_for(state="hidden", timeout=15000)
