@@ -11,14 +11,12 @@ guide here: pushes from different processes arrive out of order, so it may have 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
 
 from ..extensions import db, socketio
-from ..models import LogEntry
-from ..services.live import current_seq
+from ..services.live import current_seq, seq_before
 from .cluster import bus
 from .presence import presence
 from .publish import stamp
@@ -29,13 +27,6 @@ COALESCE_S = 0.5
 # Replay from this long before the loss: a push is published a moment after its log entry is written (commit,
 # then emit), and the processes' clocks may differ a little.
 MARGIN_S = 5.0
-
-
-def seq_before(event_id: int, moment: float) -> int:
-    """The event's newest seq logged before ``moment`` (epoch seconds); 0 if none."""
-    when = datetime.fromtimestamp(moment, UTC)
-    query = db.select(db.func.max(LogEntry.seq)).where(LogEntry.event_id == event_id, LogEntry.created_at < when)
-    return int(db.session.execute(query).scalar() or 0)
 
 
 class Resync:

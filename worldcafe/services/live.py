@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import insert, update
@@ -63,6 +64,13 @@ def record_many(event: Event, items: list[tuple[str, dict[str, Any], list[str]]]
 def current_seq(event_id: int) -> int:
     """The event's newest seq, read fresh from the database."""
     return db.session.execute(db.select(Event.last_seq).where(Event.id == event_id)).scalar_one()
+
+
+def seq_before(event_id: int, moment: float) -> int:
+    """The event's newest seq logged before ``moment`` (epoch seconds); 0 if none."""
+    when = datetime.fromtimestamp(moment, UTC)
+    query = db.select(db.func.max(LogEntry.seq)).where(LogEntry.event_id == event_id, LogEntry.created_at < when)
+    return int(db.session.execute(query).scalar() or 0)
 
 
 def missed(event_id: int, since: int, rooms: set[str], limit: int) -> list[Push] | None:
