@@ -79,3 +79,43 @@ def test_a_report_of_lost_pushes_already_covered_by_a_resync_is_skipped(report, 
     monkeypatch.setattr(resync, "request", asked.append)
     resync.requested_elsewhere("other", report)
     assert bool(asked) is resyncs
+
+
+def test_a_batch_of_pushes_is_one_message_and_every_process_delivers_it_to_its_own_clients(monkeypatch):
+    from worldcafe.realtime import publish as publish_module
+    from worldcafe.services.live import Push
+
+    sent: list[str] = []
+    emitted: list[tuple[str, Any, Any, bool]] = []
+
+    class Recorder(ClusterRedisManager):  # type: ignore[misc]
+        def publish_control(self, message: str) -> bool:
+            sent.append(message)
+            return True
+
+    monkeypatch.setattr(cluster.bus, "manager", Recorder(f"redis://127.0.0.1:{free_port()}/0"))
+    monkeypatch.setattr(
+        publish_module.socketio,
+        "emit",
+        lambda name, payload, to=None, ignore_queue=False: emitted.append((name, payload, to, ignore_queue)),
+    )
+    pushes = [Push("assignment_changed", (f"person:{i}",), {"seq": 7 + i, "table": i}) for i in range(3)]
+    publish_module.publish(pushes)
+    assert len(sent) == 1 and emitted == []  # nothing emitted before it comes back through Redis, in order
+    cluster.bus.receive(sent[0])  # this process's own batch is delivered too
+    assert [(e[0], e[1]["seq"], e[2], e[3]) for e in emitted] == [
+        ("assignment_changed", 7, ["person:0"], True),
+        ("assignment_changed", 8, ["person:1"], True),
+        ("assignment_changed", 9, ["person:2"], True),
+    ]
+    assert all("server_time" in e[1] for e in emitted)
+
+
+def test_a_batch_that_cannot_be_published_counts_as_lost():
+    from worldcafe.realtime.publish import deliver_batch
+
+    bus = Bus()
+    bus.on("pushes", deliver_batch, own=True)
+    bus.manager = ClusterRedisManager(f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there
+    assert bus.publish("pushes", [["note_added", {"seq": 1}, ["topic:1"]]]) is False
+    assert bus.manager.publish_lost is not None

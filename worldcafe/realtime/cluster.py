@@ -41,6 +41,7 @@ class Bus:
         self.app: Flask | None = None
         self.manager: ClusterRedisManager | None = None
         self._handlers: dict[str, Handler] = {}
+        self._own: set[str] = set()  # kinds this process also receives from itself (through Redis, in order)
         self._reconnect_hooks: list[Callable[[float], None]] = []
         self._heartbeat_hooks: list[Callable[[Flask], None]] = []
 
@@ -49,9 +50,11 @@ class Bus:
         """Whether other processes may be serving the same events (a message queue is configured)."""
         return self.manager is not None
 
-    def on(self, kind: str, handler: Handler) -> None:
-        """Handle the control messages of one kind sent by the other processes."""
+    def on(self, kind: str, handler: Handler, *, own: bool = False) -> None:
+        """Handle the control messages of one kind sent by the other processes (and by this one if ``own``)."""
         self._handlers[kind] = handler
+        if own:
+            self._own.add(kind)
 
     def on_reconnect(self, hook: Callable[[float], None]) -> None:
         """Call ``hook(lost_at)`` (in the listener) each time it is back after losing Redis at ``lost_at`` (epoch s)."""
@@ -65,7 +68,11 @@ class Bus:
         """Send a control message to the other processes; True when sent (or when there is nobody to send to)."""
         if self.manager is None:
             return True
-        return self.manager.publish_control(json.dumps({"process": PROCESS_ID, "kind": kind, "data": data}))
+        attempted_at = time.time()
+        sent = self.manager.publish_control(json.dumps({"process": PROCESS_ID, "kind": kind, "data": data}))
+        if not sent and kind in self._own:  # it carried pushes: nobody got them, every client must catch up
+            self.manager.lost(attempted_at)
+        return sent
 
     def receive(self, raw: bytes | str) -> None:
         """Dispatch one control message from the channel (our own are ignored)."""
@@ -76,7 +83,7 @@ class Bus:
             logger.warning("ignoring a malformed control message")
             return
         handler = self._handlers.get(kind)
-        if sender == PROCESS_ID or handler is None:
+        if handler is None or (sender == PROCESS_ID and kind not in self._own):
             return
         try:
             handler(sender, message.get("data"))
@@ -126,9 +133,13 @@ class ClusterRedisManager(python_socketio.RedisManager):  # type: ignore[misc]
         attempted_at = time.time()
         sent = super()._publish(data)
         if sent is None:  # the upstream manager logged "giving up" and dropped the message
-            first = self.publish_lost[0] if self.publish_lost else attempted_at
-            self.publish_lost = (first, time.time())
+            self.lost(attempted_at)
         return sent
+
+    def lost(self, attempted_at: float) -> None:
+        """Pushes first tried at ``attempted_at`` were given up: the next heartbeat with Redis back resyncs."""
+        first = self.publish_lost[0] if self.publish_lost else attempted_at
+        self.publish_lost = (first, time.time())
 
     def publish_control(self, message: str) -> bool:
         """Publish on the control channel (two attempts, like Socket.IO's own messages)."""
