@@ -80,12 +80,16 @@ def test_config_reads_worldcafe_variables(tmp_path):
         "WORLDCAFE_MESSAGE_QUEUE": "redis://127.0.0.1:6379/0",
         "SECRET_KEY": "k",
         "WORLDCAFE_ADMIN_PASSWORD": "pw",
+        "WORLDCAFE_DB_POOL_SIZE": "20",
+        "WORLDCAFE_MESSAGE_QUEUE_CHANNEL": "cafe-hall-2",
     }
     config = load_config(tmp_path, env)
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg2://u@h/db"
     assert config["PUBLIC_URL"] == "https://cafe.example.org" and config["SESSION_COOKIE_SECURE"] is True
     assert config["PORT"] == 8080 and config["MESSAGE_QUEUE"].startswith("redis://")
     assert config["SECRET_KEY"] == "k" and config["ADMIN_PASSWORD"] == "pw"
+    assert config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "pool_size": 20, "max_overflow": 10}
+    assert config["MESSAGE_QUEUE_CHANNEL"] == "cafe-hall-2"
 
 
 def test_config_defaults_and_a_persistent_generated_secret(tmp_path):
@@ -93,6 +97,8 @@ def test_config_defaults_and_a_persistent_generated_secret(tmp_path):
     assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'worldcafe.db'}"
     assert first["PORT"] == 5000 and first["PUBLIC_URL"] is None and first["MESSAGE_QUEUE"] is None
     assert len(first["SECRET_KEY"]) == 64
+    assert first["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True}
+    assert first["MESSAGE_QUEUE_CHANNEL"] == "worldcafe"
     assert load_config(tmp_path, {})["SECRET_KEY"] == first["SECRET_KEY"]
 
 
@@ -102,6 +108,8 @@ def test_config_defaults_and_a_persistent_generated_secret(tmp_path):
         ({"WORLDCAFE_PORT": "eighty"}, "WORLDCAFE_PORT must be a whole number"),
         ({"WORLDCAFE_PUBLIC_URL": "cafe.example.org"}, "must start with http"),
         ({"WORLDCAFE_ASYNC_MODE": "asyncio"}, "WORLDCAFE_ASYNC_MODE"),
+        ({"WORLDCAFE_DATABASE_URL": "postgresql://h/db", "WORLDCAFE_DB_POOL_SIZE": "0"}, "DB_POOL_SIZE must be at"),
+        ({"WORLDCAFE_MESSAGE_QUEUE_CHANNEL": "a b"}, "MESSAGE_QUEUE_CHANNEL may hold"),
     ],
 )
 def test_bad_config_is_a_clear_error(tmp_path, env, words):

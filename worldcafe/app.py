@@ -78,7 +78,9 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
         async_mode=app.config.get("ASYNC_MODE") or _default_async_mode(),
         # Always given (None: in-memory, one process), so an earlier app's queue never lingers in the shared
         # extension's options; the cluster manager also carries presence, revocations and catch-up requests.
-        client_manager=client_manager(app.config.get("MESSAGE_QUEUE")),
+        client_manager=client_manager(
+            app.config.get("MESSAGE_QUEUE"), app.config.get("MESSAGE_QUEUE_CHANNEL") or "worldcafe"
+        ),
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
     )
 

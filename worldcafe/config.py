@@ -50,6 +50,26 @@ def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
     return key
 
 
+def _engine_options(env: Mapping[str, str], database_url: str) -> dict[str, Any]:
+    """SQLAlchemy engine options: connections checked before use; a sized pool for a server database."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if not database_url.startswith("sqlite"):
+        # Per process: at most pool + overflow connections (PostgreSQL's max_connections must cover all processes).
+        options["pool_size"] = _int(env, "DB_POOL_SIZE", 5)
+        options["max_overflow"] = _int(env, "DB_MAX_OVERFLOW", 10)
+        if options["pool_size"] < 1 or options["max_overflow"] < 0:
+            raise ConfigError(f"{PREFIX}DB_POOL_SIZE must be at least 1 and {PREFIX}DB_MAX_OVERFLOW at least 0")
+    return options
+
+
+def _channel(env: Mapping[str, str]) -> str:
+    """The Redis pub/sub channel name: channels are global to a Redis server, so deployments sharing one differ."""
+    channel = env.get(PREFIX + "MESSAGE_QUEUE_CHANNEL") or "worldcafe"
+    if not channel.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise ConfigError(f"{PREFIX}MESSAGE_QUEUE_CHANNEL may hold letters, digits, - _ . only, got {channel!r}")
+    return channel
+
+
 def instance_path_from_env(env: Mapping[str, str] | None = None) -> str | None:
     """The instance folder (database, secret key, uploads) if ``WORLDCAFE_INSTANCE_PATH`` sets one."""
     env = os.environ if env is None else env
@@ -71,8 +91,9 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
     return {
         "SECRET_KEY": _secret_key(env, instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(env, database_url),
         "MESSAGE_QUEUE": env.get(PREFIX + "MESSAGE_QUEUE") or None,
+        "MESSAGE_QUEUE_CHANNEL": _channel(env),
         "PUBLIC_URL": public_url or None,
         "HOST": env.get(PREFIX + "HOST") or "127.0.0.1",
         "PORT": _int(env, "PORT", 5000),

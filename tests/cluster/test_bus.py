@@ -119,3 +119,23 @@ def test_a_batch_that_cannot_be_published_counts_as_lost():
     bus.manager = ClusterRedisManager(f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there
     assert bus.publish("pushes", [["note_added", {"seq": 1}, ["topic:1"]]]) is False
     assert bus.manager.publish_lost is not None
+
+
+def test_the_channel_names_come_from_the_configuration():
+    from worldcafe import create_app
+
+    create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "MESSAGE_QUEUE": f"redis://127.0.0.1:{free_port()}/0",
+            "MESSAGE_QUEUE_CHANNEL": "hall-2",
+        }
+    )
+    try:
+        manager = cluster.bus.manager
+        assert manager is not None and (manager.channel, manager.control_channel) == ("hall-2", "hall-2-control")
+    finally:
+        create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert cluster.bus.manager is None

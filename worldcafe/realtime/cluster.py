@@ -23,7 +23,9 @@ from ..extensions import db, socketio
 
 # Tells this process's control messages from the others'; a restarted process is a new one.
 PROCESS_ID = uuid.uuid4().hex
-CONTROL_CHANNEL = "worldcafe-control"
+# Redis pub/sub channels are global to a Redis server (not per database number): deployments sharing one Redis
+# need different names (WORLDCAFE_MESSAGE_QUEUE_CHANNEL); the control channel is the pushes' name + "-control".
+DEFAULT_CHANNEL = "worldcafe"
 # Between reconnect attempts of the listener: start quick (a Redis restart takes a second or two), back off to 5 s.
 RETRY_MIN_S = 0.25
 RETRY_MAX_S = 5.0
@@ -118,13 +120,14 @@ bus = Bus()
 class ClusterRedisManager(python_socketio.RedisManager):  # type: ignore[misc]
     """Socket.IO's Redis manager that also listens on the control channel and notices lost messages."""
 
-    def __init__(self, url: str, channel: str = "flask-socketio") -> None:
+    def __init__(self, url: str, channel: str = DEFAULT_CHANNEL) -> None:
         from redis.backoff import NoBackoff
         from redis.retry import Retry
 
         # No silent retries inside redis-py: a subscription it re-made by itself would hide the messages lost
         # meanwhile. The listener reconnects (and says so) below; a publish is tried twice upstream.
         super().__init__(url, channel=channel, redis_options={"retry": Retry(NoBackoff(), 0)})
+        self.control_channel = f"{channel}-control"
         self.listening = False  # subscribed right now
         # When (epoch seconds) the first and the last push were given up since the last cluster-wide catch-up.
         self.publish_lost: tuple[float, float] | None = None
@@ -147,7 +150,7 @@ class ClusterRedisManager(python_socketio.RedisManager):  # type: ignore[misc]
             try:
                 if not self.connected:
                     self._redis_connect()
-                self.redis.publish(CONTROL_CHANNEL, message)
+                self.redis.publish(self.control_channel, message)
                 return True
             except Exception as exc:
                 self.connected = False
@@ -163,7 +166,7 @@ class ClusterRedisManager(python_socketio.RedisManager):  # type: ignore[misc]
                 self._redis_connect()
                 # Our own handle: a publisher reconnecting meanwhile replaces self.pubsub.
                 pubsub = self.pubsub
-                pubsub.subscribe(self.channel, CONTROL_CHANNEL)
+                pubsub.subscribe(self.channel, self.control_channel)
                 self.listening = True
                 if lost_at is not None:
                     logger.warning("message queue is back; clients will catch up")
@@ -180,7 +183,7 @@ class ClusterRedisManager(python_socketio.RedisManager):  # type: ignore[misc]
 
     def _listen(self) -> Iterator[bytes]:
         channel = self.channel.encode("utf-8")
-        control = CONTROL_CHANNEL.encode("utf-8")
+        control = self.control_channel.encode("utf-8")
         for message in self._redis_listen_with_retries():
             if message.get("type") != "message" or "data" not in message:
                 continue
@@ -190,14 +193,14 @@ class ClusterRedisManager(python_socketio.RedisManager):  # type: ignore[misc]
                 bus.receive(message["data"])
 
 
-def client_manager(url: str | None) -> ClusterRedisManager | None:
+def client_manager(url: str | None, channel: str = DEFAULT_CHANNEL) -> ClusterRedisManager | None:
     """The Socket.IO client manager for ``WORLDCAFE_MESSAGE_QUEUE`` (None: the default, single process)."""
     if not url:
         bus.manager = None
         return None
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise RuntimeError(f"WORLDCAFE_MESSAGE_QUEUE must be a redis:// URL, not {url!r}")
-    bus.manager = ClusterRedisManager(url)
+    bus.manager = ClusterRedisManager(url, channel=channel)
     return bus.manager
 
 
