@@ -91,3 +91,20 @@ def test_live_themes_for_the_screen(client, harvested):
     assert (
         client.get(f"/api/v1/events/{event.code}/themes", headers=bearer(event.participants["Ada"])).status_code == 403
     )
+
+
+def test_the_share_link_never_shows_a_hidden_note(client, sio, harvested):
+    event = harvested
+    moderator = sio(event.moderator)
+    notes = client.get(f"/api/v1/events/{event.code}/notes", headers=bearer(event.moderator)).get_json()["notes"]
+    markup = next(n for n in notes if "markup stays text" in n["text"])
+    assert moderator.emit("hide_note", {"id": markup["id"], "hidden": True}, callback=True)["ok"]
+    own = json.loads(client.get(f"/m/{event.moderator}/summary.json").data)["data"]["notes"]
+    assert [n["hidden"] for n in own if n["id"] == markup["id"]] == [True]  # the moderator's export flags it
+
+    link = client.post(f"/api/v1/events/{event.code}/share", headers=bearer(event.moderator), json={"enabled": True})
+    token = link.get_json()["link"].rsplit("/", 1)[1]
+    for fmt in ("json", "md", "csv", "html"):
+        body = client.get(f"/r/{token}/summary.{fmt}").data.decode("utf-8-sig")
+        assert "Pilot projects build trust" in body and "markup stays text" not in body, fmt
+    assert "markup stays text" not in client.get(f"/r/{token}").data.decode()

@@ -17,18 +17,23 @@ from .views import iso, public_view
 from .votes import tally
 
 
-def summary_data(event: Event, photo_url: Callable[[str], str]) -> dict[str, Any]:
-    """The event as plain data: topics, notes (not deleted), votes, attendance, mixing, photos."""
+def summary_data(event: Event, photo_url: Callable[[str], str], include_hidden: bool = True) -> dict[str, Any]:
+    """The event as plain data: topics, notes (not deleted; hidden ones only if asked), votes, attendance, mixing,
+    photos."""
     public = public_view(event)
-    notes = db.session.execute(
+    query = (
         db.select(Note, CafeTable.number, Topic.title)
         .outerjoin(CafeTable, Note.table_id == CafeTable.id).outerjoin(Topic, Note.topic_id == Topic.id)
         .where(Note.event_id == event.id, Note.deleted_at.is_(None)).order_by(Note.created_at)
-    ).all()
+    )
+    if not include_hidden:
+        query = query.where(Note.hidden.is_(False))
+    notes = db.session.execute(query).all()
     note_list = [{"id": n.id, "topic": title, "table": number, "round": n.round_number, "text": n.text, "kind": n.kind,
                   "tags": list(n.tags), "starred": n.starred, "hidden": n.hidden,
                   "by_participant": n.participant_id is not None, "created_at": iso(n.created_at)}
                  for n, number, title in notes]
+    listed = {n["id"] for n in note_list}
     return {
         "event": {"id": event.public_id, "name": event.name, "language": event.language, "groups": list(event.groups),
                   "date": event.created_at.date().isoformat(),
@@ -37,7 +42,8 @@ def summary_data(event: Event, photo_url: Callable[[str], str]) -> dict[str, Any
         "topics": [{k: t[k] for k in ("position", "title", "question", "colour", "colour_hex", "tables")}
                    for t in public["topics"]],
         "notes": note_list,
-        "votes": [{"note_id": note_id, "count": count} for note_id, count in tally(event).items()],
+        "votes": [{"note_id": note_id, "count": count} for note_id, count in tally(event).items()
+                  if note_id in listed],
         "attendance": _attendance(event),
         "mixing": _mixing(event),
         "photos": [{"id": p.id, "table": number, "round": p.round_number, "caption": p.caption, "url": photo_url(p.id)}
@@ -92,14 +98,16 @@ EXPORTS = {
 }
 
 
-def export(event: Event, fmt: str, photo_url: Callable[[str], str]) -> tuple[bytes, str, str]:
-    """The harvest in one format: (body, mimetype, file name)."""
+def export(
+    event: Event, fmt: str, photo_url: Callable[[str], str], include_hidden: bool = True
+) -> tuple[bytes, str, str]:
+    """The harvest in one format: (body, mimetype, file name); the share link's leave hidden notes out entirely."""
     from ..domain.summary import build_summary
     from ..export import to_csv, to_docx, to_html, to_json, to_markdown
 
     if fmt not in EXPORTS:
         raise ServiceError("not_found", _("Unknown format %(fmt)s; use json, md, csv, html or docx.", fmt=fmt))
-    data = summary_data(event, photo_url)
+    data = summary_data(event, photo_url, include_hidden)
     summary = build_summary(data)
     body: str | bytes
     if fmt == "json":

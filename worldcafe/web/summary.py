@@ -28,8 +28,10 @@ def _page(token: str) -> Access:
 def summary_response(access: Access, token: str, fmt: str, download: bool) -> Response:
     """One export of the summary, its photos linked through the same secret link."""
     prefix = "m" if access.role == "moderator" else "r"
+    # Hidden notes are the moderator's to see (flagged in JSON and CSV); the share link never shows them.
     body, mimetype, filename = export(access.event, fmt,
-                                      lambda photo_id: f"{base_url()}/{prefix}/{token}/photos/{photo_id}")
+                                      lambda photo_id: f"{base_url()}/{prefix}/{token}/photos/{photo_id}",
+                                      include_hidden=access.role == "moderator")
     response = Response(body, mimetype=mimetype)
     if download:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
