@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import CafeTable, Event, Note, Topic, Vote
+from ..models import CafeTable, Event, Note, Participant, Topic, Vote
 from ..realtime.rooms import moderators_room, screen_room
 from .access import Access
 from .errors import ServiceError
@@ -64,6 +64,8 @@ def cast_vote(access: Access, data: Any) -> tuple[dict[str, Any], list[Push]]:
     eligible = db.session.execute(_eligible(event).where(Note.id == spec.note_id)).first()
     if eligible is None:
         raise ServiceError("not_found", _("This insight is not open for votes."))
+    # Row-lock the voter first: two quick taps (even on two server processes) must not spend one dot twice.
+    db.session.execute(db.select(Participant.id).where(Participant.id == access.participant.id).with_for_update())
     used = db.session.execute(db.select(db.func.count(Vote.id))
                               .where(Vote.participant_id == access.participant.id)).scalar_one()
     if used >= event.votes_per_person:
