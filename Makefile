@@ -39,8 +39,8 @@ typecheck: $(STAMP)
 
 ## translations: re-extract strings and update the catalogues, then compile them
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o worldcafe/translations/messages.pot .
-	$(BIN)/pybabel update -i worldcafe/translations/messages.pot -d worldcafe/translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _n:1,2 -w 100 -o worldcafe/translations/messages.pot .
+	$(BIN)/pybabel update -i worldcafe/translations/messages.pot -d worldcafe/translations --no-fuzzy-matching -w 100
 	$(BIN)/pybabel compile -d worldcafe/translations
 
 ## guide-screenshots: re-run the walkthrough browser test and refresh the facilitator guide's pictures

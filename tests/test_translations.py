@@ -261,3 +261,19 @@ def test_language_cookie_overrides_the_browser(app):
     client.get("/?lang=de")
     page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Veranstaltung erstellen" in page
+
+
+def test_counted_js_strings_come_in_both_forms_in_both_languages(app):
+    from worldcafe.web.i18n import JS_STRINGS, _n, js_strings
+
+    counted = [key for key, value in JS_STRINGS.items() if isinstance(value, _n)]
+    assert {"imported", "lines_ok", "outbox", "q_needs"} <= set(counted)
+    with app.test_request_context("/?lang=en"):
+        english = js_strings()
+    with app.test_request_context("/?lang=de"):
+        german = js_strings()
+    assert english["imported"] == {"one": "{n} person imported", "other": "{n} people imported"}
+    assert german["imported"] == {"one": "{n} Person importiert", "other": "{n} Personen importiert"}
+    for key in counted:
+        assert set(german[key]) == {"one", "other"} and german[key] != english[key], key
+        assert all(placeholders(german[key][form]) == placeholders(english[key][form]) for form in ("one", "other"))

@@ -5,6 +5,8 @@ const strings = JSON.parse(document.getElementById("i18n")?.textContent || "{}")
 /** Translate a key, filling {placeholders}. */
 export function t(key, vars = {}) {
   let text = strings[key] ?? key;
+  // Counted strings come as {one, other} (English and German need no more forms).
+  if (typeof text === "object") text = vars.n === 1 ? text.one : text.other;
   for (const [name, value] of Object.entries(vars)) text = text.replaceAll(`{${name}}`, String(value));
   return text;
 }

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from flask import has_request_context, request
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 
 LANGUAGES = ("de", "en")
 LANG_COOKIE = "wc_lang"
+
+
+class _n:  # noqa: N801 - named like _l so that extraction (-k _n:1,2) and reading stay alike
+    """A counted string, for the JS: ``{"one": …, "other": …}`` in the current language; ``t()`` picks by ``n``."""
+
+    def __init__(self, singular: str, plural: str) -> None:
+        self.singular, self.plural = singular, plural
+
+    def forms(self) -> dict[str, str]:
+        """The forms for n = 1 and for other counts (English and German need no more)."""
+        translations = get_translations()
+        return {
+            "one": translations.ngettext(self.singular, self.plural, 1),
+            "other": translations.ngettext(self.singular, self.plural, 2),
+        }
 
 
 def select_locale() -> str:
@@ -51,9 +67,9 @@ JS_STRINGS = {
     "none": _l("(none)"),
     "confirm_remove_person": _l("Remove {name} from the event?"),
     "confirm_regenerate": _l("Make a new link? The old link stops working at once."),
-    "lines_ok": _l("{n} people ready to import"),
+    "lines_ok": _n("{n} person ready to import", "{n} people ready to import"),
     "lines_bad": _l("{bad} of {total} lines need fixing — nothing was imported"),
-    "imported": _l("{n} people imported"),
+    "imported": _n("{n} person imported", "{n} people imported"),
     "added": _l("{name} added"),
     "joining_open": _l("Joining is open"),
     "joining_closed": _l("Joining is closed"),
@@ -118,7 +134,10 @@ JS_STRINGS = {
     "no_notes_yet": _l("No notes yet in this round. Type above and press Enter."),
     "no_earlier_notes": _l("No notes from earlier rounds yet."),
     "recap_title": _l("What the earlier rounds said"),
-    "outbox": _l("{n} changes waiting for the connection — they are kept on this device and sent automatically."),
+    "outbox": _n(
+        "{n} change waiting for the connection — it is kept on this device and sent automatically.",
+        "{n} changes waiting for the connection — they are kept on this device and sent automatically.",
+    ),
     "photo_saved": _l("Photo saved."),
     "sound_on": _l("sound on"),
     "sound_off": _l("sound off"),
@@ -170,16 +189,25 @@ JS_STRINGS = {
     "plan_again": _l("Plan again"),
     "planning": _l("Planning…"),
     "q_no_repeats": _l("Nobody meets anyone twice."),
-    "q_repeats": _l("{n} pairs meet more than once (at least {bound} cannot be avoided)."),
+    "q_repeats": _n(
+        "{n} pair meets more than once (at least {bound} cannot be avoided).",
+        "{n} pairs meet more than once (at least {bound} cannot be avoided).",
+    ),
     "q_topics": _l("Everyone sees {k} different topics."),
-    "q_topic_repeats": _l("{n} visits repeat a topic someone already had."),
+    "q_topic_repeats": _n(
+        "{n} visit repeats a topic someone already had.",
+        "{n} visits repeat a topic someone already had.",
+    ),
     "q_mixed": _l("Every table mixes {groups}."),
-    "q_not_mixed": _l("{n} table rounds are not mixed as evenly as the groups allow."),
+    "q_not_mixed": _n(
+        "{n} table round is not mixed as evenly as the groups allow.",
+        "{n} table rounds are not mixed as evenly as the groups allow.",
+    ),
     "q_sizes": _l("Table sizes differ by at most one."),
     "q_sizes_bad": _l("Table sizes differ by up to {n}."),
-    "q_overflow": _l("{n} seats over capacity."),
-    "q_needs": _l("{n} people sit where their needs are not met."),
-    "q_avoid": _l("{n} pairs who should not meet do meet."),
+    "q_overflow": _n("{n} seat over capacity.", "{n} seats over capacity."),
+    "q_needs": _n("{n} person sits where their needs are not met.", "{n} people sit where their needs are not met."),
+    "q_avoid": _n("{n} pair who should not meet does meet.", "{n} pairs who should not meet do meet."),
     "q_time": _l("Planned in {ms} ms."),
     "round_n": _l("Round {n}"),
     "and": _l("and"),
@@ -199,6 +227,6 @@ JS_STRINGS = {
 }
 
 
-def js_strings() -> dict[str, str]:
-    """The JS strings in the current language."""
-    return {key: str(value) for key, value in JS_STRINGS.items()}
+def js_strings() -> dict[str, str | dict[str, str]]:
+    """The JS strings in the current language (counted ones as their plural forms)."""
+    return {key: value.forms() if isinstance(value, _n) else str(value) for key, value in JS_STRINGS.items()}
