@@ -30,18 +30,24 @@ ONE_AT_A_TIME_SHARE = 1 / 2
 __all__ = ["Participant", "Problem", "RotationInputError", "Table", "parse_problem", "plan"]
 
 
+def _seat_where_valid(state: State, r: int, people: list[int], row: list[int]) -> list[int]:
+    """Seat each person at ``row[p]`` in round r when it is a compatible table with room; return the others."""
+    inst = state.inst
+    rest = []
+    for p in people:
+        t = row[p]
+        if t >= 0 and t in inst.compat_set[p] and len(state.members[r][t]) < inst.cap[t]:
+            state.add(r, p, t)
+        else:
+            rest.append(p)
+    return rest
+
+
 def _state_from(inst: Instance, seats: list[list[int]], rng: random.Random) -> State:
     """Load free-round seats (−1 = to seat); whoever is left over is seated greedily."""
     state = State(inst)
     for i, r in enumerate(inst.free_rounds):
-        waiting = []
-        for p in inst.present[r]:
-            t = seats[i][p]
-            if t >= 0 and t in inst.compat_set[p] and len(state.members[r][t]) < inst.cap[t]:
-                state.add(r, p, t)
-            else:
-                waiting.append(p)
-        seat_greedily(state, r, waiting, rng)
+        seat_greedily(state, r, _seat_where_valid(state, r, inst.present[r], seats[i]), rng)
     return state
 
 
@@ -51,21 +57,8 @@ def _published_start(inst: Instance, seats: list[list[int]], rng: random.Random)
     assert prev is not None
     state = State(inst)
     for r in inst.free_rounds:
-        later = []
-        for p in inst.present[r]:
-            home = prev[r][p]
-            if home >= 0 and home in inst.compat_set[p] and len(state.members[r][home]) < inst.cap[home]:
-                state.add(r, p, home)
-            else:
-                later.append(p)
-        waiting = []
-        for p in later:
-            t = seats[r][p]
-            if t >= 0 and t in inst.compat_set[p] and len(state.members[r][t]) < inst.cap[t]:
-                state.add(r, p, t)
-            else:
-                waiting.append(p)
-        seat_greedily(state, r, waiting, rng)
+        later = _seat_where_valid(state, r, inst.present[r], prev[r])
+        seat_greedily(state, r, _seat_where_valid(state, r, later, seats[r]), rng)
     return state
 
 
