@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
@@ -19,3 +21,11 @@ migrate = Migrate()
 socketio = SocketIO()
 babel = Babel()
 csrf = CSRFProtect()
+
+
+def discard_session() -> None:
+    """End a request or background task's session, rolling back what is open; a dead connection (the database
+    down or restarting) has nothing left to roll back and must not turn the cleanup into a second failure."""
+    with contextlib.suppress(Exception):
+        db.session.rollback()
+    db.session.remove()

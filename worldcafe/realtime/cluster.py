@@ -19,7 +19,7 @@ from typing import Any
 import socketio as python_socketio
 from flask import Flask
 
-from ..extensions import db, socketio
+from ..extensions import discard_session, socketio
 
 # Tells this process's control messages from the others'; a restarted process is a new one.
 PROCESS_ID = uuid.uuid4().hex
@@ -212,9 +212,8 @@ def _heartbeat_forever(app: Flask, interval: float) -> None:
                 bus.heartbeat(app)
             except Exception:  # a hiccup must not stop the heartbeat; the next one tries again
                 app.logger.exception("cluster heartbeat failed")
-                db.session.rollback()
             finally:
-                db.session.remove()
+                discard_session()
 
 
 def heartbeat_interval(app: Flask) -> float:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError
 
-from ..extensions import db, socketio
+from ..extensions import discard_session, socketio
 from ..services.errors import database_unavailable, is_database_outage, outage_summary
 from . import handlers
-
-
-def _discard_session() -> None:
-    """Throw away the failed request's transaction; a dead connection must not break the error answer."""
-    with contextlib.suppress(Exception):  # a dead connection has nothing left to roll back
-        db.session.rollback()
-    db.session.remove()
 
 
 def _forget_refused_socket() -> None:
@@ -35,7 +27,7 @@ def on_request_failed(exc: Exception) -> dict[str, Any]:
     Flask-SocketIO sends the return value as the request's ack; for ``connect`` a ``ConnectionRefusedError``
     raised here reaches the client as ``connect_error`` with ``{code, message}`` as its data.
     """
-    _discard_session()
+    discard_session()
     name = getattr(request, "event", {}).get("message")
     if is_database_outage(exc):
         current_app.logger.warning("database unreachable during socket %r: %s", name, outage_summary(exc))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-from ..extensions import db, socketio
+from ..extensions import discard_session, socketio
 from ..services.errors import is_database_outage, outage_summary
 from .publish import publish
 
@@ -26,14 +25,12 @@ class Tick:
                 publish(advance_due())
             except Exception as exc:
                 self.failed(exc)
-                with contextlib.suppress(Exception):  # a dead connection has nothing left to roll back
-                    db.session.rollback()
             else:
                 if self.failing is not None:
                     self.app.logger.warning("auto-advance works again (after: %s)", self.failing)
                     self.failing = None
             finally:
-                db.session.remove()
+                discard_session()
 
     def failed(self, exc: Exception) -> None:
         """Log the first failure of a kind (an outage in one line, a bug with its traceback), then stay quiet."""
