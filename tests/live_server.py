@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
@@ -54,6 +57,29 @@ class LiveServer:
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"server did not start: {self.log_path.read_text()[-2000:]}")
+
+    def call(
+        self, method: str, path: str, token: str | None = None, body: Any = None, timeout: float = 10
+    ) -> tuple[int, Any]:
+        """One JSON request → (status, JSON body), HTTP errors included."""
+        request = urllib.request.Request(
+            self.url + path, method=method, data=json.dumps(body).encode() if body is not None else None
+        )
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def api(self, method: str, path: str, token: str | None = None, body: Any = None, timeout: float = 10) -> Any:
+        """One JSON request → its body; an HTTP error fails the test with the answer."""
+        status, answer = self.call(method, path, token, body, timeout)
+        if status >= 400:
+            raise AssertionError(f"{method} {path} → {status}: {str(answer)[:500]}")
+        return answer
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
 
 import pytest
 import socketio
@@ -14,27 +12,16 @@ from tests.live_server import LiveServer
 pytestmark = pytest.mark.slow
 
 
-def call(server, method, path, token=None, body=None):
-    request = urllib.request.Request(
-        server.url + path, method=method, data=json.dumps(body).encode() if body is not None else None
-    )
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"null")
-
-
 def test_kill_9_mid_round_resumes_the_same_countdown(tmp_path):
     from worldcafe.services.demo import demo_spec
 
     server = LiveServer(tmp_path)
     try:
-        created = call(server, "POST", "/api/v1/events", body=demo_spec())
+        created = server.api("POST", "/api/v1/events", body=demo_spec())
         code = created["event"]["id"]
         moderator = created["links"]["moderator"].rsplit("/", 1)[1]
         phone_token = created["links"]["participants"][0]["link"].rsplit("/", 1)[1]
-        started = call(server, "POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"})
+        started = server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"})
         ends_at = started["round"]["ends_at"]
 
         received: list[tuple[str, dict]] = []
@@ -60,10 +47,10 @@ def test_kill_9_mid_round_resumes_the_same_countdown(tmp_path):
         assert again["me"]["round"]["ends_at"] == ends_at
         assert again["me"]["round"]["status"] == "running"
         assert again["me"]["current"] == first["me"]["current"]
-        view = call(server, "GET", f"/api/v1/events/{code}", moderator)
+        view = server.api("GET", f"/api/v1/events/{code}", moderator)
         assert view["status"] == "running" and view["rounds"][0]["ends_at"] == ends_at
         # And the control room works on: pause after the restart.
-        paused = call(server, "POST", f"/api/v1/events/{code}/control", moderator, {"action": "pause"})
+        paused = server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "pause"})
         assert paused["status"] == "paused"
         client.disconnect()
     finally:

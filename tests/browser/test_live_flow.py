@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 
 import pytest
 
@@ -16,13 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def create_demo(server):
     from worldcafe.services.demo import demo_spec
 
-    request = urllib.request.Request(
-        server.url + "/api/v1/events",
-        data=json.dumps(demo_spec()).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
+    return server.api("POST", "/api/v1/events", body=demo_spec())
 
 
 def seconds(text: str) -> int:
@@ -94,13 +86,7 @@ def test_late_arrival_phone_gets_a_seat_at_once(browser, live_server, page_error
     body = create_demo(live_server)
     code = body["event"]["id"]
     moderator_token = body["links"]["moderator"].rsplit("/", 1)[1]
-    request = urllib.request.Request(
-        f"{live_server.url}/api/v1/events/{code}/control",
-        method="POST",
-        data=b'{"action": "start_round"}',
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {moderator_token}"},
-    )
-    urllib.request.urlopen(request, timeout=10).close()
+    live_server.api("POST", f"/api/v1/events/{code}/control", moderator_token, {"action": "start_round"})
     phone = page_errors.watch(browser.new_context(**PHONE, locale="de-DE").new_page())
     phone.goto(f"{live_server.url}/j/{code}")
     phone.get_by_label("Ihr Name").fill("Spät Gekommen")

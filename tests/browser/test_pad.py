@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
-
 import pytest
 
 from tests.browser.conftest import PROJECTOR, TABLET, shot
 from tests.browser.test_live_flow import create_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def api(server, method, path, token, body=None):
-    request = urllib.request.Request(server.url + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read() or b"null")
 
 
 def add(page, text):
@@ -32,7 +21,7 @@ def running_demo(live_server):
     body = create_demo(live_server)
     code = body["event"]["id"]
     moderator = body["links"]["moderator"].rsplit("/", 1)[1]
-    api(live_server, "POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"})
+    live_server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"})
     return body, code, moderator
 
 
@@ -72,7 +61,7 @@ def test_two_tablets_one_offline_nothing_lost_or_doubled(browser, live_server, p
         for page, where in ((tablet_a, "#notes-now"), (tablet_b, "#notes-earlier")):
             page.locator(f"{where} .note", has_text=text).wait_for(timeout=5000)
             assert page.locator(f"{where} .note", has_text=text).count() == 1
-    notes = api(live_server, "GET", f"/api/v1/events/{code}/notes", moderator)["notes"]
+    notes = live_server.api("GET", f"/api/v1/events/{code}/notes", moderator)["notes"]
     texts = sorted(n["text"] for n in notes)
     assert texts == sorted(["Pilot projects build trust #trust", "Offline one", "Offline two", "Offline three"])
     assert [n["tags"] for n in notes if n["text"].startswith("Pilot")] == [["trust"]]

@@ -10,7 +10,6 @@ import pytest
 from tests.browser.conftest import TABLET, PageErrors
 from tests.conftest import SPEC, _migrate
 from tests.faults.private_postgres import PrivatePostgres
-from tests.faults.test_postgres_restart import call
 from tests.live_server import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -30,11 +29,11 @@ def test_host_pad_keeps_notes_queued_while_the_database_is_down(browser, tmp_pat
     server = LiveServer(tmp_path, env={"WORLDCAFE_DATABASE_URL": postgres.url})
     errors = PageErrors()
     try:
-        status, created = call(server, "POST", "/api/v1/events", body=SPEC)
+        status, created = server.call("POST", "/api/v1/events", body=SPEC)
         assert status == 201, created
         code = created["event"]["id"]
         moderator = created["links"]["moderator"].rsplit("/", 1)[1]
-        assert call(server, "POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"})[0] == 200
+        assert server.call("POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"})[0] == 200
         tablet = errors.watch(browser.new_context(**TABLET, locale="de").new_page())
         tablet.goto(server.url + "/" + created["links"]["hosts"]["1"].split("/", 3)[3] + "?lang=de")
         tablet.locator("#conn[data-state=live]").wait_for()
@@ -60,7 +59,7 @@ def test_host_pad_keeps_notes_queued_while_the_database_is_down(browser, tmp_pat
         # The backoff is 2, 4, 8, then 10 s: the outbox gets through within one more wait.
         tablet.locator("#outbox-state").wait_for(state="hidden", timeout=15000)
         assert tablet.locator("#notes-now .note.queued").count() == 0
-        status, listed = call(server, "GET", f"/api/v1/events/{code}/notes", moderator)
+        status, listed = server.call("GET", f"/api/v1/events/{code}/notes", moderator)
         assert sorted(n["text"] for n in listed["notes"]) == ["Noch eine Notiz", "Während des Neustarts"]
         assert errors.errors == []
     finally:

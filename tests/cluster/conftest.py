@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -138,17 +135,7 @@ def cluster(tmp_path: Path, database_url: str, private_redis: PrivateRedis) -> I
 
 def api(server: LiveServer, method: str, path: str, token: str | None = None, body: Any = None) -> Any:
     """One JSON API call; raises with the body on an HTTP error."""
-    request = urllib.request.Request(
-        server.url + path, method=method, data=json.dumps(body).encode() if body is not None else None
-    )
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        raise AssertionError(f"{method} {path} → {exc.code}: {exc.read()[:500]!r}") from None
+    return server.api(method, path, token, body, timeout=15)
 
 
 def token_of(link: str) -> str:

@@ -6,10 +6,7 @@ stopped (``pg_ctl stop -m fast``) in the middle of a round and started again, wh
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -24,21 +21,6 @@ from tests.faults.private_postgres import PrivatePostgres
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.slow
-
-
-def call(server: LiveServer, method: str, path: str, token: str | None = None, body: Any = None) -> tuple[int, Any]:
-    """One HTTP request → (status, JSON body), errors included."""
-    request = urllib.request.Request(
-        server.url + path, method=method, data=json.dumps(body).encode() if body is not None else None
-    )
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
 
 
 def wait_for(check: Any, seconds: float, what: str) -> Any:
@@ -77,13 +59,13 @@ def test_postgres_restart_mid_round(tmp_path: Path, postgres: PrivatePostgres) -
     server = LiveServer(tmp_path, env={"WORLDCAFE_DATABASE_URL": postgres.url})
     clients: list[socketio.Client] = []
     try:
-        status, created = call(server, "POST", "/api/v1/events", body=SPEC)
+        status, created = server.call("POST", "/api/v1/events", body=SPEC)
         assert status == 201, created
         code = created["event"]["id"]
         moderator = created["links"]["moderator"].rsplit("/", 1)[1]
         host_token = created["links"]["hosts"]["1"].rsplit("/", 1)[1]
-        assert call(server, "POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"})[0] == 200
-        assert call(server, "PATCH", f"/api/v1/events/{code}", moderator, {"auto_advance": True})[0] == 200
+        assert server.call("POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"})[0] == 200
+        assert server.call("PATCH", f"/api/v1/events/{code}", moderator, {"auto_advance": True})[0] == 200
 
         pushes: list[tuple[str, Any]] = []
         host = socketio.Client(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=0.5)
@@ -99,13 +81,13 @@ def test_postgres_restart_mid_round(tmp_path: Path, postgres: PrivatePostgres) -
         postgres.stop()
         outage_started = time.monotonic()
 
-        status, body = call(server, "GET", f"/api/v1/events/{code}", moderator)
+        status, body = server.call("GET", f"/api/v1/events/{code}", moderator)
         assert status == 503 and body["error"]["code"] == "unavailable", body
         assert body["error"]["message"] == "The database is not reachable right now; please try again in a moment."
-        status, body = call(server, "GET", f"/api/v1/events/{code}?lang=de", moderator)
+        status, body = server.call("GET", f"/api/v1/events/{code}?lang=de", moderator)
         assert status == 503 and body["error"]["message"].startswith("Die Datenbank ist gerade nicht erreichbar")
         time.sleep(1.1)  # /healthz asks the database at most once a second
-        assert call(server, "GET", "/healthz") == (503, {"ok": False, "database": "unreachable"})
+        assert server.call("GET", "/healthz") == (503, {"ok": False, "database": "unreachable"})
 
         during = [{"id": str(uuid.uuid4()), "text": f"Written during the outage {n}"} for n in range(3)]
         for note in during:
@@ -138,7 +120,7 @@ def test_postgres_restart_mid_round(tmp_path: Path, postgres: PrivatePostgres) -
         assert starred["ok"] and starred["note"]["version"] == 2
 
         # Every note exactly once, over the API and in the database; one note_added each in a gap-free log.
-        status, listed = call(server, "GET", f"/api/v1/events/{code}/notes", moderator)
+        status, listed = server.call("GET", f"/api/v1/events/{code}/notes", moderator)
         assert status == 200
         expected = {note["id"]: note["text"] for note in [before, *during, after]}
         assert sorted(n["id"] for n in listed["notes"]) == sorted(expected)
@@ -154,7 +136,7 @@ def test_postgres_restart_mid_round(tmp_path: Path, postgres: PrivatePostgres) -
         assert postgres.query("SELECT count(*) FROM note WHERE event_id = %s", event_id) == [(len(expected),)]
 
         # The server serves on without a restart: a new socket connects, /healthz is fine again.
-        wait_for(lambda: call(server, "GET", "/healthz")[0] == 200, 5, "/healthz to recover")
+        wait_for(lambda: server.call("GET", "/healthz")[0] == 200, 5, "/healthz to recover")
         again = socketio.Client(reconnection=False)
         clients.append(again)
         snapshots: list[Any] = []
@@ -164,12 +146,12 @@ def test_postgres_restart_mid_round(tmp_path: Path, postgres: PrivatePostgres) -
         assert sorted(n["id"] for n in snapshot["notes"]) == sorted(expected)
 
         # And the ticker resumed: a round shortened to end in 2 s ends by itself.
-        ends_at = call(server, "GET", f"/api/v1/events/{code}", moderator)[1]["rounds"][0]["ends_at"]
+        ends_at = server.call("GET", f"/api/v1/events/{code}", moderator)[1]["rounds"][0]["ends_at"]
         remaining = datetime.fromisoformat(ends_at.replace("Z", "+00:00")) - datetime.now(UTC)
         shorten = {"action": "extend", "seconds": -int(remaining.total_seconds() - 2)}
-        assert call(server, "POST", f"/api/v1/events/{code}/control", moderator, shorten)[0] == 200
+        assert server.call("POST", f"/api/v1/events/{code}/control", moderator, shorten)[0] == 200
         wait_for(lambda: any(name == "round_ended" for name, _ in pushes), 10, "the ticker to end the round")
-        assert call(server, "GET", f"/api/v1/events/{code}", moderator)[1]["status"] == "moving"
+        assert server.call("GET", f"/api/v1/events/{code}", moderator)[1]["status"] == "moving"
 
         log = server.log_path.read_text()
         assert log.count("auto-advance paused, database unreachable") == 1, log[-3000:]
