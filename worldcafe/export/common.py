@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 # Characters no XML document (HTML, DOCX, SVG) may hold even escaped; a pasted note can carry them.
@@ -67,3 +67,19 @@ def topic_heading(topic: Mapping[str, Any], words: Mapping[str, str]) -> str:
 def votes_text(count: int, words: Mapping[str, str]) -> str:
     """"1 vote", "5 votes"."""
     return words["one_vote"] if count == 1 else words["n_votes"].format(n=count)
+
+
+def note_meta(
+    note: Mapping[str, Any], words: Mapping[str, str], *, star: bool = True, tag: Callable[[str], str] = "#{}".format
+) -> list[str]:
+    """What follows a note's text: ★ (unless the format shows it otherwise), votes, #tags, "by a participant"."""
+    meta = []
+    if star and note.get("starred"):
+        meta.append("★")
+    if note.get("votes"):
+        meta.append(votes_text(note["votes"], words))
+    if note.get("tags"):
+        meta.append(" ".join(tag(t) for t in note["tags"]))
+    if note.get("by_participant"):
+        meta.append(words["by_participant"])
+    return meta

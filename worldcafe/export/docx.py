@@ -13,7 +13,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Mm, Pt, RGBColor
 
-from .common import clean, kind, safe_url, share, theme_counts, topic_heading, votes_text, where
+from .common import clean, kind, note_meta, safe_url, share, theme_counts, topic_heading, votes_text, where
 
 META_STYLE = "Note Meta"
 KIND_STYLE = "Note Kind"
@@ -106,19 +106,6 @@ class _Writer:
         return buffer.getvalue()
 
 
-def _note_meta(note: Mapping[str, Any], words: Mapping[str, str]) -> str:
-    meta = []
-    if note.get("starred"):
-        meta.append("★")
-    if note.get("votes"):
-        meta.append(votes_text(note["votes"], words))
-    if note.get("tags"):
-        meta.append(" ".join(f"#{t}" for t in note["tags"]))
-    if note.get("by_participant"):
-        meta.append(words["by_participant"])
-    return " · ".join(meta)
-
-
 def _topic(w: _Writer, topic: Mapping[str, Any], words: Mapping[str, str]) -> None:
     w.heading(topic_heading(topic, words), 1, page_break=True)
     if topic.get("question"):
@@ -146,7 +133,7 @@ def _topic(w: _Writer, topic: Mapping[str, Any], words: Mapping[str, str]) -> No
         for table in round_["tables"]:
             w.heading(f"{words['table']} {table['table'] if table['table'] is not None else '–'}", 4)
             for note in table["notes"]:
-                w.bullet(f"{kind(note, words)}: ", note.get("text") or "", _note_meta(note, words))
+                w.bullet(f"{kind(note, words)}: ", note.get("text") or "", " · ".join(note_meta(note, words)))
 
 
 def _figures(w: _Writer, summary: Mapping[str, Any], words: Mapping[str, str]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from .common import clean, kind, safe_url, share, theme_counts, topic_heading, votes_text, where
+from .common import clean, kind, note_meta, safe_url, share, theme_counts, topic_heading, votes_text, where
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
 
@@ -76,13 +76,7 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def _note(note: Mapping[str, Any], words: Mapping[str, str]) -> str:
-    meta = []
-    if note.get("votes"):
-        meta.append(votes_text(note["votes"], words))
-    if note.get("tags"):
-        meta.append(" ".join(f"#{t}" for t in note["tags"]))
-    if note.get("by_participant"):
-        meta.append(words["by_participant"])
+    meta = note_meta(note, words, star=False)  # a starred note is marked by its class
     star = " starred" if note.get("starred") else ""
     meta_html = f' <span class="meta">{e(" · ".join(meta))}</span>' if meta else ""
     return (f'<li class="note kind-{e(note.get("kind") or "idea")}{star}"><span class="kind">{e(kind(note, words))}:'

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .common import clean, kind, safe_url, share, theme_counts, topic_heading, votes_text, where
+from .common import clean, kind, note_meta, safe_url, share, theme_counts, topic_heading, votes_text, where
 
 # Markdown (and the HTML it may carry) would act on these; a note is text, so each is backslash-escaped.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
@@ -29,15 +29,7 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
 
 
 def _note_line(note: Mapping[str, Any], words: Mapping[str, str]) -> str:
-    extra = []
-    if note.get("starred"):
-        extra.append("★")
-    if note.get("votes"):
-        extra.append(votes_text(note["votes"], words))
-    if note.get("tags"):
-        extra.append(" ".join(f"\\#{md(t)}" for t in note["tags"]))
-    if note.get("by_participant"):
-        extra.append(words["by_participant"])
+    extra = note_meta(note, words, tag=lambda t: f"\\#{md(t)}")
     suffix = f" _({', '.join(extra)})_" if extra else ""
     return f"- **{md(kind(note, words))}:** {md(note.get('text'))}{suffix}"
 
