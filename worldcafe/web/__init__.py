@@ -24,7 +24,6 @@ CSP = (
 RETRY_AFTER_S = 5
 
 
-
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
