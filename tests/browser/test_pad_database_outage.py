@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import TABLET, PageErrors
+from tests.browser.conftest import TABLET, PageErrors, shot
 from tests.conftest import SPEC, _migrate
 from tests.faults.private_postgres import PrivatePostgres
 from tests.live_server import LiveServer
@@ -46,6 +46,7 @@ def test_host_pad_keeps_notes_queued_while_the_database_is_down(browser, tmp_pat
         waiting.wait_for(timeout=10000)
         assert "Die Datenbank ist gerade nicht erreichbar" in waiting.inner_text()
         assert tablet.locator("#notes-now .note.queued").count() == 2
+        shot(tablet, "host-pad-database-down-tablet")
 
         # The Wi-Fi drops too: reconnecting while the database is away is refused (`unavailable`); the page must
         # keep trying by itself (Socket.IO does not retry a refusal), or the outbox would never get through.
