@@ -3,15 +3,32 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# What we ship and test: exact versions with hashes (requirements/*.lock, made by `make lock`), and this pip.
+LOCK := requirements/dev.lock
+PIP_VERSION := 26.3
+PIP_TOOLS_VERSION := 7.6.2
 
-.PHONY: run test test-fast bench lint typecheck translations guide-screenshots clean
+.PHONY: run test test-fast bench lint typecheck translations guide-screenshots lock clean
 
-$(STAMP): pyproject.toml
+# The venv installs exactly the lock (hashes checked), then the project itself without touching its dependencies.
+$(STAMP): $(LOCK) pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found); set PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet "pip==$(PIP_VERSION)"
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+## lock: re-resolve pyproject.toml's ranges to the newest versions and rewrite requirements/*.lock (on purpose only;
+## commit the result after `make test` is green with it)
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/pip install --quiet "pip-tools==$(PIP_TOOLS_VERSION)"
+	.lockenv/bin/pip-compile --quiet --upgrade --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links --extra dev -o requirements/dev.lock pyproject.toml
+	.lockenv/bin/pip-compile --quiet --upgrade --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links -o requirements/run.lock pyproject.toml
+	rm -rf .lockenv
 
 ## run: create .venv, install, migrate, create the demo event unless it exists, serve on 127.0.0.1:5000
 run: $(STAMP)
@@ -50,4 +67,4 @@ guide-screenshots: $(STAMP)
 	for f in test-artifacts/screenshots/guide-*.png; do $(BIN)/python -c "import shutil,sys; shutil.copy(sys.argv[1], sys.argv[2])" $$f docs/guide/; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .lockenv .pytest_cache .mypy_cache .ruff_cache

@@ -96,8 +96,11 @@ def placeholder_problems(catalog: Catalog) -> list[str]:
 
 
 def mo_catalog(path: Path) -> dict[object, str]:
+    """The compiled messages; the header (msgid "") is left out: it names the Babel version that compiled it."""
     with path.open("rb") as fh:
-        return dict(gettext.GNUTranslations(fh)._catalog)  # type: ignore[attr-defined]
+        catalog = dict(gettext.GNUTranslations(fh)._catalog)  # type: ignore[attr-defined]
+    catalog.pop("", None)
+    return catalog
 
 
 def compiled(po: Path, out_dir: Path) -> Path:
