@@ -9,9 +9,11 @@ from worldcafe import create_app  # noqa: E402
 
 app = create_app()
 
+from worldcafe import offload  # noqa: E402
 from worldcafe.realtime import cluster, ticker  # noqa: E402
 from worldcafe.realtime.tuning import tune_gc  # noqa: E402
 
+offload.start(app.config["WORKERS"])
 ticker.start(app)
 cluster.start(app)
 tune_gc()

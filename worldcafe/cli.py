@@ -95,9 +95,11 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
 
     click.echo(f"World Café is running at {base_url()}/  (create events there; Ctrl+C stops)", err=False)
     sys.stdout.flush()
+    from . import offload
     from .realtime import cluster, ticker
     from .realtime.tuning import tune_gc
 
+    offload.start(app.config["WORKERS"])
     ticker.start(app)
     cluster.start(app)
     tune_gc()

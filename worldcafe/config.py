@@ -102,6 +102,9 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         # Requests bigger than this are refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_REQUEST_KB", 1024) * 1024,
         "MAX_CONNECTIONS": _int(env, "MAX_CONNECTIONS", 10000),
+        # Worker processes for heavy jobs (planning, rendering, exports): two on a small machine, at most four;
+        # 0 runs them on the serving loop (only sensible for debugging).
+        "WORKERS": _int(env, "WORKERS", max(2, min(4, (os.cpu_count() or 2) - 1))),
         # Presence (joined/connected counts) is coalesced so 2,000 phones arriving make a few pushes, not 2,000.
         "PRESENCE_INTERVAL_S": _float(env, "PRESENCE_INTERVAL_S", 1.0),
         "LOG_REPLAY_LIMIT": _int(env, "LOG_REPLAY_LIMIT", 500),
