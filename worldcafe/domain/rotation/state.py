@@ -152,8 +152,11 @@ def size_bands(inst: Instance, r: int) -> list[tuple[int, int]]:
     Σ min(capacity, L) ≥ people present; every least-squares seating lies within these bands.
     """
     n = len(inst.present[r])
+    # A played round may hold more people than seats (a walk-in seated at once in a full running round):
+    # then every table is full, and the level stops at the largest capacity.
+    top = max(inst.cap, default=0)
     level = 0
-    while sum(min(c, level) for c in inst.cap) < n:
+    while level < top and sum(min(c, level) for c in inst.cap) < n:
         level += 1
     return [(max(0, min(c, level - 1)), min(c, level)) for c in inst.cap]
 
