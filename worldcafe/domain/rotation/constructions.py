@@ -150,6 +150,8 @@ def velocity_trajectories(inst: Instance, movers: int, rng: random.Random, budge
     rounds = inst.n_rounds - inst.n_played
     open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
     T = len(open_tables)
+    if not T:
+        return None  # every table closed (capacity 0): nobody to seat, nothing to construct
     needed = -(-movers // T)
     if inst.n_played or rounds < 1 or needed < 1 or min(inst.cap[t] for t in open_tables) < needed:
         return None
