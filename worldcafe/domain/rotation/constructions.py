@@ -240,13 +240,19 @@ def assign_trajectories(inst: Instance, trajectories: list[Trajectory], people: 
     order = sorted(people, key=lambda p: (not needs[p], inst.group[p] < 0, inst.group[p]))
     taken = [False] * len(free)
     chosen: dict[int, Trajectory] = {}
+    # Per needs class, every trajectory before its cursor is taken or unfit for good: the same first fit as a
+    # scan from the start, without rescanning (that was quadratic in the number of people).
+    cursors: dict[frozenset[int], int] = {}
     for p in order:
         allowed = inst.compat_set[p]
-        pick = next((i for i, tr in enumerate(free) if not taken[i] and all(t in allowed for t in tr)), None)
-        if pick is None:
+        i = cursors.get(allowed, 0)
+        while i < len(free) and (taken[i] or not all(t in allowed for t in free[i])):
+            i += 1
+        cursors[allowed] = i
+        if i == len(free):
             return None
-        taken[pick] = True
-        chosen[p] = free[pick]
+        taken[i] = True
+        chosen[p] = free[i]
     first = inst.n_played
     seats = [[-1] * inst.n_people for _ in range(inst.n_rounds - first)]
     for p, tr in chosen.items():
