@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import json
 import random
-import signal
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import Any
 from unittest.mock import patch
 
@@ -22,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.domain.hang import hang_guard
 from worldcafe.domain import rotation
 from worldcafe.domain.rotation import RotationInputError, plan
 from worldcafe.domain.rotation.deadline import Deadline
@@ -54,26 +51,6 @@ def assert_valid(spec: dict[str, Any], result: dict[str, Any]) -> None:
         for p in spec["participants"]:
             if p["id"] in rounds[r]:
                 assert set(p.get("needs") or []) <= set(tables[rounds[r][p["id"]]].get("tags") or [])
-
-
-class Hung(Exception):
-    """`plan` ran far past its time limit."""
-
-
-@contextmanager
-def hang_guard(seconds: float) -> Iterator[None]:
-    """Turn a hang into a failure: raise Hung in the test's thread after `seconds` (SIGALRM, main thread)."""
-
-    def alarm(signum: int, frame: FrameType | None) -> None:
-        raise Hung(f"still planning after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def timed_plan(spec: dict[str, Any]) -> tuple[dict[str, Any], float]:
