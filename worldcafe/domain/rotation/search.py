@@ -100,6 +100,7 @@ class TabuSearch:
         self.tabu: dict[tuple[int, int, int], int] = {}
         self.best_cost = state.cost()
         self.best_seats = [row[:] for row in state.seat]
+        self.best_levels = state.levels[:]
         self.iterations = 0
         self.best_delta: int | None = None
         self.best_move: tuple[str, int, int, int] | None = None
@@ -350,6 +351,7 @@ class TabuSearch:
     def _save(self, cost: int) -> None:
         self.best_cost = cost
         self.best_seats = [row[:] for row in self.state.seat]
+        self.best_levels = self.state.levels[:]
 
 
 def restore_published(state: State, deadline: Deadline) -> None:
