@@ -87,15 +87,16 @@ def test_size_bands_of_an_over_full_played_round_end_at_capacity() -> None:
 
 
 def test_an_expired_deadline_still_seats_everyone_evenly_within_needs() -> None:
-    """Past the deadline the greedy deals people out instead of pricing every table: valid and even."""
+    """Past the deadline the greedy deals people out instead of pricing every table: valid, even and mixed."""
     tables = [{"id": f"T{i}", "capacity": 5, "tags": ["en"] if i < 2 else []} for i in range(8)]
-    people = [{"id": f"P{i}", "needs": ["en"] if i < 6 else []} for i in range(37)]
+    people = [{"id": f"P{i}", "group": "AB"[i % 3 == 0], "needs": ["en"] if i < 4 else []} for i in range(37)]
     inst = build_instance(parse_problem({"rounds": 1, "tables": tables, "participants": people}))
     state = State(inst)
     seat_greedily(state, 0, list(range(37)), random.Random(1), Deadline.after(-1.0))
     sizes = [len(members) for members in state.members[0]]
     assert sum(sizes) == 37 and max(sizes) - min(sizes) <= 1 and max(sizes) <= 5
-    assert all(state.seat[0][p] < 2 for p in range(6))
+    assert all(state.seat[0][p] < 2 for p in range(4))
+    assert state.levels[3] == 0  # every table holds each group's share (group_mixing 0)
 
 
 def test_deadline_shares_never_end_later_than_the_whole() -> None:

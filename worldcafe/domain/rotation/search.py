@@ -37,12 +37,14 @@ def seat_greedily(state: State, r: int, people: list[int], rng: random.Random, d
 def deal_evenly(state: State, r: int, people: list[int]) -> None:
     """Seat people in round r round-robin over the tables with room that their needs allow (no pricing).
 
-    Valid and as even as a deal gets, in about O(people + tables) steps when few have needs.
+    Valid and as even as a deal gets, in about O(people + tables) steps when few have needs. Dealt in blocks by
+    group (most constrained first), so consecutive tables take turns within a group and every table gets its
+    share of each; within a group the order is the caller's (random per round), so companions vary by round.
     """
     inst = state.inst
     roomy = [t for t in range(inst.n_tables) if len(state.members[r][t]) < inst.cap[t]]
     cursor = 0
-    for p in people:
+    for p in sorted(people, key=lambda p: (len(inst.compat[p]), inst.group[p])):
         allowed, table = inst.compat_set[p], -1
         tries = len(roomy)
         while tries and roomy:
