@@ -214,7 +214,7 @@ def velocity_trajectories(
     return None
 
 
-def kirkman_trajectories(inst: Instance, movers: int, deadline: Deadline | None = None) -> list[Trajectory] | None:
+def kirkman_trajectories(inst: Instance, movers: int, deadline: Deadline) -> list[Trajectory] | None:
     """Known resolvable designs: Kirkman's 15 schoolgirls (5 topic-free tables of 3, up to 7 rounds), else the
     line-spread design for 2^k movers at topic-free tables of 4 (see ``spread_trajectories``)."""
     open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
@@ -294,7 +294,7 @@ def line_spread(k: int, wanted: int, deadline: Deadline | None = None) -> list[t
 MAX_SPREAD = {4: 5, 5: 9, 6: 21}
 
 
-def spread_trajectories(inst: Instance, movers: int, deadline: Deadline | None = None) -> list[Trajectory] | None:
+def spread_trajectories(inst: Instance, movers: int, deadline: Deadline) -> list[Trajectory] | None:
     """2^k movers at 2^(k-2) topic-free tables of 4: label people by GF(2)^k and seat each round's cosets x + U
     together, for pairwise trivially intersecting 2-dim subspaces U. Two people meet in a round only if their
     difference lies in its U, so they meet at most once: zero repeats for up to 5, 9, 21 rounds (k = 4, 5, 6),

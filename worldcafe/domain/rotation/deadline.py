@@ -28,10 +28,6 @@ class Deadline:
         """Is the time up?"""
         return time.monotonic() >= self.at
 
-    def remaining(self) -> float:
-        """Seconds left (0 once expired)."""
-        return max(0.0, self.at - time.monotonic())
-
     def within(self, seconds: float) -> Deadline:
         """A stage's deadline: `seconds` from now, but never later than this one."""
         now = time.monotonic()
