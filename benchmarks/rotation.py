@@ -10,6 +10,7 @@ import platform
 import random
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,17 @@ from worldcafe.domain.rotation.model import parse_problem
 Spec = dict[str, Any]
 Rounds = list[dict[str, str]]
 KEYS = ("repeat_pairs", "max_meetings", "topic_repeats", "size_spread", "group_mixing", "capacity_overflow")
+# elapsed − time_limit_s of every plan() call this run makes: the "overrun" figure.
+OVERRUNS: list[float] = []
+
+
+def timed_plan(spec: Spec) -> tuple[dict[str, Any], float]:
+    """plan(spec) and its wall-clock seconds; records how far it ran past its time limit."""
+    start = time.monotonic()
+    result = plan(spec)
+    elapsed = time.monotonic() - start
+    OVERRUNS.append(elapsed - spec.get("time_limit_s", 1.0))
+    return result, elapsed
 
 
 def event(
@@ -138,9 +150,7 @@ def measure(spec: Spec, rounds_fn: Callable[[], Rounds]) -> dict[str, Any]:
 
 def ours(spec: Spec) -> dict[str, Any]:
     """Our plan with its own metrics, including the lower bound."""
-    start = time.perf_counter()
-    result = plan(spec)
-    elapsed = time.perf_counter() - start
+    result, elapsed = timed_plan(spec)
     m = result["metrics"]
     keys = (*KEYS, "lower_bound_repeat_pairs", "changed", "method")
     return {**{k: m[k] for k in keys}, "seconds": round(elapsed, 4)}
@@ -173,15 +183,13 @@ def compare(name: str, spec: Spec, golfers: tuple[int, int] | None = None) -> di
 def replan(people: int, topics: int, per_topic: int, leaving: int, arriving: int, rounds: int) -> dict[str, Any]:
     """Plan, play 2 rounds, then re-plan with leavers and late arrivals against the published plan."""
     spec = event(people, topics, per_topic, 11, rounds, seed=3)
-    first = plan(spec)
+    first, _ = timed_plan(spec)
     rng = random.Random(11)
     ids = [p["id"] for p in spec["participants"]]
     gone = set(rng.sample(ids, leaving))
     participants = [{"id": pid, "left": pid in gone} for pid in ids] + [{"id": f"N{i}"} for i in range(arriving)]
     spec2 = dict(spec, participants=participants, played=first["rounds"][:2], previous_plan=first["rounds"])
-    start = time.perf_counter()
-    result = plan(spec2)
-    elapsed = time.perf_counter() - start
+    result, elapsed = timed_plan(spec2)
     m = result["metrics"]
     # "No stayer moved without need": a stayer's seat differs from the published plan only if counted here.
     moved = sum(
@@ -218,13 +226,13 @@ def replan_reference(change: str, seeds: range) -> dict[str, Any]:
     changed, bounds, seconds, perfect = [], [], [], True
     for seed in seeds:
         spec = reference_as_the_app_sends_it(seed)
-        first = plan(spec)
+        first, _ = timed_plan(spec)
         people = [dict(p, left=change == "-K" and p["id"] == "1") for p in spec["participants"]]
         arrivals = change.split("+")[1:]
         people += [{"id": str(41 + i), "group": "Kanada" if g == "K" else "OWL"} for i, g in enumerate(arrivals)]
-        start = time.perf_counter()
-        m = plan(dict(spec, participants=people, previous_plan=first["rounds"]))["metrics"]
-        seconds.append(time.perf_counter() - start)
+        result, elapsed = timed_plan(dict(spec, participants=people, previous_plan=first["rounds"]))
+        m = result["metrics"]
+        seconds.append(elapsed)
         changed.append(m["changed"])
         bounds.append(m["lower_bound_changed"])
         defects = m["repeat_pairs"] or m["topic_repeats"] or m["group_mixing"] or m["size_spread"] > 1
@@ -237,6 +245,55 @@ def replan_reference(change: str, seeds: range) -> dict[str, Any]:
             "proven_minimal": sum(c == b for c, b in zip(changed, bounds, strict=True)),
             "higher_levels_perfect": perfect,
             "max_seconds": round(max(seconds), 4),
+        },
+    }
+
+
+def walk_ins() -> dict[str, Any]:
+    """Issue 11 at the engine, as the app drives it: 5 tables × 7 seats (topics 1–5), 30 people (12 Kanada,
+    18 OWL), plan, round 1 played, person 1 leaves (still seated in round 1), then 6 walk-ins one by one, each
+    seated at once in round 1 at the emptiest table (services.planning.seat_now) and re-planned against the
+    stored plan. The 6th used to never return (36 people in round 1 at 35 seats)."""
+    tables = [{"id": str(n), "topic": f"Topic {n}", "capacity": 7, "tags": []} for n in range(1, 6)]
+    people = [{"id": str(i), "group": "Kanada" if i <= 12 else "OWL", "needs": [], "left": False} for i in range(1, 31)]
+    spec: Spec = {"rounds": 3, "tables": tables, "participants": people, "seed": 1, "time_limit_s": 1.0}
+    stored = timed_plan(spec)[0]["rounds"]
+    people[0]["left"] = True
+    played = [dict(stored[0])]
+    stored = timed_plan(dict(spec, played=played, previous_plan=stored))[0]["rounds"]
+    seconds = []
+    for k in range(6):
+        pid = str(31 + k)
+        people.append({"id": pid, "group": ["Kanada", "OWL"][k % 2], "needs": [], "left": False})
+        load = Counter(played[0].values())
+        table = min(tables, key=lambda t: (load[t["id"]] >= t["capacity"], load[t["id"]] / t["capacity"], int(t["id"])))
+        played[0][pid] = table["id"]
+        result, elapsed = timed_plan(dict(spec, played=played, previous_plan=[dict(played[0]), *stored[1:]]))
+        stored = result["rounds"]
+        seconds.append(round(elapsed, 3))
+    return {
+        "instance": "walk-ins (issue 11): 5 x 7 seats, 30 people, round 1 played, 1 left, 6 joins one by one",
+        "ours": {"seconds_per_join": seconds, "max_overrun_s": round(max(seconds) - spec["time_limit_s"], 3)},
+    }
+
+
+def short_limit(people: int, topics: int, per_topic: int, rounds: int, limit: float) -> dict[str, Any]:
+    """A large event under a short time limit, so the clock rather than the work budget ends every stage: the plan,
+    then a re-plan after round 1 with 5 % leaving and 5 % arriving. Reports seconds and how far past the limit."""
+    spec = event(people, topics, per_topic, 10, rounds, {"A": people // 3, "B": people // 3}, seed=3, limit=limit)
+    first, planned = timed_plan(spec)
+    rng = random.Random(5)
+    gone = set(rng.sample([p["id"] for p in spec["participants"]], people // 20))
+    participants = [dict(p, left=p["id"] in gone) for p in spec["participants"]]
+    participants += [{"id": f"N{i}", "group": "A"} for i in range(people // 20)]
+    spec2 = dict(spec, participants=participants, played=first["rounds"][:1], previous_plan=first["rounds"])
+    second, replanned = timed_plan(spec2)
+    return {
+        "instance": f"short limit {limit} s: {people}, {topics * per_topic} tables of 10, {rounds} rounds; -5% +5%",
+        "ours": {
+            "plan": {"method": first["metrics"]["method"], "seconds": round(planned, 3)},
+            "replan": {"method": second["metrics"]["method"], "seconds": round(replanned, 3)},
+            "max_overrun_s": round(max(planned, replanned) - limit, 3),
         },
     }
 
@@ -269,7 +326,13 @@ def main() -> None:
     ]
     if not quick:
         rows.append(compare("social golfer 32: 8 x 4, 9 rounds", event(32, 0, 8, 4, 9, limit=3.0), golfers=(8, 4)))
-    print(json.dumps({"python": platform.python_version(), "machine": platform.machine(), "results": rows}, indent=1))
+    rows.append(walk_ins())
+    rows.append(short_limit(2000, 20, 10, 6, 0.1))
+    rows.append(short_limit(5000, 25, 20, 4, 0.1))
+    # How far past time_limit_s any plan() call of this run returned (the deadline's promise: a small constant).
+    overrun = {"max_s": round(max(OVERRUNS), 3), "calls": len(OVERRUNS)}
+    document = {"python": platform.python_version(), "machine": platform.machine(), "results": rows, "overrun": overrun}
+    print(json.dumps(document, indent=1))
 
 
 if __name__ == "__main__":

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from itertools import combinations
 
 from tests.conftest import bearer
+from tests.domain.hang import hang_guard
 
 
 def demo_event(client):
@@ -108,3 +110,49 @@ def test_only_the_moderator_plans(client, event):
     for token in (event.screen, event.hosts[1], event.participants["Ada"]):
         assert client.post(f"/api/v1/events/{event.code}/plan", headers=bearer(token)).status_code == 403
         assert client.get(f"/api/v1/events/{event.code}/plan", headers=bearer(token)).status_code == 403
+
+
+def test_walk_ins_into_a_full_running_round_are_answered_in_time(client):
+    """Issue 11: 5 tables × 7, 30 imported, round 1 running, one person left, then walk-ins one by one.
+
+    Each join re-plans (time limit 1 s) and answers; the 6th used to search for ever and freeze the event.
+    Everyone is seated in every round within capacity, and a 7th, with no seat left, gets a clear 422.
+    """
+    spec = {
+        "name": "Walk-ins",
+        "language": "en",
+        "groups": ["Kanada", "OWL"],
+        "rounds": [{"minutes": 20}] * 3,
+        "topics": [{"title": f"Topic {n}", "question": "What now?"} for n in range(1, 6)],
+        "tables": [{"number": n, "topic": n, "capacity": 7, "host": f"Host {n}"} for n in range(1, 6)],
+        "participants": [{"name": f"Kanada {i}", "group": "Kanada"} for i in range(12)]
+        + [{"name": f"OWL {i}", "group": "OWL"} for i in range(18)],
+    }
+    created = client.post("/api/v1/events", json=spec).get_json()
+    code, moderator = created["event"]["id"], created["links"]["moderator"].rsplit("/", 1)[1]
+    assert client.post(f"/api/v1/events/{code}/plan", headers=bearer(moderator)).status_code == 200
+    started = client.post(f"/api/v1/events/{code}/control", headers=bearer(moderator), json={"action": "start_round"})
+    assert started.status_code == 200
+    gone = created["links"]["participants"][0]["id"]
+    left = client.post(
+        f"/api/v1/events/{code}/participants/{gone}/status", headers=bearer(moderator), json={"status": "left"}
+    )
+    assert left.status_code == 200
+    walk_ins = []
+    for i in range(6):
+        start = time.monotonic()
+        walk_in = {"name": f"Walk-in {i}", "group": ["OWL", "Kanada"][i % 2]}
+        with hang_guard(20.0):
+            joined = client.post(f"/api/v1/join/{code}", json=walk_in)
+        assert joined.status_code == 201, joined.get_json()
+        assert time.monotonic() - start < 10.0
+        walk_ins.append(joined.get_json()["participant"]["id"])
+    plan = client.get(f"/api/v1/events/{code}/plan", headers=bearer(moderator)).get_json()
+    routes = {p["id"]: p["tables"] for p in plan["people"]}
+    assert all(None not in routes[pid] for pid in walk_ins)
+    for rnd in plan["rounds"][1:]:
+        assert all(len(table["people"]) <= 7 for table in rnd["tables"])
+        assert sum(len(table["people"]) for table in rnd["tables"]) == 35  # 29 stayed + 6 walk-ins, every seat
+    with hang_guard(20.0):
+        full = client.post(f"/api/v1/join/{code}", json={"name": "One too many", "group": "OWL"})
+    assert full.status_code == 422 and "seats" in full.get_json()["error"]["message"]

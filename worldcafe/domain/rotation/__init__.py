@@ -9,6 +9,7 @@ from typing import Any
 
 from .bounds import balance_floor, repeat_lower_bound
 from .constructions import assign_trajectories, kirkman_trajectories, velocity_trajectories
+from .deadline import Deadline
 from .metrics import compute_metrics
 from .model import Participant, Problem, RotationInputError, Table, parse_problem
 from .repair import Repair, suits
@@ -26,6 +27,12 @@ FIRST_REPAIR_TIME_SHARE = 0.7
 # Several arrivals at once: up to this many are also seated one at a time, in this share of the time limit.
 MAX_ONE_AT_A_TIME = 6
 ONE_AT_A_TIME_SHARE = 1 / 2
+# Re-planning: when the clock, not the work budget, ends a tabu search, this share of the time limit is left
+# for the walk back to the published plan (without it a plan cut at the deadline keeps every needless change).
+WALK_BACK_SHARE = 0.1
+# After the searches the plan is turned into ids and its metrics are recounted, about 6 µs per seat here (0.12 s for
+# 5,000 people × 4 rounds): that much, up to half the limit, is kept back so the call as a whole ends in time.
+FINISH_S_PER_SEAT = 6e-6
 
 __all__ = ["Participant", "Problem", "RotationInputError", "Table", "parse_problem", "plan"]
 
@@ -43,47 +50,47 @@ def _seat_where_valid(state: State, r: int, people: list[int], row: list[int]) -
     return rest
 
 
-def _state_from(inst: Instance, seats: list[list[int]], rng: random.Random) -> State:
+def _state_from(inst: Instance, seats: list[list[int]], rng: random.Random, deadline: Deadline) -> State:
     """Load free-round seats (−1 = to seat); whoever is left over is seated greedily."""
     state = State(inst)
     for i, r in enumerate(inst.free_rounds):
-        seat_greedily(state, r, _seat_where_valid(state, r, inst.present[r], seats[i]), rng)
+        seat_greedily(state, r, _seat_where_valid(state, r, inst.present[r], seats[i]), rng, deadline)
     return state
 
 
-def _published_start(inst: Instance, seats: list[list[int]], rng: random.Random) -> State:
+def _published_start(inst: Instance, seats: list[list[int]], rng: random.Random, deadline: Deadline) -> State:
     """Everyone with a valid published seat in it; the others where `seats` puts them (or greedily)."""
     prev = inst.prev
     assert prev is not None
     state = State(inst)
     for r in inst.free_rounds:
         later = _seat_where_valid(state, r, inst.present[r], prev[r])
-        seat_greedily(state, r, _seat_where_valid(state, r, later, seats[r]), rng)
+        seat_greedily(state, r, _seat_where_valid(state, r, later, seats[r]), rng, deadline)
     return state
 
 
-def _candidates(inst: Instance, rng: random.Random, limit: float) -> list[tuple[str, State]]:
+def _candidates(inst: Instance, rng: random.Random, limit: float, deadline: Deadline) -> list[tuple[str, State]]:
     """Starting plans: the previous plan, algebraic constructions, and a greedy one if nothing else fits."""
     found: list[tuple[str, State]] = []
     free = list(inst.free_rounds)
     if inst.prev is not None:
         prev = inst.prev
-        found.append(("previous_plan", _state_from(inst, [prev[r] for r in free], rng)))
+        found.append(("previous_plan", _state_from(inst, [prev[r] for r in free], rng, deadline)))
     movers = [p for p in range(inst.n_people) if any(p in inst.present_set[r] for r in free)]
     # A published plan is the start when there is one: the search then moves a stayer only when a
     # higher level gains, whereas a fresh construction would reseat nearly everyone.
     if inst.prev is None:
         for name, trajectories in (
-            ("kirkman", kirkman_trajectories(inst, len(movers))),
-            ("velocity", velocity_trajectories(inst, len(movers), rng, budget_s=0.2 * limit)),
+            ("kirkman", kirkman_trajectories(inst, len(movers), deadline)),
+            ("velocity", velocity_trajectories(inst, len(movers), rng, 0.2 * limit, deadline)),
         ):
             seats = assign_trajectories(inst, trajectories, movers) if trajectories else None
             if seats is not None:
-                found.append((name, _state_from(inst, seats, rng)))
+                found.append((name, _state_from(inst, seats, rng, deadline)))
                 break
     if not found or inst.prev is None and len(movers) <= 400:
         empty = [[-1] * inst.n_people for _ in free]
-        found.append(("greedy", _state_from(inst, empty, rng)))
+        found.append(("greedy", _state_from(inst, empty, rng, deadline)))
     return found
 
 
@@ -103,9 +110,13 @@ class _Outcome:
 
 def plan(spec: dict[str, Any]) -> dict[str, Any]:
     """Plan every round from the JSON contract (DESIGN.md §5); raise RotationInputError on bad input."""
-    start = time.perf_counter()
+    start = time.monotonic()
     problem = parse_problem(spec)
-    outcome = _solve(problem, start, one_at_a_time=True)
+    # The one deadline of this call: every stage below gets it (or a share of it) and checks it in its loops.
+    limit = problem.time_limit_s
+    finish = min(limit / 2, FINISH_S_PER_SEAT * len(problem.participants) * problem.rounds)
+    deadline = Deadline.after(limit - finish, start)
+    outcome = _solve(problem, deadline, one_at_a_time=True)
     inst, repair = outcome.inst, outcome.repair
     rounds = _to_ids(problem, inst, outcome.seats)
     metrics: dict[str, Any] = dict(compute_metrics(problem, rounds))
@@ -120,28 +131,27 @@ def plan(spec: dict[str, Any]) -> dict[str, Any]:
     # proof covers such plans only, so it is reported for one.
     metrics["lower_bound_changed"] = repair.proven if repair is not None and outcome.at_floor else 0
     metrics["iterations"] = outcome.iterations
-    metrics["elapsed_s"] = round(time.perf_counter() - start, 4)
+    metrics["elapsed_s"] = round(time.monotonic() - start, 4)
     return {"rounds": rounds, "metrics": metrics}
 
 
-def _solve(problem: Problem, start: float, one_at_a_time: bool) -> _Outcome:
-    """Plan a parsed problem within its time limit (counted from `start`)."""
+def _solve(problem: Problem, deadline: Deadline, one_at_a_time: bool) -> _Outcome:
+    """Plan a parsed problem by the deadline."""
     inst = build_instance(problem)
     rng = random.Random(problem.seed)
-    candidates = _candidates(inst, rng, problem.time_limit_s)
+    candidates = _candidates(inst, rng, problem.time_limit_s, deadline)
     method, state = min(candidates, key=lambda item: item[1].cost())
     bound = repeat_lower_bound(inst, topics_clear=state.levels[0] == 0)
     floor = [0, bound, 0, 0, balance_floor(inst), 0]
     target = sum(w * v for w, v in zip(inst.weights, floor, strict=True))
     budget = int(WORK_PER_SECOND * problem.time_limit_s)
-    search = TabuSearch(state, rng, start + problem.time_limit_s, target, budget)
+    search = TabuSearch(state, rng, deadline, target, budget)
     repair: Repair | None = None
     if inst.prev is not None:
-        seats, repair = _replan(problem, inst, search, floor, rng, start, one_at_a_time)
+        seats, levels, repair = _replan(problem, inst, search, floor, rng, deadline, one_at_a_time)
     else:
-        seats = search.run()
-    final = _state_from(inst, [seats[r] for r in inst.free_rounds], rng)
-    at_floor = final.levels[:5] == floor[:5]
+        seats, levels = search.run(), search.best_levels
+    at_floor = levels[:5] == floor[:5]
     return _Outcome(inst, seats, method, floor, at_floor, search.iterations, repair, search.work)
 
 
@@ -151,20 +161,20 @@ def _replan(
     search: TabuSearch,
     floor: list[int],
     rng: random.Random,
-    start: float,
+    deadline: Deadline,
     one_at_a_time: bool,
-) -> tuple[list[list[int]], Repair | None]:
-    """Re-planning against a published plan, in stages (docs/rotation.md)."""
+) -> tuple[list[list[int]], list[int], Repair | None]:
+    """Re-planning against a published plan, in stages (docs/rotation.md): the seats, their levels, the repair."""
     assert inst.prev is not None
-    limit = problem.time_limit_s
     target, budget, weights = search.target, search.budget, inst.weights
+    search.deadline = deadline.share(1 - WALK_BACK_SHARE)
     # Stage one: only people without a published seat move.
     search.balance_floor = floor[4]
     search.freeze, search.budget = 1, budget // 3
     newcomers = sum(1 for r in inst.free_rounds for p in inst.present[r] if inst.prev[r][p] < 0)
     search.run(patience=STAGE_ONE_PATIENCE * (1 + newcomers))
-    if search.best_cost <= target:
-        return search.best_seats, None
+    if search.best_cost <= target or deadline.expired():
+        return search.best_seats, search.best_levels, None  # stayers kept their published seats: no walk back
     # Stage two: tabu search where stayers at defective tables may move. With an exact repair to follow it
     # runs only until every higher level is at its floor (then, or at the end, a walk back to the
     # published plan).
@@ -175,38 +185,38 @@ def _replan(
     elif exact:
         search.budget = search.work + budget // 2
         search.target = target + inst.n_rounds * inst.n_people  # any number of changed seats
-    search.state = _state_from(inst, [search.best_seats[r] for r in inst.free_rounds], rng)
+    search.state = _state_from(inst, [search.best_seats[r] for r in inst.free_rounds], rng, deadline)
     seats = search.run()
-    best = _state_from(inst, [seats[r] for r in inst.free_rounds], rng)
-    restore_published(best)
-    if not exact:
-        return best.seat, None
-    state = _published_start(inst, search.best_seats, rng)
+    best = _state_from(inst, [seats[r] for r in inst.free_rounds], rng, deadline)
+    restore_published(best, deadline)
+    if not exact or deadline.expired():
+        return best.seat, best.levels, None
+    state = _published_start(inst, search.best_seats, rng, deadline)
     repair = Repair(state, floor[4])
     if best.levels[:5] == floor[:5]:
         # Stage three, several arrivals: also seat them one at a time, each step an ordinary re-plan
         # against the step before; the fewer changes of the two plans bound the exact search.
         if one_at_a_time:
-            steps, work = _one_at_a_time(problem, inst, rng, floor)
+            steps, work = _one_at_a_time(problem, inst, rng, floor, deadline)
             search.work += work
             if steps is not None and steps.levels[5] < best.levels[5]:
                 best = steps
         # Stage four: branch-and-bound for fewer changed seats than that.
-        if budget > search.work and repair.solve(budget - search.work, start + limit, upper=best.levels[5]):
+        if budget > search.work and repair.solve(budget - search.work, deadline, upper=best.levels[5]):
             best = repair.state
         search.work += repair.work
-        return best.seat, repair
+        return best.seat, best.levels, repair
     # No floor plan yet: the branch-and-bound may still find one, else the tabu search goes on with the
     # rest of the budget.
-    found = repair.solve(int(FIRST_REPAIR_SHARE * budget), start + FIRST_REPAIR_TIME_SHARE * limit)
+    found = repair.solve(int(FIRST_REPAIR_SHARE * budget), deadline.share(FIRST_REPAIR_TIME_SHARE))
     search.work += repair.work
     if found:
-        return state.seat, repair
+        return state.seat, state.levels, repair
     search.target, search.budget = target, budget
     seats = search.run()
-    best = _state_from(inst, [seats[r] for r in inst.free_rounds], rng)
-    restore_published(best)
-    return best.seat, repair
+    best = _state_from(inst, [seats[r] for r in inst.free_rounds], rng, deadline)
+    restore_published(best, deadline)
+    return best.seat, best.levels, repair
 
 
 def _published_is_clean(inst: Instance) -> bool:
@@ -225,7 +235,9 @@ def _published_is_clean(inst: Instance) -> bool:
     return state.levels[0] == state.levels[1] == state.levels[2] == 0
 
 
-def _one_at_a_time(problem: Problem, inst: Instance, rng: random.Random, floor: list[int]) -> tuple[State | None, int]:
+def _one_at_a_time(
+    problem: Problem, inst: Instance, rng: random.Random, floor: list[int], deadline: Deadline
+) -> tuple[State | None, int]:
     """Arrivals seated one after another (each step re-plans against the step before), if at the floor.
 
     Returns that plan (None if a step misses the floor) and the work the steps spent.
@@ -243,10 +255,12 @@ def _one_at_a_time(problem: Problem, inst: Instance, rng: random.Random, floor: 
     published = problem.previous_plan
     work = 0
     for k in range(1, len(arrivals) + 1):
+        if deadline.expired():
+            return None, work
         later = set(arrivals[k:])
         people = tuple(replace(p, left=True) if p.id in later else p for p in problem.participants)
         step = replace(problem, participants=people, previous_plan=published, time_limit_s=share)
-        outcome = _solve(step, time.perf_counter(), one_at_a_time=False)
+        outcome = _solve(step, deadline.within(share), one_at_a_time=False)
         work += outcome.work
         if not outcome.at_floor:
             return None, work
@@ -257,10 +271,10 @@ def _one_at_a_time(problem: Problem, inst: Instance, rng: random.Random, floor: 
     for i, r in enumerate(inst.free_rounds):
         for pid, tid in published[r].items():
             seats[i][index[pid]] = tables[tid]
-    state = _state_from(inst, seats, rng)
+    state = _state_from(inst, seats, rng, deadline)
     if state.levels[:5] != floor[:5]:
         return None, work
-    restore_published(state)
+    restore_published(state, deadline)
     return state, work
 
 

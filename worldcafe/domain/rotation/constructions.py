@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 
+from .deadline import Deadline
 from .state import Instance
 
 # Kirkman's schoolgirls (15 people, 5 tables of 3, 7 rounds, every pair meets exactly once): a packing
@@ -107,7 +107,7 @@ def _speeds(
     sub: Callable[[int, int], int],
     topic_ok: Callable[[int], bool],
     rng: random.Random,
-    deadline: float,
+    deadline: Deadline,
     node_limit: int,
 ) -> list[int] | None:
     """Find `needed` speeds whose pairwise differences never meet twice (a clique, by backtracking)."""
@@ -128,7 +128,7 @@ def _speeds(
         if len(chosen) == needed:
             return True
         nodes += 1
-        if out_of_time or nodes > node_limit or nodes % 256 == 0 and time.perf_counter() > deadline:
+        if out_of_time or nodes > node_limit or nodes % 256 == 0 and deadline.expired():
             out_of_time = True
             return False
         for i in range(start, len(candidates)):
@@ -145,11 +145,18 @@ def _speeds(
     return chosen if extend(0) else None
 
 
-def velocity_trajectories(inst: Instance, movers: int, rng: random.Random, budget_s: float) -> list[Trajectory] | None:
-    """Trajectories (table per free round) for `movers` people with no pair meeting twice, or None."""
+def velocity_trajectories(
+    inst: Instance, movers: int, rng: random.Random, budget_s: float, deadline: Deadline
+) -> list[Trajectory] | None:
+    """Trajectories (table per free round) for `movers` people with no pair meeting twice, or None.
+
+    The speed search of each group gets twice its share of `budget_s`, and all end by `deadline`.
+    """
     rounds = inst.n_rounds - inst.n_played
     open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
     T = len(open_tables)
+    if not T:
+        return None  # every table closed (capacity 0): nobody to seat, nothing to construct
     needed = -(-movers // T)
     if inst.n_played or rounds < 1 or needed < 1 or min(inst.cap[t] for t in open_tables) < needed:
         return None
@@ -178,6 +185,8 @@ def velocity_trajectories(inst: Instance, movers: int, rng: random.Random, budge
     span = min(len(lams), m)
     tried = [st for st in structures if st is not None]
     for layout, add, scale, topic_of in tried:
+        if deadline.expired():
+            return None
         neg = [next(y for y in range(T) if add(x, y) == 0) for x in range(T)]
 
         def topic_ok(
@@ -190,8 +199,8 @@ def velocity_trajectories(inst: Instance, movers: int, rng: random.Random, budge
 
         # Nodes, not seconds, bound the search so that a seed always yields the same speeds.
         share = budget_s / len(tried)
-        deadline = time.perf_counter() + 2 * share
-        speeds = _speeds(T, len(lams), needed, scale, sub, topic_ok, rng, deadline, int(20_000 * share))
+        search_deadline = deadline.within(2 * share)
+        speeds = _speeds(T, len(lams), needed, scale, sub, topic_ok, rng, search_deadline, int(20_000 * share))
         if speeds is None:
             continue
         result: list[Trajectory] = []
@@ -205,13 +214,13 @@ def velocity_trajectories(inst: Instance, movers: int, rng: random.Random, budge
     return None
 
 
-def kirkman_trajectories(inst: Instance, movers: int) -> list[Trajectory] | None:
+def kirkman_trajectories(inst: Instance, movers: int, deadline: Deadline) -> list[Trajectory] | None:
     """Known resolvable designs: Kirkman's 15 schoolgirls (5 topic-free tables of 3, up to 7 rounds), else the
     line-spread design for 2^k movers at topic-free tables of 4 (see ``spread_trajectories``)."""
     open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
     rounds = inst.n_rounds - inst.n_played
     if inst.n_played or movers != 15 or len(open_tables) != 5 or not 1 <= rounds <= 7:
-        return spread_trajectories(inst, movers)
+        return spread_trajectories(inst, movers, deadline)
     if min(inst.cap[t] for t in open_tables) < 3 or any(inst.topic[t] >= 0 for t in open_tables):
         return None
     seat = [[0] * rounds for _ in range(15)]
@@ -231,13 +240,19 @@ def assign_trajectories(inst: Instance, trajectories: list[Trajectory], people: 
     order = sorted(people, key=lambda p: (not needs[p], inst.group[p] < 0, inst.group[p]))
     taken = [False] * len(free)
     chosen: dict[int, Trajectory] = {}
+    # Per needs class, every trajectory before its cursor is taken or unfit for good: the same first fit as a
+    # scan from the start, without rescanning (that was quadratic in the number of people).
+    cursors: dict[frozenset[int], int] = {}
     for p in order:
         allowed = inst.compat_set[p]
-        pick = next((i for i, tr in enumerate(free) if not taken[i] and all(t in allowed for t in tr)), None)
-        if pick is None:
+        i = cursors.get(allowed, 0)
+        while i < len(free) and (taken[i] or not all(t in allowed for t in free[i])):
+            i += 1
+        cursors[allowed] = i
+        if i == len(free):
             return None
-        taken[pick] = True
-        chosen[p] = free[pick]
+        taken[i] = True
+        chosen[p] = free[i]
     first = inst.n_played
     seats = [[-1] * inst.n_people for _ in range(inst.n_rounds - first)]
     for p, tr in chosen.items():
@@ -247,8 +262,11 @@ def assign_trajectories(inst: Instance, trajectories: list[Trajectory], people: 
     return seats
 
 
-def line_spread(k: int, wanted: int) -> list[tuple[int, int, int]] | None:
-    """``wanted`` lines of PG(k-1, 2) (2-dim subspaces of GF(2)^k, as their 3 nonzero vectors), pairwise disjoint."""
+def line_spread(k: int, wanted: int, deadline: Deadline | None = None) -> list[tuple[int, int, int]] | None:
+    """``wanted`` lines of PG(k-1, 2) (2-dim subspaces of GF(2)^k, as their 3 nonzero vectors), pairwise disjoint.
+
+    None if there are none, or if the backtracking is still looking at the deadline.
+    """
     lines = sorted({tuple(sorted((a, b, a ^ b))) for a in range(1, 2**k) for b in range(a + 1, 2**k)})
     chosen: list[tuple[int, int, int]] = []
     used: set[int] = set()
@@ -256,6 +274,8 @@ def line_spread(k: int, wanted: int) -> list[tuple[int, int, int]] | None:
     def extend(start: int) -> bool:
         if len(chosen) == wanted:
             return True
+        if deadline is not None and deadline.expired():
+            return False
         for i in range(start, len(lines)):
             line = lines[i]
             if used.isdisjoint(line):
@@ -274,7 +294,7 @@ def line_spread(k: int, wanted: int) -> list[tuple[int, int, int]] | None:
 MAX_SPREAD = {4: 5, 5: 9, 6: 21}
 
 
-def spread_trajectories(inst: Instance, movers: int) -> list[Trajectory] | None:
+def spread_trajectories(inst: Instance, movers: int, deadline: Deadline) -> list[Trajectory] | None:
     """2^k movers at 2^(k-2) topic-free tables of 4: label people by GF(2)^k and seat each round's cosets x + U
     together, for pairwise trivially intersecting 2-dim subspaces U. Two people meet in a round only if their
     difference lies in its U, so they meet at most once: zero repeats for up to 5, 9, 21 rounds (k = 4, 5, 6),
@@ -288,7 +308,7 @@ def spread_trajectories(inst: Instance, movers: int) -> list[Trajectory] | None:
         return None
     if any(inst.topic[t] >= 0 for t in open_tables):
         return None
-    spread = line_spread(k, rounds)
+    spread = line_spread(k, rounds, deadline)
     if spread is None:
         return None
     seat = [[0] * rounds for _ in range(movers)]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 
+from .deadline import Deadline
 from .state import Instance, State, deviation, size_bands
 
 # Counted operations per work unit: calibrated so that a unit costs about what the tabu search's does
@@ -92,7 +92,7 @@ class Repair:
         assert inst.prev is not None
         self.state, self.inst, self.prev = state, inst, inst.prev
         self.balance_floor = balance_floor
-        self.deadline = 0.0
+        self.deadline = Deadline(0.0, 0.0)
         self.impossible = False  # an exhaustive pass never ran short of changes: no floor plan exists
         self.ops = 0
         self.nodes = 0
@@ -183,7 +183,7 @@ class Repair:
         """Work spent, in the tabu search's units."""
         return self.ops // OPS_PER_WORK
 
-    def solve(self, work: int, deadline: float, dives: bool = True, upper: int | None = None) -> bool:
+    def solve(self, work: int, deadline: Deadline, dives: bool = True, upper: int | None = None) -> bool:
         """Look for the fewest changed seats of a floor plan with `work` more units; True if one was found.
 
         Iterative deepening over the number c of changed seats, resuming at the first c not yet ruled out: a
@@ -272,7 +272,7 @@ class Repair:
         self.ops += 4 * inst.n_tables + inst.n_people // 8
         if self.ops > self.pass_limit or self.depth > MAX_DEPTH:
             self.stopped = True
-        elif time.perf_counter() > self.deadline:
+        elif self.deadline.expired():
             self.stopped = self.out_of_time = True
         if self.stopped:
             return False
@@ -676,6 +676,10 @@ class Repair:
                 if self.ops > self.pass_limit:
                     self.stopped = True
                     return 0  # out of work mid-bound: 0 is still a bound
+                if self.deadline.expired():
+                    # One bound on a large event can take long: the clock is read here too, not only per node.
+                    self.stopped = self.out_of_time = True
+                    return 0
                 for partial, cost in frontier.items():
                     c = cost + step
                     if c <= cap:

@@ -82,9 +82,11 @@ def build_instance(problem: Problem) -> Instance:
             present.append(
                 [i for i, p in enumerate(problem.participants) if not p.left and r + 1 not in p.absent_rounds]
             )
+    # Topics reachable by needs, once per needs class (per person it costs people × tables on large events).
+    reach = {needs: {topic[t] for t in fits} for needs, fits in by_needs.items()}
     topics_possible = []
-    for i in range(n_people):
-        seen = {topic[t] for t in compat[i]} | {topic[row[i]] for row in played_seat if row[i] >= 0}
+    for i, person in enumerate(problem.participants):
+        seen = reach[person.needs] | {topic[row[i]] for row in played_seat if row[i] >= 0}
         topics_possible.append(len(seen - {-1}))
     prev: list[list[int]] | None = None
     if problem.previous_plan is not None:
@@ -152,8 +154,11 @@ def size_bands(inst: Instance, r: int) -> list[tuple[int, int]]:
     Σ min(capacity, L) ≥ people present; every least-squares seating lies within these bands.
     """
     n = len(inst.present[r])
+    # A played round may hold more people than seats (a walk-in seated at once in a full running round):
+    # then every table is full, and the level stops at the largest capacity.
+    top = max(inst.cap, default=0)
     level = 0
-    while sum(min(c, level) for c in inst.cap) < n:
+    while level < top and sum(min(c, level) for c in inst.cap) < n:
         level += 1
     return [(max(0, min(c, level - 1)), min(c, level)) for c in inst.cap]
 
