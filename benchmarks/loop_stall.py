@@ -13,7 +13,7 @@ sockets, before anything is measured:
 - the **room event**: the same with tables of 11, so every round has N/10 free seats;
 - one event per card count in ``--cards`` that differs from the main event's size (N participants, setup only);
 - the **export event**: the main event's shape, planned, round 1 running, and ``--notes`` notes bulk-loaded by its
-  hosts over the socket (``add_note``), every one acknowledged before the phases begin;
+  hosts over the socket (``add_note``, one host per topic at a time), acknowledged before the phases begin;
 - a **probe event** with one participant, whose socket the lag probe uses (it gets no other event's pushes).
 
 Then ``--phones`` phones (python-socketio ``AsyncClient``s over WebSocket in client processes,
@@ -486,29 +486,46 @@ def joins_figures(records: list[dict[str, Any]], seat_timeout: float) -> dict[st
 
 
 def bulk_notes(base: str, hosts: list[dict[str, Any]], notes: int, rate: float) -> dict[str, Any]:
-    """Add ``notes`` notes through the export event's hosts (``rate`` notes/s offered); wait for every ack."""
+    """Add about ``notes`` notes through the export event's hosts (``rate`` notes/s offered), every one acknowledged.
+
+    The hosts write in batches of one host per topic, so no other pad of the topic is connected: with every host
+    at once, each note went to the topic's 9 other pads, whose client process fell behind and lost its sockets.
+    """
     per_host = math.ceil(notes / len(hosts))
-    interval = len(hosts) / rate
-    specs = [{**h, "offset": interval * i / len(hosts)} for i, h in enumerate(hosts)]
-    clients = NoteClients(base, specs, [])
-    try:
-        connected = clients.wait_connected()
-        t = time.time()
-        # Each host sends per_host notes: the window ends just after its last slot.
-        clients.run(t + 0.5, per_host * interval, interval, 300)
-        clients.wait_sent(per_host * interval + 600)
-        got = clients.collect()
-        ok = [r["id"] for r in got["sends"] if r["ok"]]
-        return {
-            "hosts": connected["connected"],
-            "sent": len(got["sends"]),
-            "acked": len(ok),
-            "failed": dict(Counter(r.get("error") for r in got["sends"] if not r["ok"])),
-            "seconds": round(time.time() - t, 1),
-            "ids": ok,
-        }
-    finally:
-        clients.stop()
+    by_topic: dict[int, list[dict[str, Any]]] = {}
+    for h in hosts:
+        by_topic.setdefault(h["topic"], []).append(h)
+    batches = [
+        [group[i] for group in by_topic.values() if i < len(group)] for i in range(max(map(len, by_topic.values())))
+    ]
+    t = time.time()
+    ids: list[str] = []
+    sent = 0
+    failed: Counter[str] = Counter()
+    for batch in batches:
+        interval = len(batch) / rate
+        specs = [{**h, "offset": interval * i / len(batch)} for i, h in enumerate(batch)]
+        clients = NoteClients(base, specs, [])
+        try:
+            clients.wait_connected()
+            # Each host sends per_host notes: the window ends just after its last slot.
+            clients.run(time.time() + 0.2, per_host * interval, interval, 60)
+            clients.wait_sent(per_host * interval + 120)
+            got = clients.collect()
+        finally:
+            clients.stop()
+        sent += len(got["sends"])
+        ids += [r["id"] for r in got["sends"] if r["ok"]]
+        failed.update(r.get("error") for r in got["sends"] if not r["ok"])
+    return {
+        "hosts": len(hosts),
+        "batches": len(batches),
+        "sent": sent,
+        "acked": len(ids),
+        "failed": dict(failed),
+        "seconds": round(time.time() - t, 1),
+        "ids": ids,
+    }
 
 
 def note_ids(base: str, code: str, moderator: str) -> set[str]:
