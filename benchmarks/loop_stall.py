@@ -1,6 +1,6 @@
 """Loop stalls (issue 11): does the live event keep answering while the moderator does heavy things?
 
-Run: ``.venv/bin/python benchmarks/loop_stall.py`` (1,000 phones, 100 hosts; about 6–8 minutes on 2 cores) or
+Run: ``.venv/bin/python benchmarks/loop_stall.py`` (1,000 phones, 100 hosts; about 4 minutes on 2 cores) or
 ``--quick`` (200 phones, 20 hosts, 20 joins, 500/1,000 cards, 2,000 notes, a 200-table event; about 1.5 minutes);
 ``--out FILE`` also writes the JSON to a file; ``--phases`` picks phases; ``--help`` lists the rest.
 
@@ -31,7 +31,7 @@ seconds after the last answer; the ``--settle`` seconds between phases belong to
 - ``exports`` — (c) ``GET /api/v1/events/<export event>/summary.<fmt>`` for json, md, csv, html and docx, one after
   the other;
 - ``create_<n>_tables`` — (d) ``POST /api/v1/events`` with ``--create-tables`` tables of 10 over 100 topics, no
-  participants (no admin password is set; the body, about 80 KiB, is far below ``WORLDCAFE_MAX_REQUEST_KB``).
+  participants (no admin password is set; the body, about 70 KiB, is far below ``WORLDCAFE_MAX_REQUEST_KB``).
 
 **Loop stall**, measured from outside without touching the product: a probe process sends the cheapest socket
 request, ``clock`` (answered from memory, no database), every ``--probe-interval`` seconds (20 ms) on a fixed
@@ -860,6 +860,8 @@ def main(argv: list[str] | None = None) -> int:
             hosts.stop()
         if phones is not None:
             doc.setdefault("phones", {}).update(phones.stop())
+            if "nothing_lost" in doc:  # a phone dropped by the server while the loop was held has to reconnect
+                doc["nothing_lost"]["phones_disconnected"] = doc["phones"].get("disconnects_during_run")
         if server is not None:
             server.stop()
         doc["elapsed_s"] = round(time.monotonic() - started, 1)
