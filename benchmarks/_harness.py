@@ -150,7 +150,11 @@ def read_trace(path: Path, start: float, end: float) -> list[tuple[float, str, f
 
 
 def start_worldcafe(
-    workdir: Path, max_connections: int = 10000, profile_out: Path | None = None, trace_log: Path | None = None
+    workdir: Path,
+    max_connections: int = 10000,
+    profile_out: Path | None = None,
+    trace_log: Path | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> Server:
     """``worldcafe run`` in its own process with a fresh SQLite instance folder (as ``live_load.start_ours``)."""
     port = free_port()
@@ -162,6 +166,7 @@ def start_worldcafe(
             "WORLDCAFE_INSTANCE_PATH": str(instance),
             "SECRET_KEY": "bench",
             "WORLDCAFE_MAX_CONNECTIONS": str(max_connections),
+            **(extra_env or {}),
         }
     )
     if profile_out is not None:
@@ -321,6 +326,7 @@ async def _notes_client_main(
     errors: dict[str, int] = {}
     disconnects = [0]
     stopping = [False]
+    halted = [False]  # set by "halt": the hosts schedule no further notes
     clients: dict[str, Any] = {}
     pad_open: dict[str, Any] = {}
 
@@ -366,11 +372,13 @@ async def _notes_client_main(
         k = 0
         while True:
             at = t_start + h["offset"] + k * interval
-            if at >= t_start + seconds:
+            if at >= t_start + seconds or halted[0]:
                 break
             delay = at - time.time()
             if delay > 0:
                 await asyncio.sleep(delay)
+            if halted[0]:
+                break
             tasks.append(asyncio.create_task(send_one(sio, h, k, rng, ack_timeout)))
             k += 1
         await asyncio.gather(*tasks)
@@ -421,8 +429,12 @@ async def _notes_client_main(
         op = cmd[0]
         if op == "run":  # ("run", t_start, seconds, interval, ack_timeout) -> "started"; the hosts send on schedule
             _, t_start, seconds, interval, ack_timeout = cmd
+            halted[0] = False
             run_task = asyncio.gather(*(host_loop(h, t_start, seconds, interval, ack_timeout) for h in hosts))
             conn.send("started")
+        elif op == "halt":  # -> "halted"; the hosts send nothing after this (notes in flight still get their acks)
+            halted[0] = True
+            conn.send("halted")
         elif op == "wait":  # -> number of notes sent, once every one is acknowledged or timed out
             if run_task is not None:
                 await run_task
@@ -471,6 +483,11 @@ class NoteClients:
 
     def run(self, t_start: float, seconds: float, interval: float, ack_timeout: float) -> None:
         self.conn.send(("run", t_start, seconds, interval, ack_timeout))
+        self._recv(30)
+
+    def halt(self) -> None:
+        """Stop scheduling notes (for a run with an open end); ``wait_sent`` then waits for the acks in flight."""
+        self.conn.send(("halt",))
         self._recv(30)
 
     def wait_sent(self, timeout: float) -> int:
