@@ -96,7 +96,8 @@ def test_live_edits_are_accepted_and_reach_phones_pads_and_moderators(client, si
     pushed = dict(received(phone))
     update = pushed["event_updated"]
     assert [r["minutes"] for r in update["rounds"]] == [20, 15, 20, 10]
-    assert update["topics"][1]["title"] == "Zukunft der Arbeit (neu)" and update["tables"]["10"] == view["topics"][0]["id"]
+    assert update["topics"][1]["title"] == "Zukunft der Arbeit (neu)"
+    assert update["tables"]["10"] == view["topics"][0]["id"]
     pad_update = dict(received(pad))["event_updated"]
     assert pad_update["topics"][1]["question"] == "Was ändert sich 2030?"
     assert pad_update["tables"]["4"] == view["topics"][1]["id"]  # table 4's pad shows its renamed topic

@@ -46,8 +46,8 @@ function editRow(p) {
   };
   return h("tr", { class: "editing", dataset: { id: p.id } },
     h("td", {}, name), h("td", {}, group), h("td", {}, needs),
-    h("td", {}, h("button", { type: "button", class: "primary", onclick: save }, t("save"))),
-    h("td", {}, h("button", { type: "button", class: "link-button", onclick: () => { editingPerson = null; renderPeople(); } }, t("cancel"))));
+    h("td", { class: "person-actions" }, h("button", { type: "button", class: "primary", onclick: save }, t("save")),
+      h("button", { type: "button", class: "link-button", onclick: () => { editingPerson = null; renderPeople(); } }, t("cancel"))));
 }
 
 function renderPeople() {
@@ -57,8 +57,9 @@ function renderPeople() {
     h("td", {}, h("a", { href: `/p/${p.token}`, target: "_blank", rel: "noopener" }, p.name)),
     h("td", {}, [p.group || "", ...(p.needs || []).map((n) => h("span", { class: "pill need" }, n))]),
     h("td", { class: "muted" }, t(`source_${p.source}`)),
-    h("td", {}, h("button", { type: "button", class: "link-button", onclick: () => { editingPerson = p.id; renderPeople(); } }, t("edit"))),
-    h("td", {}, started()
+    h("td", { class: "person-actions" },
+      h("button", { type: "button", class: "link-button", onclick: () => { editingPerson = p.id; renderPeople(); } }, t("edit")),
+      started()
       ? h("select", { class: "status-select", "aria-label": t("presence"), onchange: (e) => setStatus(p, e.target.value) },
         ["active", "left", "no_show"].map((s) => h("option", { value: s, selected: p.status === s }, t(`presence_${s}`))))
       : h("button", { type: "button", class: "link-button danger", onclick: () => removePerson(p) }, t("remove")))))));

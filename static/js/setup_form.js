@@ -23,7 +23,7 @@ export function setupForm({ token, code, getView, setView, onSaved }) {
     let note = el.querySelector(":scope > .lock-note");
     if (!text) { note?.remove(); return; }
     if (!note) { note = h("p", { class: "lock-note" }); el.append(note); }
-    note.textContent = `🔒 ${text}`;
+    note.textContent = text;
   }
 
   function roundRow(minutes) {
