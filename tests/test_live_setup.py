@@ -68,7 +68,9 @@ def test_live_edits_are_accepted_and_reach_phones_pads_and_moderators(client, si
     before = plan(client, code, moderator)
     person = view["participants"][0]
     phone, pad, console = sio(person["token"]), sio(_host_token(client, code, moderator, 4)), sio(moderator)
-    for sc in (phone, pad, console):
+    screen_token = client.get(f"/api/v1/events/{code}/links", headers=bearer(moderator)).get_json()["screen"]
+    screen = sio(screen_token.rsplit("/", 1)[1])
+    for sc in (phone, pad, console, screen):
         sc.get_received()
     body = setup_body(view)
     body["tables"][0]["capacity"] = 2  # fewer seats than people at table 1 right now: they stay for this round
@@ -102,6 +104,11 @@ def test_live_edits_are_accepted_and_reach_phones_pads_and_moderators(client, si
     assert pad_update["topics"][1]["question"] == "Was ändert sich 2030?"
     assert pad_update["tables"]["4"] == view["topics"][1]["id"]  # table 4's pad shows its renamed topic
     assert "plan_published" in [name for name, _ in received(console)]
+    assert "event_updated" in dict(received(screen))
+    screen.emit("sync", {})  # what the projector does on event_updated: a fresh snapshot with the new texts
+    snapshot = dict(received(screen))["snapshot"]
+    assert snapshot["event"]["topics"][1]["title"] == "Zukunft der Arbeit (neu)"
+    assert len(snapshot["event"]["rounds"]) == 4
 
     # The new table works at once: its host link opens the pad, connects live, and it is on the links and cards.
     links = client.get(f"/api/v1/events/{code}/links", headers=bearer(moderator)).get_json()
@@ -257,3 +264,17 @@ def test_console_page_offers_the_live_setup_and_the_help_desk(client, event):
     assert 'id="help-search"' in html and 'id="qr-dialog"' in html
     with client.get("/static/js/setup_form.js") as script:
         assert b"beforeunload" in script.data and b"applyLocks" in script.data
+
+
+def test_a_text_or_round_length_change_moves_nobody_and_costs_no_replan(client, sio, live):
+    code, moderator, view = live
+    before = plan(client, code, moderator)
+    console = sio(moderator)
+    console.get_received()
+    body = setup_body(view)
+    body["topics"][0]["question"] = "Eine neue Frage?"
+    body["rounds"][2]["minutes"] = 25
+    assert put(client, code, moderator, body).status_code == 200
+    names = [name for name, _ in received(console)]
+    assert "event_updated" in names and "plan_published" not in names and "assignment_changed" not in names
+    assert plan(client, code, moderator)["rounds"] == before["rounds"]

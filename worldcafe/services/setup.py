@@ -268,6 +268,7 @@ def update_setup(event: Event, data: Any) -> tuple[list[Push], list[str]]:
     spec = parse(SetupSpec, {**setup_of(event), **data})
     matched = match_topics(event, spec)
     check_history(event, spec, matched, history_of(event))
+    seating_before = _seating_key(event)
     joining_changed = spec.joining_open != event.joining_open
     event.name, event.language, event.joining_open = spec.name, spec.language, spec.joining_open
     event.groups = list(spec.groups)
@@ -275,9 +276,9 @@ def update_setup(event: Event, data: Any) -> tuple[list[Push], list[str]]:
     db.session.flush()
     db.session.expire(event, ["topics", "tables", "rounds"])
     pushes = [record(event, "event_updated", setup_push_payload(event), [event_room(event.id)])]
-    if event.plan_metrics:
+    if event.plan_metrics and _seating_key(event) != seating_before:
         # The rounds to come follow the new tables, capacities and rounds (or the change is refused with the reason);
-        # played rounds never change.
+        # played rounds never change. A new text or round length moves nobody, so it costs no re-plan.
         from .planning import reseat_after_change
 
         pushes += reseat_after_change(event, [])
@@ -285,6 +286,12 @@ def update_setup(event: Event, data: Any) -> tuple[list[Push], list[str]]:
         pushes.append(joining_push(event))
     db.session.commit()
     return pushes, dead_tokens
+
+
+def _seating_key(event: Event) -> tuple[Any, ...]:
+    """What the seating depends on: the tables with their seats, tags and topic, and the number of rounds."""
+    tables = tuple((t.number, t.capacity, tuple(t.tags), t.topic.id if t.topic else None) for t in event.tables)
+    return tables, len(event.rounds)
 
 
 def joining_push(event: Event) -> Push:

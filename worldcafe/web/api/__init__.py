@@ -24,7 +24,7 @@ from ...services.notes import list_notes
 from ...services.spec import StatusSpec, parse
 from ...services.views import full_view, me_view, public_view, seating_view
 from ..auth import api_access
-from ..links import event_links, participant_cookie, role_url
+from ..links import event_links, participant_cookie, participant_links, role_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # authorised by bearer tokens, never by cookies
@@ -131,12 +131,10 @@ def list_participants(code: str) -> Any:
     """Everyone in the event with their links; ``?q=`` finds names containing every typed word (help desk)."""
     access = api_access(code)
     access.require("moderator")
-    people = event_links(access.event)["participants"]
     query = request.args.get("q", "").strip()
     if query:
-        found = {p.id for p in participant_service.search(access.event, query)}
-        people = [p for p in people if p["id"] in found]
-    return jsonify(participants=people)
+        return jsonify(participants=participant_links(participant_service.search(access.event, query)))
+    return jsonify(participants=event_links(access.event)["participants"])
 
 
 @bp.patch("/events/<code>/participants/<int:participant_id>")
