@@ -20,13 +20,15 @@ def cli() -> None:
     """World Café: rotation, live pads, phones, projector and harvest."""
 
 
-def _links_text(links: dict[str, Any]) -> str:
+def _links_text(links: dict[str, Any], with_people: bool = False) -> str:
     lines = [
         f"  moderator : {links['moderator']}",
         f"  screen    : {links['screen']}",
         f"  join      : {links['join']}",
     ]
     lines += [f"  host T{number:<3}: {url}" for number, url in links["hosts"].items()]
+    if with_people:
+        lines += [f"  {name}: {url}" for name, url in links["participants"].items()]
     return "\n".join(lines)
 
 
@@ -42,9 +44,38 @@ def _demo_links(event: Any) -> dict[str, Any]:
             "screen": links["screen"],
             "join": links["join"],
             "hosts": links["hosts"],
-            "participants": {p["name"]: p["link"] for p in links["participants"]},
+            # Keyed by name as the contract says; a second person of the same name gets "(id)" added.
+            "participants": _by_name(links["participants"]),
         },
     }
+
+
+def _by_name(people: list[dict[str, Any]]) -> dict[str, str]:
+    named: dict[str, str] = {}
+    for person in people:
+        key = person["name"] if person["name"] not in named else f"{person['name']} ({person['id']})"
+        named[key] = person["link"]
+    return named
+
+
+@cli.command("links")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True, help="Print the event and its links as JSON.")
+def links_command(code: str, as_json: bool) -> None:
+    """Print every link of the event with join code CODE: moderator, screen, join, hosts, each participant."""
+    from .services.errors import ServiceError
+    from .services.events import get_event
+
+    try:
+        event = get_event(code)
+    except ServiceError as exc:
+        _fail(f"{exc.message} ({code})")
+    info = _demo_links(event)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{event.name} (code {event.public_id}):")
+    click.echo(_links_text(info["links"], with_people=True))
 
 
 @cli.command("demo")

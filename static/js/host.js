@@ -233,7 +233,25 @@ document.getElementById("photo-input").addEventListener("change", async (e) => {
 });
 
 // ---- live --------------------------------------------------------------------------------------------
+let myTopicId;
+
+/** The setup changed: show the new topic text and rounds in place (a reload would lose what is being typed). */
+function applySetup(p) {
+  const topicId = p.tables[String(myTable)];
+  // Moved to another topic (possible only before the table was played): reload to join that topic's pad.
+  if (topicId === undefined || (myTopicId !== undefined && topicId !== myTopicId)) { window.location.reload(); return; }
+  const topic = p.topics.find((tp) => tp.id === topicId);
+  renderTable({ number: myTable, topic_id: topicId, topic: topic?.title ?? null, question: topic?.question ?? null,
+    colour: topic?.colour ?? p.no_topic_colour });
+  if (event) {
+    event.name = p.name;
+    event.rounds = p.rounds.map((r) => ({ status: "planned", ...event.rounds.find((old) => old.number === r.number), ...r }));
+  }
+  render();
+}
+
 function renderTable(table) {
+  myTopicId = table.topic_id ?? null;
   document.getElementById("table-number").textContent = table.number;
   document.getElementById("topic-title").textContent = table.topic || "";
   document.getElementById("topic-question").textContent = table.question || "";
@@ -277,7 +295,7 @@ const live = connectLive(token, {
   harvest_started: (p) => { event.status = p.status; render(); },
   event_closed: (p) => { event.status = p.status; padOpen = false; render(); },
   message_broadcast: (p) => showOverlay(p.text),
-  event_updated: () => window.location.reload(),
+  event_updated: applySetup,
   unauthorized: () => window.location.reload(),
 });
 const clock = countdown(document.getElementById("host-timer"), live);

@@ -4,93 +4,20 @@ import { connectLive } from "./live.js";
 import { setupControl } from "./control.js";
 import { setupNotes } from "./notes_panel.js";
 import { setupPlan } from "./plan.js";
+import { setupForm } from "./setup_form.js";
+import { setupHelpDesk } from "./helpdesk.js";
 
 const root = document.getElementById("console");
 const { token, event: code } = root.dataset;
 let view = pageData("state");
-const palette = ["blue", "orange", "green", "purple", "red", "sky", "pink", "yellow", "teal", "brown", "navy", "grey"];
 
 // ---- setup editor -------------------------------------------------------------------------------------
-const form = document.getElementById("setup-form");
-const roundsEl = document.getElementById("rounds");
-const topicsEl = document.getElementById("topics");
-
-function roundRow(minutes) {
-  return h("li", { class: "round-row" },
-    h("label", {}, h("input", { type: "number", name: "minutes", min: 1, max: 240, value: minutes, required: true }),
-      ` ${t("minutes")}`),
-    h("button", { type: "button", class: "link-button", onclick: (e) => e.target.closest("li").remove() }, t("remove")));
-}
-
-function tableRow(table) {
-  return h("li", { class: "table-row" },
-    h("span", { class: "table-no" }, ""),
-    h("label", { class: "grow" }, t("host"), h("input", { name: "host", value: table.host || "", maxlength: 200 })),
-    h("label", {}, t("capacity"), h("input", { type: "number", name: "capacity", min: 1, max: 100, value: table.capacity ?? 5 })),
-    h("button", { type: "button", class: "link-button", onclick: (e) => { e.target.closest("li").remove(); numberTables(); } }, t("remove")));
-}
-
-function topicCard(topic, tables) {
-  const colour = h("select", { name: "colour", class: "colour-select" },
-    palette.map((c) => h("option", { value: c, selected: c === topic.colour }, t(`colour_${c}`))));
-  const swatch = h("span", { class: `swatch c-${topic.colour || "blue"}` });
-  colour.addEventListener("change", () => {
-    swatch.className = `swatch c-${colour.value}`;
-    card.className = `topic-card c-${colour.value}`;
-  });
-  const list = h("ol", { class: "rows tables" }, tables.map(tableRow));
-  const card = h("fieldset", { class: `topic-card c-${topic.colour || "blue"}` },
-    h("legend", {}, swatch, h("span", { class: "topic-no" }, "")),
-    h("div", { class: "row" },
-      h("label", { class: "grow" }, t("title"), h("input", { name: "title", value: topic.title || "", maxlength: 200, required: true })),
-      h("label", {}, t("colour"), colour)),
-    h("label", {}, t("question"), h("textarea", { name: "question", rows: 2, maxlength: 2000 }, topic.question || "")),
-    h("p", { class: "subhead" }, t("tables_for_topic")),
-    list,
-    h("div", { class: "row" },
-      h("button", { type: "button", onclick: () => { list.append(tableRow({ capacity: 5 })); numberTables(); } }, `+ ${t("add_table")}`),
-      h("button", { type: "button", class: "link-button danger", onclick: () => { card.remove(); numberTables(); } }, t("remove"))));
-  return card;
-}
-
-function numberTables() {
-  let n = 0;
-  topicsEl.querySelectorAll(".topic-card").forEach((card, i) => {
-    card.querySelector(".topic-no").textContent = `${t("topic")} ${i + 1}`;
-    card.querySelectorAll(".table-no").forEach((el) => { n += 1; el.textContent = `${t("table")} ${n}`; });
-  });
-}
-
-function fillSetup(v) {
-  form.name.value = v.name;
-  form.language.value = v.language;
-  form.groups.value = (v.groups || []).join(", ");
-  roundsEl.replaceChildren(...v.rounds.map((r) => roundRow(r.minutes)));
-  topicsEl.replaceChildren(...v.topics.map((topic) => topicCard(topic,
-    v.tables.filter((tb) => tb.topic_position === topic.position))));
-  numberTables();
-}
-
-function readSetup() {
-  const topics = [];
-  const tables = [];
-  let number = 0;
-  topicsEl.querySelectorAll(".topic-card").forEach((card, i) => {
-    topics.push({ title: card.querySelector("[name=title]").value, question: card.querySelector("[name=question]").value,
-      colour: card.querySelector("[name=colour]").value });
-    card.querySelectorAll(".table-row").forEach((row) => {
-      number += 1;
-      tables.push({ number, topic: i + 1, host: row.querySelector("[name=host]").value,
-        capacity: Number(row.querySelector("[name=capacity]").value) });
-    });
-  });
-  return {
-    name: form.name.value, language: form.language.value, joining_open: view.joining_open,
-    groups: form.groups.value.split(",").map((g) => g.trim()).filter(Boolean),
-    rounds: [...roundsEl.querySelectorAll("input")].map((i) => ({ minutes: Number(i.value) })),
-    topics, tables,
-  };
-}
+const setup = setupForm({
+  token, code,
+  getView: () => view,
+  setView: (next) => { view = next; },
+  onSaved: () => { renderHeader(); renderPeople(); },
+});
 
 function showMessage(id, text) {
   const el = document.getElementById(id);
@@ -98,44 +25,44 @@ function showMessage(id, text) {
   el.hidden = !text;
 }
 
-document.getElementById("add-round").addEventListener("click", () => roundsEl.append(roundRow(20)));
-document.getElementById("add-topic").addEventListener("click", () => {
-  const used = new Set([...topicsEl.querySelectorAll("[name=colour]")].map((s) => s.value));
-  topicsEl.append(topicCard({ colour: palette.find((c) => !used.has(c)) || "grey" }, [{ capacity: 5 }, { capacity: 5 }, { capacity: 5 }]));
-  numberTables();
-  topicsEl.lastElementChild.querySelector("[name=title]").focus();
-});
-
-form.addEventListener("submit", async (e) => {
-  e.preventDefault();
-  showMessage("setup-error", "");
-  showMessage("setup-ok", t("saving"));
-  try {
-    view = await api("PUT", `/events/${code}`, token, readSetup());
-    fillSetup(view);
-    renderHeader();
-    showMessage("setup-ok", t("saved"));
-    toast(t("saved"));
-  } catch (err) {
-    showMessage("setup-ok", "");
-    showMessage("setup-error", err.message);
-  }
-});
-
 // ---- participants -------------------------------------------------------------------------------------
 const peopleBody = document.querySelector("#people tbody");
+
+let editingPerson = null;
+
+function editRow(p) {
+  const name = h("input", { name: "name", value: p.name, maxlength: 200, "aria-label": t("name") });
+  const group = h("input", { name: "group", value: p.group || "", list: "group-list", maxlength: 100, "aria-label": t("group") });
+  const needs = h("input", { name: "needs", value: (p.needs || []).join(", "), placeholder: t("needs"), "aria-label": t("needs") });
+  const save = async () => {
+    try {
+      await api("PATCH", `/events/${code}/participants/${p.id}`, token, {
+        name: name.value, group: group.value || null,
+        needs: needs.value.split(",").map((n) => n.trim()).filter(Boolean) });
+      editingPerson = null;
+      toast(t("person_saved", { name: name.value }));
+      await reload();
+    } catch (err) { toast(err.message, "error"); }
+  };
+  return h("tr", { class: "editing", dataset: { id: p.id } },
+    h("td", {}, name), h("td", {}, group), h("td", {}, needs),
+    h("td", { class: "person-actions" }, h("button", { type: "button", class: "primary", onclick: save }, t("save")),
+      h("button", { type: "button", class: "link-button", onclick: () => { editingPerson = null; renderPeople(); } }, t("cancel"))));
+}
 
 function renderPeople() {
   const active = view.participants.filter((p) => p.status === "active");
   document.getElementById("people-count").textContent = `(${active.length})`;
-  peopleBody.replaceChildren(...view.participants.map((p) => h("tr", { dataset: { id: p.id } },
+  peopleBody.replaceChildren(...view.participants.map((p) => (p.id === editingPerson ? editRow(p) : h("tr", { dataset: { id: p.id } },
     h("td", {}, h("a", { href: `/p/${p.token}`, target: "_blank", rel: "noopener" }, p.name)),
-    h("td", {}, p.group || ""),
+    h("td", {}, [p.group || "", ...(p.needs || []).map((n) => h("span", { class: "pill need" }, n))]),
     h("td", { class: "muted" }, t(`source_${p.source}`)),
-    h("td", {}, started()
+    h("td", { class: "person-actions" },
+      h("button", { type: "button", class: "link-button", onclick: () => { editingPerson = p.id; renderPeople(); } }, t("edit")),
+      started()
       ? h("select", { class: "status-select", "aria-label": t("presence"), onchange: (e) => setStatus(p, e.target.value) },
         ["active", "left", "no_show"].map((s) => h("option", { value: s, selected: p.status === s }, t(`presence_${s}`))))
-      : h("button", { type: "button", class: "link-button danger", onclick: () => removePerson(p) }, t("remove"))))));
+      : h("button", { type: "button", class: "link-button danger", onclick: () => removePerson(p) }, t("remove")))))));
   document.getElementById("group-list").replaceChildren(...(view.groups || []).map((g) => h("option", { value: g })));
 }
 
@@ -247,13 +174,15 @@ async function reload() {
   view = await api("GET", `/events/${code}`, token);
   renderHeader();
   renderPeople();
+  setup.applyLocks();
 }
 
-fillSetup(view);
+setup.fill(view);
 renderHeader();
 renderPeople();
 const plan = setupPlan({ token, code, getView: () => view });
 plan.load();
+setupHelpDesk({ token, code, onMerged: () => reload() });
 
 function applyRound(push) {
   view.status = push.status;
@@ -267,7 +196,7 @@ function applyRound(push) {
 }
 
 const live = connectLive(token, {
-  snapshot: (data) => { view = data.event; renderHeader(); renderPeople(); control.render(); control.loadOccupancy(); },
+  snapshot: (data) => { view = data.event; renderHeader(); renderPeople(); setup.refresh(view); control.render(); control.loadOccupancy(); },
   round_started: (p) => { applyRound(p); renderPeople(); }, round_paused: applyRound, round_resumed: applyRound, round_extended: applyRound,
   round_ended: applyRound, round_reopened: applyRound, round_cancelled: applyRound,
   harvest_started: (p) => { view.status = p.status; renderHeader(); control.render(); },
@@ -283,6 +212,7 @@ const live = connectLive(token, {
   participants_added: () => reload(),
   plan_published: () => { plan.load(); reload().then(() => control.loadOccupancy()); },
   participant_removed: () => reload(),
+  event_updated: () => reload().then(() => { setup.refresh(view); plan.load(); }),
   attendance_changed: (p) => { document.getElementById("joined-count").textContent = p.joined; },
   joining_changed: (p) => { view.joining_open = p.joining_open; renderHeader(); },
   presence_changed: (p) => { document.getElementById("connected-count").textContent = p.connected.participants; },

@@ -98,6 +98,24 @@ noteForm.addEventListener("submit", async (e) => {
   if (ack.ok) { noteForm.reset(); toast(t("note_sent")); } else toast(ack.error.message, "error");
 });
 
+/** The setup changed (a topic's text, colours, the number of rounds): update the seats shown, without asking. */
+function applySetup(p) {
+  const topics = new Map(p.topics.map((topic) => [topic.id, topic]));
+  const patch = (seat) => {
+    const topicId = seat ? p.tables[String(seat.table.number)] : undefined;
+    if (topicId === undefined) return;  // no seat, or the table went: an assignment_changed follows
+    const topic = topics.get(topicId);
+    Object.assign(seat.table, topic
+      ? { topic: topic.title, question: topic.question, colour: topic.colour, colour_hex: topic.colour_hex,
+        topic_position: topic.position, topic_id: topic.id }
+      : { topic: null, question: null, colour: p.no_topic_colour, topic_position: null, topic_id: null });
+  };
+  [me.current, me.next, ...(me.route || [])].forEach(patch);
+  me.event.rounds = p.rounds.length;
+  me.event.name = p.name;
+  render();
+}
+
 const roundChange = () => refresh();
 live = connectLive(root.dataset.token, {
   snapshot: (data) => { me = data.me; render(); if (me.event.status === "harvest") refresh(); },
@@ -117,6 +135,7 @@ live = connectLive(root.dataset.token, {
   event_closed: roundChange,
   message_broadcast: (p) => showOverlay(p.text),
   settings_changed: () => refresh(),
+  event_updated: applySetup,
   unauthorized: () => window.location.reload(),
 });
 render();

@@ -234,7 +234,8 @@ const live = connectLive(token, {
   event_closed: (p) => { view.status = p.status; render(); },
   // Nobody clicks a projector: messages fade after a minute.
   message_broadcast: (p) => showOverlay(p.text, 60000),
-  event_updated: () => window.location.reload(),
+  // The setup changed (topic texts, tables, rounds): a fresh snapshot redraws everything without a reload.
+  event_updated: () => live.socket.emit("sync", {}),
   unauthorized: () => window.location.reload(),
 });
 const clock = countdown(document.getElementById("big-timer"), live, { onTimeUp: chime });

@@ -20,6 +20,7 @@ STATUS = {
     "unprocessable": 422,
     "rate_limited": 429,
     "no_votes_left": 409,
+    "possible_duplicate": 409,
     "pad_locked": 409,
     "unavailable": 503,
 }

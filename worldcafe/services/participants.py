@@ -9,13 +9,14 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from ..domain.names import matches, similar_to
 from ..extensions import db
 from ..models import AccessLink, Event, Participant
 from ..realtime.rooms import moderators_room, screen_room
 from .access import issue_link
 from .errors import ServiceError
 from .live import Push, record
-from .spec import JoinSpec, ParticipantSpec, parse
+from .spec import JoinSpec, ParticipantPatchSpec, ParticipantSpec, parse
 
 _HEADER_ALIASES = {
     "name": "name",
@@ -40,6 +41,7 @@ def participant_view(person: Participant, link: AccessLink | None = None) -> dic
         "name": person.name,
         "group": person.group,
         "email": person.email,
+        "needs": list(person.needs),
         "status": person.status,
         "source": person.source,
     }
@@ -104,7 +106,8 @@ def add_participants(event: Event, data: Any, source: str = "api") -> tuple[list
 
 
 def _seat_late(event: Event, people: list[Participant]) -> list[Push]:
-    """Once a plan exists, newcomers are seated at once and the rounds to come re-planned around them."""
+    """Once a plan exists, newcomers are seated at once and the rounds to come re-planned around them (this
+    module's one re-plan call)."""
     # Imported here: planning builds on this module (attendance counts), not the other way round.
     from .planning import reseat_after_change
 
@@ -212,18 +215,80 @@ def join(event: Event, data: Any) -> tuple[Participant, AccessLink, list[Push]]:
         group = match
     elif group:
         raise ServiceError("invalid", _("This event does not use groups."))
+    if not spec.confirm:
+        _refuse_look_alike(event, spec.name)
     [(person, link)] = add_people(event, [ParticipantSpec(name=spec.name, group=group)], source="join")
     pushes = _announce(event, [(person, link)]) + _seat_late(event, [person])
     db.session.commit()
     return person, link, pushes
 
 
-def remove_participant(event: Event, participant_id: int) -> tuple[list[Push], list[str]]:
-    """Delete a person before the event starts (later they are marked as left instead); returns the pushes and
-    the person's now dead tokens."""
+def _refuse_look_alike(event: Event, name: str) -> None:
+    """A second device with a name already in the event is probably the same person who lost their link."""
+    people = list(event.participants)
+    found = similar_to(name, [p.name for p in people])
+    if not found:
+        return
+    first = people[found[0][0]]
+    raise ServiceError(
+        "possible_duplicate",
+        _(
+            "Someone called %(name)s has already joined. If that is you, ask the help desk for your link; "
+            "otherwise continue.",
+            name=first.name,
+        ),
+        details=[{"name": people[index].name, "similarity": score} for index, score in found],
+    )
+
+
+def find_participant(event: Event, participant_id: int) -> Participant:
+    """A person of this event, or not_found."""
     person = db.session.get(Participant, participant_id)
     if person is None or person.event_id != event.id:
         raise ServiceError("not_found", _("There is no such participant in this event."))
+    return person
+
+
+def update_participant(event: Event, participant_id: int, data: Any) -> tuple[dict[str, Any], list[Push]]:
+    """Correct a person's name, group, email or needs at any time; a new group or need re-plans the rounds to come."""
+    person = find_participant(event, participant_id)
+    spec = parse(ParticipantPatchSpec, data)
+    given = spec.model_fields_set
+    group = spec.group
+    if "group" in given and group:
+        known = next((g for g in event.groups if g.casefold() == group.casefold()), None)
+        if known is None:
+            event.groups = [*event.groups, group]
+        group = known or group
+    seating_changed = ("group" in given and group != person.group) or (
+        "needs" in given and sorted(spec.needs or []) != sorted(person.needs)
+    )
+    if "name" in given and spec.name is not None:
+        person.name = spec.name
+    if "group" in given:
+        person.group = group
+    if "email" in given:
+        person.email = spec.email
+    if "needs" in given:
+        person.needs = list(spec.needs or [])
+    db.session.flush()
+    view = participant_view(person)
+    pushes = [record(event, "participant_changed", {"participant": view}, [moderators_room(event.id)])]
+    if seating_changed:
+        pushes += _seat_late(event, [])
+    db.session.commit()
+    return view, pushes
+
+
+def search(event: Event, query: str) -> list[Participant]:
+    """Everyone whose name contains every typed word, ignoring case and accents (the help desk's search box)."""
+    return [p for p in event.participants if matches(query, p.name)]
+
+
+def remove_participant(event: Event, participant_id: int) -> tuple[list[Push], list[str]]:
+    """Delete a person before the event starts (later they are marked as left instead); returns the pushes and
+    the person's now dead tokens."""
+    person = find_participant(event, participant_id)
     if any(r.status != "planned" for r in event.rounds):
         raise ServiceError("wrong_state", _("The event has started; mark the person as left instead."))
     tokens = [link.token for link in person.links]

@@ -38,8 +38,9 @@ class RoundSpec(_Schema):
 
 
 class TopicSpec(_Schema):
-    """A topic with its question and colour."""
+    """A topic with its question and colour; ``id`` (from the event's view) names the topic a change updates."""
 
+    id: int | None = Field(default=None, ge=1)
     title: Name
     question: Text = ""
     colour: str | None = None
@@ -145,10 +146,45 @@ class EventSpec(SetupSpec):
 
 
 class JoinSpec(_Schema):
-    """What a person types on the join page."""
+    """What a person types on the join page; ``confirm`` joins even when someone with a similar name is there."""
 
     name: Name
     group: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    confirm: bool = False
+
+
+class ParticipantPatchSpec(_Schema):
+    """A correction to one person: only the fields sent change (``group``/``email`` null clears them)."""
+
+    name: Name | None = None
+    group: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)] | None = None
+    needs: list[Tag] | None = Field(default=None, max_length=20)
+
+    @field_validator("group", "email")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("email")
+    @classmethod
+    def _email_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _EMAIL.match(value):
+            raise ValueError(_("'%(value)s' is not an email address", value=value))
+        return value
+
+    @model_validator(mode="after")
+    def _name_not_null(self) -> ParticipantPatchSpec:
+        if "name" in self.model_fields_set and self.name is None:
+            raise ValueError(_("name must not be empty"))
+        return self
+
+
+class MergeSpec(_Schema):
+    """Two records of one person: ``keep`` stays, ``drop`` is merged into it."""
+
+    keep: int = Field(ge=1)
+    drop: int = Field(ge=1)
 
 
 class SettingsSpec(_Schema):

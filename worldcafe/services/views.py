@@ -10,6 +10,7 @@ from ..extensions import db
 from ..models import AccessLink, CafeTable, Event, Participant, Round, Seat, Topic
 from .access import Access
 from .participants import participant_view
+from .setup import setup_locks
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -40,6 +41,7 @@ def table_view(table: CafeTable, *, with_host: bool = True) -> dict[str, Any]:
         "topic": table.topic.title if table.topic else None,
         "question": table.topic.question if table.topic else None,
         "topic_position": table.topic.position + 1 if table.topic else None,
+        "topic_id": table.topic_id,
         "tags": list(table.tags),
     }
     if with_host:
@@ -64,6 +66,7 @@ def public_view(event: Event) -> dict[str, Any]:
         "seq": event.last_seq,
         "topics": [
             {
+                "id": t.id,
                 "position": t.position + 1,
                 "title": t.title,
                 "question": t.question,
@@ -90,6 +93,8 @@ def full_view(event: Event) -> dict[str, Any]:
     view = public_view(event)
     view["participants"] = [participant_view(p, links.get(p.id)) for p in event.participants]
     view["pad_open"] = is_pad_open(event)
+    # What started rounds used, with the reason, so the console shows what is locked before anyone presses Save.
+    view["locks"] = setup_locks(event)
     return view
 
 

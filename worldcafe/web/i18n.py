@@ -224,6 +224,27 @@ JS_STRINGS = {
     "colour_brown": _l("brown"),
     "colour_navy": _l("navy"),
     "colour_grey": _l("grey"),
+    "tags": _l("Tags"),
+    "needs": _l("Needs"),
+    "locked_reason": _l("{reason} — cannot be removed"),
+    "round_locked": _l("started — change its time with the +/− min buttons in the live panel"),
+    "unsaved": _l("Unsaved changes"),
+    "setup_changed_elsewhere": _l("The setup was changed on another device; save or reload to see it."),
+    "person_saved": _l("{name} saved"),
+    "search_people": _l("Find a person"),
+    "no_match": _l("Nobody found."),
+    "show_qr": _l("Show QR code"),
+    "qr_for": _l("{name}: scan this with the phone"),
+    "close": _l("Close"),
+    "check_duplicates": _l("Look for duplicates"),
+    "no_duplicates": _l("No names look alike."),
+    "similarity": _l("alike: {n}%"),
+    "keep_this": _l("Keep {name}"),
+    "confirm_merge": _l(
+        "Merge {drop} into {keep}? {drop}'s link stops working; notes, votes and check-ins move to {keep}."
+    ),
+    "merged": _l("{drop} was merged into {keep}."),
+    "matches": _n("{n} match", "{n} matches"),
 }
 
 

@@ -18,22 +18,28 @@ bp = Blueprint("join", __name__)
 
 @bp.route("/j/<code>", methods=["GET", "POST"])
 def join(code: str) -> Any:
-    """Show the join form, or send a returning person straight to their page."""
+    """Show the join form; a browser that joined before goes straight back to its own page (no second record)."""
     event = get_event(code)
-    remembered = resolve(request.cookies.get(participant_cookie(event.public_id)), "participant")
-    if request.method == "GET" and remembered is not None and remembered.event.id == event.id:
-        return redirect(url_for("roles.participant", token=request.cookies[participant_cookie(event.public_id)]))
-    error = None
+    token = request.cookies.get(participant_cookie(event.public_id))
+    remembered = resolve(token, "participant")
+    if token and remembered is not None and remembered.event.id == event.id:
+        return redirect(url_for("roles.participant", token=token))
+    error, look_alike = None, False
     if request.method == "POST":
         try:
             _person, link, pushes = participant_service.join(
-                event, {"name": request.form.get("name", ""), "group": request.form.get("group") or None}
+                event,
+                {
+                    "name": request.form.get("name", ""),
+                    "group": request.form.get("group") or None,
+                    "confirm": request.form.get("confirm") == "1",
+                },
             )
         except ServiceError as exc:
-            error = exc.message
+            error, look_alike = exc.message, exc.code == "possible_duplicate"
         else:
             publish(pushes)
             response = make_response(redirect(url_for("roles.participant", token=link.token)))
             return remember_participant(response, event.public_id, link.token)
-    status = 400 if error else 200
-    return render_template("join.html", event=event, error=error, form=request.form), status
+    status = (409 if look_alike else 400) if error else 200
+    return render_template("join.html", event=event, error=error, look_alike=look_alike, form=request.form), status

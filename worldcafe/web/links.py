@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import socket
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,7 @@ from flask import current_app, has_request_context, request
 from markupsafe import Markup
 
 if TYPE_CHECKING:
-    from ..models import Event
+    from ..models import Event, Participant
 
 ROLE_PREFIX = {"moderator": "m", "screen": "s", "host": "h", "participant": "p", "summary": "r"}
 
@@ -87,6 +88,35 @@ def qr_svg(data: str, scale: int = 4, title: str | None = None) -> Markup:
         omitsize=True,
     )
     return Markup(svg)
+
+
+def qr_svg_file(data: str, scale: int = 10) -> str:
+    """The same QR code as ``qr_svg``, as a standalone SVG file (for an ``<img>``)."""
+    qr = segno.make(data, error="m", micro=False)
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="svg", scale=scale, border=2, dark="#000", light="#fff", xmldecl=False, svgclass="qr",
+            lineclass=None)
+    return buffer.getvalue().decode()
+
+
+def participant_links(people: list[Participant]) -> list[dict[str, Any]]:
+    """Some people with their links, in the ``participants`` shape of ``event_links`` (the help desk's results)."""
+    from ..extensions import db
+    from ..models import AccessLink
+
+    ids = [p.id for p in people]
+    tokens = dict(
+        db.session.execute(
+            db.select(AccessLink.participant_id, AccessLink.token).where(
+                AccessLink.role == "participant", AccessLink.participant_id.in_(ids)
+            )
+        ).all()
+    ) if ids else {}
+    return [
+        {"id": p.id, "name": p.name, "group": p.group, "link": role_url("participant", tokens[p.id])}
+        for p in sorted(people, key=lambda person: person.id)
+        if p.id in tokens
+    ]
 
 
 def event_links(event: Event) -> dict[str, Any]:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, render_template
+from flask_babel import gettext as _
 
+from ..services.access import find_link
+from ..services.errors import ServiceError
+from ..services.participants import find_participant
 from ..services.views import full_view
 from .auth import page_access, send_photo
-from .links import checkin_url, event_links, qr_svg
+from .links import checkin_url, event_links, qr_svg, qr_svg_file, role_url
 
 bp = Blueprint("moderator", __name__)
 
@@ -26,6 +30,17 @@ def links(token: str) -> Any:
     access = page_access(token, "moderator")
     all_links = event_links(access.event)
     return render_template("links.html", event=access.event, token=token, links=all_links, qr=qr_svg)
+
+
+@bp.get("/m/<token>/participants/<int:participant_id>/qr.svg")
+def participant_qr(token: str, participant_id: int) -> Any:
+    """A person's own link as a big QR code, for the help desk to show to a phone that lost it."""
+    access = page_access(token, "moderator")
+    person = find_participant(access.event, participant_id)
+    link = find_link(access.event, "participant", participant_id=person.id)
+    if link is None:
+        raise ServiceError("not_found", _("That link does not exist."))
+    return Response(qr_svg_file(role_url("participant", link.token)), mimetype="image/svg+xml")
 
 
 @bp.get("/m/<token>/photos/<photo_id>")

@@ -12,17 +12,19 @@ from ...realtime.handlers import revoke
 from ...realtime.publish import publish
 from ...services import checkin, planning, votes
 from ...services import control as control_service
+from ...services import duplicates as duplicate_service
 from ...services import events as event_service
 from ...services import notes as note_service
 from ...services import participants as participant_service
+from ...services import setup as setup_service
 from ...services import summary as summary_service
-from ...services.access import regenerate_link
+from ...services.access import regenerate_link, resolve
 from ...services.errors import ServiceError
 from ...services.notes import list_notes
 from ...services.spec import StatusSpec, parse
 from ...services.views import full_view, me_view, public_view, seating_view
 from ..auth import api_access
-from ..links import event_links, role_url
+from ..links import event_links, participant_cookie, participant_links, role_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # authorised by bearer tokens, never by cookies
@@ -82,10 +84,12 @@ def get_event(code: str) -> Any:
 
 @bp.put("/events/<code>")
 def update_event(code: str) -> Any:
-    """Replace the setup (name, language, groups, rounds, topics, tables) before the first round."""
+    """Change the setup (name, language, groups, rounds, topics, tables); once live, only what history allows."""
     access = api_access(code)
     access.require("moderator")
-    publish(event_service.update_setup(access.event, json_body()))
+    pushes, dead_tokens = setup_service.update_setup(access.event, json_body())
+    publish(pushes)
+    revoke(dead_tokens)
     return jsonify(full_view(access.event))
 
 
@@ -124,10 +128,42 @@ def regenerate(code: str) -> Any:
 
 @bp.get("/events/<code>/participants")
 def list_participants(code: str) -> Any:
-    """Everyone in the event with their links."""
+    """Everyone in the event with their links; ``?q=`` finds names containing every typed word (help desk)."""
     access = api_access(code)
     access.require("moderator")
+    query = request.args.get("q", "").strip()
+    if query:
+        return jsonify(participants=participant_links(participant_service.search(access.event, query)))
     return jsonify(participants=event_links(access.event)["participants"])
+
+
+@bp.patch("/events/<code>/participants/<int:participant_id>")
+def update_participant(code: str, participant_id: int) -> Any:
+    """Correct a person's ``name``, ``group``, ``email`` or ``needs`` (also during the event)."""
+    access = api_access(code)
+    access.require("moderator")
+    view, pushes = participant_service.update_participant(access.event, participant_id, json_body())
+    publish(pushes)
+    return jsonify(participant=view)
+
+
+@bp.get("/events/<code>/duplicates")
+def duplicates(code: str) -> Any:
+    """Pairs of people whose names look alike, most similar first."""
+    access = api_access(code)
+    access.require("moderator")
+    return jsonify(pairs=duplicate_service.likely_duplicates(access.event))
+
+
+@bp.post("/events/<code>/participants/merge")
+def merge_participants(code: str) -> Any:
+    """Merge two records of one person: ``{"keep": id, "drop": id}``; the dropped record's link stops working."""
+    access = api_access(code)
+    access.require("moderator")
+    kept, pushes, dead_tokens = duplicate_service.merge(access.event, json_body())
+    publish(pushes)
+    revoke(dead_tokens)
+    return jsonify(participant=kept)
 
 
 @bp.post("/events/<code>/participants")
@@ -316,8 +352,19 @@ def seating(code: str) -> Any:
 
 @bp.post("/join/<code>")
 def join(code: str) -> Any:
-    """Join an open event with ``{name, group?}`` → that person's link."""
+    """Join an open event with ``{name, group?, confirm?}`` → that person's link (the own one again from a
+    browser that joined before)."""
     event = event_service.get_event(code)
+    token = request.cookies.get(participant_cookie(event.public_id))
+    remembered = resolve(token, "participant")
+    if token and remembered is not None and remembered.event.id == event.id and remembered.participant is not None:
+        person = remembered.participant
+        return jsonify(
+            participant={"id": person.id, "name": person.name, "group": person.group},
+            link=role_url("participant", token),
+            token=token,
+            returning=True,
+        ), 200
     person, link, pushes = participant_service.join(event, json_body())
     publish(pushes)
     return jsonify(
