@@ -40,3 +40,8 @@ def test_pairs_are_ordered_alike_and_each_pair_once(names):
     assert [score for *_, score in pairs] == sorted((score for *_, score in pairs), reverse=True)
     for i, j, _ in pairs:
         assert similar_to(names[i], [names[j]]), (names[i], names[j])
+
+
+def test_numbers_tell_people_apart():
+    assert similar_to("Walk-in 1", ["Walk-in 0", "Walk-in 1"]) == [(1, 100)]
+    assert duplicate_pairs(["Guest 1", "Guest 2", "Guest 10"]) == []

@@ -24,14 +24,20 @@ def name_key(name: str) -> str:
     return " ".join(sorted(search_key(name).replace(",", " ").split()))
 
 
+def _digits(key: str) -> str:
+    return "".join(ch for ch in key if ch.isdigit())
+
+
 def similar_to(name: str, others: Sequence[str], limit: int = 3) -> list[tuple[int, int]]:
     """The (index, similarity) of the ``others`` that look like ``name``, most similar first."""
     key = name_key(name)
     if not key:
         return []
     keys = [name_key(other) for other in others]
-    found = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=SIMILAR, limit=limit)
-    return [(index, round(score)) for _key, score, index in found]
+    found = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=SIMILAR, limit=None)
+    # Numbers tell people apart however alike the rest is: "Guest 1" and "Guest 2" are two people.
+    alike = [(index, round(score)) for other, score, index in found if _digits(other) == _digits(key)]
+    return alike[:limit]
 
 
 def duplicate_pairs(names: Sequence[str]) -> list[tuple[int, int, int]]:
@@ -43,8 +49,9 @@ def duplicate_pairs(names: Sequence[str]) -> list[tuple[int, int, int]]:
             continue
         # One C loop per name over the names after it: 400 people are ~80,000 comparisons, a few milliseconds.
         rest = keys[i + 1 :]
-        for _key, score, offset in process.extract(key, rest, scorer=fuzz.ratio, score_cutoff=SIMILAR, limit=None):
-            pairs.append((i, i + 1 + offset, round(score)))
+        for other, score, offset in process.extract(key, rest, scorer=fuzz.ratio, score_cutoff=SIMILAR, limit=None):
+            if _digits(other) == _digits(key):
+                pairs.append((i, i + 1 + offset, round(score)))
     pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
     return pairs
 
