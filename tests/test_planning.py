@@ -115,8 +115,10 @@ def test_only_the_moderator_plans(client, event):
 def test_walk_ins_into_a_full_running_round_are_answered_in_time(client):
     """Issue 11: 5 tables × 7, 30 imported, round 1 running, one person left, then walk-ins one by one.
 
-    Each join re-plans (time limit 1 s) and answers; the 6th used to search for ever and freeze the event.
-    Everyone is seated in every round within capacity, and a 7th, with no seat left, gets a clear 422.
+    Each join used to re-plan in the request; the 6th searched for ever and froze the event. Now every join is
+    accepted: five take the free seats of round 1, the 6th and 7th wait at the front; rounds 2 and 3 seat the
+    walk-ins within capacity (the 7th waits there too: 36 people, 35 seats) until the moderator adds a seat per
+    table, which seats everyone, round 1 included.
     """
     spec = {
         "name": "Walk-ins",
@@ -139,7 +141,7 @@ def test_walk_ins_into_a_full_running_round_are_answered_in_time(client):
     )
     assert left.status_code == 200
     walk_ins = []
-    for i in range(6):
+    for i in range(7):
         start = time.monotonic()
         walk_in = {"name": f"Walk-in {i}", "group": ["OWL", "Kanada"][i % 2]}
         with hang_guard(20.0):
@@ -147,12 +149,70 @@ def test_walk_ins_into_a_full_running_round_are_answered_in_time(client):
         assert joined.status_code == 201, joined.get_json()
         assert time.monotonic() - start < 10.0
         walk_ins.append(joined.get_json()["participant"]["id"])
-    plan = client.get(f"/api/v1/events/{code}/plan", headers=bearer(moderator)).get_json()
-    routes = {p["id"]: p["tables"] for p in plan["people"]}
-    assert all(None not in routes[pid] for pid in walk_ins)
-    for rnd in plan["rounds"][1:]:
-        assert all(len(table["people"]) <= 7 for table in rnd["tables"])
-        assert sum(len(table["people"]) for table in rnd["tables"]) == 35  # 29 stayed + 6 walk-ins, every seat
-    with hang_guard(20.0):
-        full = client.post(f"/api/v1/join/{code}", json={"name": "One too many", "group": "OWL"})
-    assert full.status_code == 422 and "seats" in full.get_json()["error"]["message"]
+
+    def routes() -> dict[int, list[int | None]]:
+        plan = client.get(f"/api/v1/events/{code}/plan", headers=bearer(moderator)).get_json()
+        for rnd in plan["rounds"]:
+            assert all(len(table["people"]) <= capacity for table in rnd["tables"]), rnd
+        return {p["id"]: p["tables"] for p in plan["people"]}
+
+    capacity = 7
+    route = routes()
+    assert [route[pid][0] is not None for pid in walk_ins] == [True] * 5 + [False] * 2
+    assert all(None not in route[pid][1:] for pid in walk_ins[:6])
+    assert route[walk_ins[6]] == [None, None, None]
+    view = client.get(f"/api/v1/events/{code}", headers=bearer(moderator)).get_json()
+    assert view["waiting"] == {"count": 2, "people": [walk_ins[5], walk_ins[6]]}
+    me = client.get("/api/v1/me", headers=bearer(joined.get_json()["token"])).get_json()
+    assert me["waiting"] == {"from_round": None}
+
+    tables = [{**table, "capacity": 8} for table in spec["tables"]]
+    assert client.put(f"/api/v1/events/{code}", headers=bearer(moderator), json={"tables": tables}).status_code == 200
+    capacity = 8
+    route = routes()
+    assert all(None not in route[pid] for pid in walk_ins)
+    view = client.get(f"/api/v1/events/{code}", headers=bearer(moderator)).get_json()
+    assert view["waiting"] == {"count": 0, "people": []}
+
+
+def test_one_click_remedies_seat_the_people_waiting(client):
+    """A full running round: walk-ins wait; "a seat more per table" seats them now, "open a new table" too."""
+    spec = {
+        "name": "Full room",
+        "language": "en",
+        "rounds": [{"minutes": 20}] * 2,
+        "topics": [{"title": "A", "question": "?"}, {"title": "B", "question": "?"}],
+        "tables": [{"number": n, "topic": 1 + n % 2, "capacity": 3} for n in (1, 2)],
+        "participants": [{"name": f"Person {i}"} for i in range(6)],
+    }
+    created = client.post("/api/v1/events", json=spec).get_json()
+    code, moderator = created["event"]["id"], created["links"]["moderator"].rsplit("/", 1)[1]
+    client.post(f"/api/v1/events/{code}/control", headers=bearer(moderator), json={"action": "start_round"})
+    tokens = [client.post(f"/api/v1/join/{code}", json={"name": f"Walk-in {i}"}).get_json()["token"] for i in range(3)]
+    view = client.get(f"/api/v1/events/{code}", headers=bearer(moderator)).get_json()
+    assert view["waiting"]["count"] == 3
+    assert client.get("/api/v1/me", headers=bearer(tokens[0])).get_json()["waiting"] == {"from_round": None}
+
+    for bad in ({}, {"seats_per_table": -1}, {"tables": "2"}, {"tables": 21}, []):
+        answer = client.post(f"/api/v1/events/{code}/capacity", headers=bearer(moderator), json=bad)
+        assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "invalid"
+    assert client.post(f"/api/v1/events/{code}/capacity", headers=bearer(tokens[0]), json={"tables": 1}).status_code == 403
+
+    more = client.post(f"/api/v1/events/{code}/capacity", headers=bearer(moderator), json={"seats_per_table": 1})
+    assert more.status_code == 200
+    assert more.get_json()["waiting"]["count"] == 1
+    assert [t["capacity"] for t in more.get_json()["tables"]] == [4, 4]
+    me = client.get("/api/v1/me", headers=bearer(tokens[0])).get_json()
+    assert me["waiting"] is None and me["current"]["round"] == 1
+
+    opened = client.post(f"/api/v1/events/{code}/capacity", headers=bearer(moderator), json={"tables": 1})
+    assert opened.status_code == 200
+    view = opened.get_json()
+    assert view["waiting"]["count"] == 0
+    new = view["tables"][-1]
+    assert new["number"] == 3 and new["capacity"] == 4
+    links = client.get(f"/api/v1/events/{code}/links", headers=bearer(moderator)).get_json()
+    assert "3" in {str(k) for k in links["hosts"]}
+    for token in tokens:
+        me = client.get("/api/v1/me", headers=bearer(token)).get_json()
+        assert me["waiting"] is None and me["current"] and me["next"]

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..extensions import socketio
-from ..services.live import Push
+from ..services.live import REPLAN, Push
+from . import replanner
 from .cluster import bus
 
 
@@ -30,6 +31,14 @@ def publish(pushes: Iterable[Push]) -> None:
     and 4,000 messages for every other process to decode.
     """
     pushes = list(pushes)
+    replans = {push.payload["event_id"] for push in pushes if push.name == REPLAN}
+    pushes = [push for push in pushes if push.name != REPLAN]
+    _emit(pushes)
+    for event_id in sorted(replans):
+        replanner.request(event_id)
+
+
+def _emit(pushes: list[Push]) -> None:
     if bus.clustered and len(pushes) > 1:
         bus.publish("pushes", [[push.name, stamp(push.payload), list(push.rooms)] for push in pushes])
         return

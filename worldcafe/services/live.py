@@ -21,6 +21,16 @@ class Push:
     payload: dict[str, Any] = field(default_factory=dict)
 
 
+# Not a push: a note to the adapter that the event's rounds to come need planning again. ``publish`` hands it to
+# the background re-planner after the commit, so a join answers at once and a burst of joins is one re-plan.
+REPLAN = "replan_wanted"
+
+
+def replan_wanted(event: Event) -> Push:
+    """Ask for the rounds to come to be re-planned in the background once this transaction has committed."""
+    return Push(name=REPLAN, rooms=(), payload={"event_id": event.id})
+
+
 def record(event: Event, name: str, payload: dict[str, Any], rooms: list[str] | tuple[str, ...]) -> Push:
     """Append a state change to the event's log (in the caller's transaction) and return the push to emit."""
     # One UPDATE … RETURNING takes the next number under the row lock, so concurrent writers (even in other

@@ -7,12 +7,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from .. import offload
 from ..domain import rotation
 from ..extensions import db
 from ..models import CafeTable, Event, Participant, Round, Seat
 from ..realtime.rooms import moderators_room, person_room
 from .errors import ServiceError
-from .live import Push, record, record_many
+from .live import Push, record, record_many, replan_wanted
 from .participants import attendance_push
 from .views import table_view
 
@@ -50,6 +51,10 @@ def rotation_input(event: Event, seed: int | None = None, time_limit_s: float = 
                 "left": person.status != "active",
             }
         )
+    if event.plan_metrics:
+        # A first plan with too few seats is the moderator's to fix (a clear error); once a plan is out,
+        # newcomers to a full room wait for a seat instead.
+        _wait_beyond_capacity(event, people, seats, played)
     spec: dict[str, Any] = {
         "rounds": len(event.rounds),
         "tables": [
@@ -72,6 +77,61 @@ def rotation_input(event: Event, seed: int | None = None, time_limit_s: float = 
             {str(p): str(t) for p, t in seats.get(r.number, {}).items() if str(p) in known} for r in event.rounds
         ]
     return spec
+
+
+def _wait_beyond_capacity(
+    event: Event, people: list[dict[str, Any]], seats: dict[int, dict[int, int]], played: list[int]
+) -> None:
+    """More people than seats in a round to come: the latest arrivals wait that round (absent for the planner).
+
+    Walk-ins to a full room are accepted; they wait at the front until someone leaves or the moderator adds
+    seats, and the plan seats them from the first round that has room. Who sat in a round keeps the seat.
+    """
+    capacity = sum(t.capacity for t in event.tables)
+    active = [p for p in people if not p["left"]]
+    for rnd in event.rounds:
+        if rnd.number in played:
+            continue
+        over = len(active) - capacity
+        if over <= 0:
+            continue
+        seated = seats.get(rnd.number, {})
+        # Latest arrivals first (ids grow with arrival); a published seat in this round is kept where possible.
+        for person in sorted(active, key=lambda p: (int(p["id"]) in seated, -int(p["id"])))[:over]:
+            person.setdefault("absent_rounds", []).append(rnd.number)
+
+
+def waiting_people(event: Event) -> list[int]:
+    """Active people without a seat in the round running now (or, between rounds, the next one)."""
+    if not event.plan_metrics or event.status not in ("ready", "running", "paused", "moving"):
+        return []
+    number = event.current_round if event.status in ("running", "paused") else (event.current_round or 0) + 1
+    if not number or number > len(event.rounds):
+        return []
+    seated = set(seats_in_round(event, number))
+    return [p.id for p in event.participants if p.status == "active" and p.id not in seated]
+
+
+def seats_of_person(person: Participant) -> dict[int, int]:
+    """round number → table number for one person."""
+    rows = db.session.execute(
+        db.select(Round.number, CafeTable.number)
+        .join(Seat, Seat.round_id == Round.id)
+        .join(CafeTable, Seat.table_id == CafeTable.id)
+        .where(Seat.participant_id == person.id)
+    )
+    return dict(rows.tuples().all())
+
+
+def seats_in_round(event: Event, number: int) -> dict[int, int]:
+    """participant id → table number in one round."""
+    rows = db.session.execute(
+        db.select(Seat.participant_id, CafeTable.number)
+        .join(Round, Seat.round_id == Round.id)
+        .join(CafeTable, Seat.table_id == CafeTable.id)
+        .where(Round.event_id == event.id, Round.number == number)
+    )
+    return dict(rows.tuples().all())
 
 
 def upcoming_rounds(event: Event) -> list[int]:
@@ -106,16 +166,20 @@ def assignment_items(
     return items
 
 
-def replan(event: Event) -> dict[str, Any]:
-    """Plan the unplayed rounds into the seat table (in the caller's transaction); returns the metrics."""
+def check_plannable(event: Event) -> None:
+    """Refuse planning an event that has nothing (left) to plan."""
     if event.status in ("harvest", "closed"):
         raise ServiceError("wrong_state", _("The rounds are over; there is nothing left to plan."))
     if not event.tables:
         raise ServiceError("wrong_state", _("Add tables before planning."))
     if not any(p.status == "active" for p in event.participants):
         raise ServiceError("wrong_state", _("Add participants before planning."))
+
+
+def compute_plan(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run the rotation engine on a rotation input, in a worker process (it takes up to its time limit)."""
     try:
-        result = rotation.plan(rotation_input(event))
+        return offload.run(rotation.plan, spec)
     except rotation.RotationInputError as exc:
         if "seats" in str(exc):
             raise ServiceError(
@@ -127,6 +191,12 @@ def replan(event: Event) -> dict[str, Any]:
                 ),
             ) from None
         raise ServiceError("unprocessable", str(exc)) from None
+    except offload.WorkerUnavailable:
+        raise ServiceError("unavailable", _("The planner is busy; please try again in a moment.")) from None
+
+
+def store_plan(event: Event, result: dict[str, Any]) -> dict[str, Any]:
+    """Write a computed plan's unplayed rounds into the seat table (in the caller's transaction)."""
     tables = {str(t.number): t.id for t in event.tables}
     for rnd, assignment in zip(event.rounds, result["rounds"], strict=True):
         if rnd.status in PLAYED:
@@ -151,12 +221,32 @@ def replan(event: Event) -> dict[str, Any]:
     return dict(result["metrics"])
 
 
+def replan(event: Event) -> dict[str, Any]:
+    """Plan the unplayed rounds into the seat table (in the caller's transaction); returns the metrics."""
+    check_plannable(event)
+    return store_plan(event, compute_plan(rotation_input(event)))
+
+
 def plan_event(event: Event) -> tuple[dict[str, Any], list[Push]]:
     """(Re)plan every round not yet played, keeping played rounds and changing as few seats as possible."""
+    check_plannable(event)
+    spec = rotation_input(event)
+    # The engine runs in a worker; nothing of this request's transaction is held open meanwhile.
+    db.session.rollback()
+    result = compute_plan(spec)
+    event = db.session.get(Event, event.id, with_for_update=True) or event
+    if rotation_input(event) != spec:
+        # Someone joined, left or changed the setup while the engine ran: plan again with the new facts.
+        return plan_event(event)
+    return publish_plan(event, result)
+
+
+def publish_plan(event: Event, result: dict[str, Any]) -> tuple[dict[str, Any], list[Push]]:
+    """Store a computed plan and commit; returns its metrics and the pushes (a seat changed: that person)."""
     before = seat_map(event, upcoming_rounds(event))
-    metrics = replan(event)
+    metrics = store_plan(event, result)
     after = seat_map(event, upcoming_rounds(event))
-    items = [("plan_published", {"metrics": metrics}, [moderators_room(event.id)])]
+    items = [("plan_published", {"metrics": metrics, "waiting": len(waiting_people(event))}, [moderators_room(event.id)])]
     pushes = record_many(event, items + assignment_items(event, before, after))
     db.session.commit()
     return metrics, pushes
@@ -174,23 +264,27 @@ def seat_now(event: Event, people: list[Participant]) -> None:
     for person in people:
         if person.id in seated:  # e.g. marked as left and back within the same round
             continue
-        fitting = [t for t in event.tables if set(person.needs) <= set(t.tags)] or list(event.tables)
-        table = min(fitting, key=lambda t: (counts[t.id] >= t.capacity, counts[t.id] / t.capacity, t.number))
+        fitting = [t for t in event.tables if set(person.needs) <= set(t.tags) and counts[t.id] < t.capacity]
+        if not fitting:
+            continue  # the room is full: they wait at the front until a seat is free or added
+        table = min(fitting, key=lambda t: (counts[t.id] / max(t.capacity, 1), t.number))
         db.session.add(Seat(round_id=rnd.id, participant_id=person.id, table_id=table.id))
         counts[table.id] += 1
     db.session.flush()
 
 
 def reseat_after_change(event: Event, newcomers: list[Participant]) -> list[Push]:
-    """After people arrived, left or did not show: seat newcomers now and re-plan the rounds to come."""
+    """After people arrived, left or did not show, or the tables changed: seat newcomers in the running round
+    now where there is room, and have the rounds to come re-planned in the background (``replan_wanted``)."""
     if not event.plan_metrics or event.status in ("harvest", "closed"):
         return []  # nothing planned yet, or no rounds left: people join for the harvest only
     before = seat_map(event, upcoming_rounds(event))
-    seat_now(event, newcomers)
-    metrics = replan(event)
+    # Whoever waits at the front (a full room) takes a seat freed or added now, in order of arrival.
+    waiting = set(waiting_people(event)) - {p.id for p in newcomers}
+    queue = sorted((p for p in event.participants if p.id in waiting), key=lambda p: p.id)
+    seat_now(event, queue + newcomers)
     after = seat_map(event, upcoming_rounds(event))
-    items = [("plan_published", {"metrics": metrics}, [moderators_room(event.id)])]
-    return record_many(event, items + assignment_items(event, before, after))
+    return record_many(event, assignment_items(event, before, after)) + [replan_wanted(event)]
 
 
 def set_status(event: Event, participant_id: int, status: str) -> list[Push]:

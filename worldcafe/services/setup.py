@@ -302,3 +302,30 @@ def joining_push(event: Event) -> Push:
         {"joining_open": event.joining_open},
         [event_room(event.id), moderators_room(event.id)],
     )
+
+
+def add_capacity(event: Event, data: Any) -> tuple[list[Push], list[str]]:
+    """The full room's one-click remedies: ``{"seats_per_table": n}`` adds n seats to every table, ``{"tables": n}``
+    opens n new tables (next numbers, on the topics with the fewest tables, as many seats as most tables have)."""
+    if not isinstance(data, dict):
+        raise ServiceError("invalid", _("Send {\"seats_per_table\": n} or {\"tables\": n}."))
+    seats, new_tables = data.get("seats_per_table", 0), data.get("tables", 0)
+    for value in (seats, new_tables):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 20:
+            raise ServiceError("invalid", _("Seats per table and new tables are whole numbers from 0 to 20."))
+    if not seats and not new_tables:
+        raise ServiceError("invalid", _("Send {\"seats_per_table\": n} or {\"tables\": n}."))
+    setup = setup_of(event)
+    tables = [{**table, "capacity": table["capacity"] + seats} for table in setup["tables"]]
+    capacities = [table["capacity"] for table in tables] or [5]
+    usual = max(set(capacities), key=capacities.count)
+    per_topic: dict[int | None, int] = defaultdict(int)
+    for table in tables:
+        per_topic[table["topic"]] += 1
+    topics = list(range(1, len(setup["topics"]) + 1)) or [None]
+    for _n in range(new_tables):
+        topic = min(topics, key=lambda t: (per_topic[t], t or 0))
+        per_topic[topic] += 1
+        number = max((table["number"] for table in tables), default=0) + 1
+        tables.append({"number": number, "topic": topic, "capacity": usual, "host": "", "tags": []})
+    return update_setup(event, {"tables": tables})

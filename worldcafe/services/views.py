@@ -95,6 +95,10 @@ def full_view(event: Event) -> dict[str, Any]:
     view["pad_open"] = is_pad_open(event)
     # What started rounds used, with the reason, so the console shows what is locked before anyone presses Save.
     view["locks"] = setup_locks(event)
+    from .planning import waiting_people
+
+    waiting = waiting_people(event)
+    view["waiting"] = {"count": len(waiting), "people": waiting}
     return view
 
 
@@ -161,7 +165,20 @@ def me_view(person: Participant) -> dict[str, Any]:
         "next": seat_of(person, next_number) if next_number <= len(event.rounds) else None,
         "round": round_view(rnd) if rnd else None,
         "route": route,
+        "waiting": waiting_view(person),
     }
+
+
+def waiting_view(person: Participant) -> dict[str, Any] | None:
+    """A person the full room has no seat for now: from which round on they have one (None: not yet planned)."""
+    from .planning import seats_of_person, waiting_people
+
+    event = person.event
+    if person.status != "active" or person.id not in waiting_people(event):
+        return None
+    after = event.current_round if event.status in ("running", "paused") else (event.current_round or 0)
+    later = [number for number in seats_of_person(person) if number > after]
+    return {"from_round": min(later) if later else None}
 
 
 def seating_view(event: Event) -> dict[str, Any]:

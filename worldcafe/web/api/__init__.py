@@ -93,6 +93,17 @@ def update_event(code: str) -> Any:
     return jsonify(full_view(access.event))
 
 
+@bp.post("/events/<code>/capacity")
+def add_capacity(code: str) -> Any:
+    """More room for walk-ins: a seat more at every table, or new tables (the rounds to come are re-planned)."""
+    access = api_access(code)
+    access.require("moderator")
+    pushes, dead_tokens = setup_service.add_capacity(access.event, json_body())
+    publish(pushes)
+    revoke(dead_tokens)
+    return jsonify(full_view(access.event))
+
+
 @bp.patch("/events/<code>")
 def update_settings(code: str) -> Any:
     """Flip settings such as ``joining_open``."""
