@@ -6,6 +6,7 @@ import { setupNotes } from "./notes_panel.js";
 import { setupPlan } from "./plan.js";
 import { setupForm } from "./setup_form.js";
 import { setupHelpDesk } from "./helpdesk.js";
+import { setupWaiting } from "./waiting.js";
 
 const root = document.getElementById("console");
 const { token, event: code } = root.dataset;
@@ -175,7 +176,15 @@ async function reload() {
   renderHeader();
   renderPeople();
   setup.applyLocks();
+  waiting.render();
 }
+
+const waiting = setupWaiting({
+  token, code,
+  getView: () => view,
+  setView: (next) => { view = next; renderHeader(); renderPeople(); setup.refresh(view); waiting.render(); plan.load(); },
+});
+waiting.render();
 
 setup.fill(view);
 renderHeader();
@@ -211,6 +220,7 @@ const live = connectLive(token, {
   settings_changed: (p) => { Object.assign(view, p); control.render(); notesPanel.renderSettings(); },
   participants_added: () => reload(),
   plan_published: () => { plan.load(); reload().then(() => control.loadOccupancy()); },
+  plan_failed: (p) => toast(t("plan_failed", { message: p.message }), "error"),
   participant_removed: () => reload(),
   event_updated: () => reload().then(() => { setup.refresh(view); plan.load(); }),
   attendance_changed: (p) => { document.getElementById("joined-count").textContent = p.joined; },

@@ -41,6 +41,13 @@ function render() {
     parts.push(h("p", { class: "seat-wait" }, t(status === "closed" ? "event_over" : "harvest_now")));
   } else if (me.status !== "active") {
     parts.push(h("p", { class: "seat-wait" }, t("not_seated")));
+  } else if (me.waiting) {
+    // A walk-in to a full room: a clear place to be, and when a seat comes.
+    parts.push(h("div", { class: "waiting-card", role: "status" },
+      h("p", { class: "waiting-title" }, t("waiting_title")),
+      h("p", { class: "waiting-text" }, me.waiting.from_round
+        ? t("waiting_from", { n: me.waiting.from_round }) : t("waiting_soon"))));
+    if (me.next) parts.push(seatCard(me.next, t("next_round_label", { n: me.next.round }), false));
   } else if (me.current) {
     parts.push(h("p", { class: "timer-line" }, h("span", { class: "timer", id: "timer" }),
       h("span", { class: "timer-label", id: "timer-label" })));
