@@ -12,6 +12,7 @@ inline, which keeps the test clients synchronous and deterministic.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -38,10 +39,8 @@ _lock = threading.Lock()
 
 
 def _initialise_worker() -> None:
-    try:
+    with contextlib.suppress(OSError):  # not permitted here: the job still runs, at normal priority
         os.nice(WORKER_NICENESS)
-    except OSError:  # not permitted on this system: the job still runs, at normal priority
-        pass
     parent = multiprocessing.parent_process()
     if parent is not None:
         # The job queue's pipe never reports the server's death to a worker, so a killed server would leave its

@@ -18,6 +18,8 @@ from .participants import attendance_push
 from .views import table_view
 
 PLAYED = ("running", "paused", "ended")
+# A plan computed while the event changed is made again; an event that never holds still gets an answer anyway.
+PLAN_ATTEMPTS = 5
 
 
 def _seats_by_round(event: Event) -> dict[int, dict[int, int]]:
@@ -229,16 +231,18 @@ def replan(event: Event) -> dict[str, Any]:
 
 def plan_event(event: Event) -> tuple[dict[str, Any], list[Push]]:
     """(Re)plan every round not yet played, keeping played rounds and changing as few seats as possible."""
-    check_plannable(event)
-    spec = rotation_input(event)
-    # The engine runs in a worker; nothing of this request's transaction is held open meanwhile.
-    db.session.rollback()
-    result = compute_plan(spec)
-    event = db.session.get(Event, event.id, with_for_update=True) or event
-    if rotation_input(event) != spec:
+    event_id = event.id
+    for _attempt in range(PLAN_ATTEMPTS):
+        check_plannable(event)
+        spec = rotation_input(event)
+        # The engine runs in a worker; nothing of this request's transaction is held open meanwhile.
+        db.session.rollback()
+        result = compute_plan(spec)
+        event = db.session.get(Event, event_id, with_for_update=True) or event
+        if rotation_input(event) == spec:
+            return publish_plan(event, result)
         # Someone joined, left or changed the setup while the engine ran: plan again with the new facts.
-        return plan_event(event)
-    return publish_plan(event, result)
+    raise ServiceError("unavailable", _("The planner is busy; please try again in a moment."))
 
 
 def publish_plan(event: Event, result: dict[str, Any]) -> tuple[dict[str, Any], list[Push]]:
@@ -246,7 +250,8 @@ def publish_plan(event: Event, result: dict[str, Any]) -> tuple[dict[str, Any], 
     before = seat_map(event, upcoming_rounds(event))
     metrics = store_plan(event, result)
     after = seat_map(event, upcoming_rounds(event))
-    items = [("plan_published", {"metrics": metrics, "waiting": len(waiting_people(event))}, [moderators_room(event.id)])]
+    waiting = len(waiting_people(event))
+    items = [("plan_published", {"metrics": metrics, "waiting": waiting}, [moderators_room(event.id)])]
     pushes = record_many(event, items + assignment_items(event, before, after))
     db.session.commit()
     return metrics, pushes
