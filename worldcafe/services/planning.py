@@ -111,7 +111,8 @@ def waiting_people(event: Event) -> list[int]:
     if not number or number > len(event.rounds):
         return []
     seated = set(seats_in_round(event, number))
-    return [p.id for p in event.participants if p.status == "active" and p.id not in seated]
+    active = db.select(Participant.id).where(Participant.event_id == event.id, Participant.status == "active")
+    return [pid for pid in db.session.execute(active.order_by(Participant.id)).scalars() if pid not in seated]
 
 
 def seats_of_person(person: Participant) -> dict[int, int]:
@@ -144,8 +145,16 @@ def upcoming_rounds(event: Event) -> list[int]:
     return [n for n in numbers if 1 <= n <= total]
 
 
-def seat_map(event: Event, numbers: list[int]) -> dict[tuple[int, int], int]:
-    """(participant id, round number) → table number for the given rounds."""
+def seat_map(event: Event, numbers: list[int], people: list[int] | None = None) -> dict[tuple[int, int], int]:
+    """(participant id, round number) → table number for the given rounds (and only these people, if given)."""
+    if people is not None:
+        rows = db.session.execute(
+            db.select(Seat.participant_id, Round.number, CafeTable.number)
+            .join(Round, Seat.round_id == Round.id)
+            .join(CafeTable, Seat.table_id == CafeTable.id)
+            .where(Round.event_id == event.id, Round.number.in_(numbers), Seat.participant_id.in_(people))
+        )
+        return {(pid, number): table for pid, number, table in rows}
     seats = _seats_by_round(event)
     return {(pid, number): table for number in numbers for pid, table in seats.get(number, {}).items()}
 
@@ -283,12 +292,14 @@ def reseat_after_change(event: Event, newcomers: list[Participant]) -> list[Push
     now where there is room, and have the rounds to come re-planned in the background (``replan_wanted``)."""
     if not event.plan_metrics or event.status in ("harvest", "closed"):
         return []  # nothing planned yet, or no rounds left: people join for the harvest only
-    before = seat_map(event, upcoming_rounds(event))
-    # Whoever waits at the front (a full room) takes a seat freed or added now, in order of arrival.
-    waiting = set(waiting_people(event)) - {p.id for p in newcomers}
-    queue = sorted((p for p in event.participants if p.id in waiting), key=lambda p: p.id)
-    seat_now(event, queue + newcomers)
-    after = seat_map(event, upcoming_rounds(event))
+    # Whoever waits at the front (a full room) takes a seat freed or added now, in order of arrival. Only they
+    # and the newcomers can get a seat here (the re-plan of the rest comes later), so only their seats are read.
+    waiting = sorted(set(waiting_people(event)) - {p.id for p in newcomers})
+    queue = [db.session.get(Participant, pid) for pid in waiting]
+    affected = waiting + [p.id for p in newcomers]
+    before = seat_map(event, upcoming_rounds(event), affected)
+    seat_now(event, [p for p in queue if p is not None] + newcomers)
+    after = seat_map(event, upcoming_rounds(event), affected)
     return record_many(event, assignment_items(event, before, after)) + [replan_wanted(event)]
 
 
