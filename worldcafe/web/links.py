@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import ipaddress
 import socket
 from typing import TYPE_CHECKING, Any
 
 import psutil
-import segno
 from flask import current_app, has_request_context, request
 from markupsafe import Markup
+
+from ..qrcodes import Qr
+from ..qrcodes import cache as qr_cache
 
 if TYPE_CHECKING:
     from ..models import Event, Participant
@@ -75,28 +76,19 @@ def checkin_url(code: str) -> str:
 
 
 def qr_svg(data: str, scale: int = 4, title: str | None = None) -> Markup:
-    """An inline SVG QR code (error correction M, so a creased card still scans)."""
-    qr = segno.make(data, error="m", micro=False)
-    svg = qr.svg_inline(
-        scale=scale,
-        border=2,
-        dark="#000",
-        light="#fff",
-        title=title,
-        svgclass="qr",
-        lineclass=None,
-        omitsize=True,
-    )
-    return Markup(svg)
+    """An inline SVG QR code, from the cache of drawn codes (drawn in a worker if new)."""
+    return qr_svgs([Qr(data, scale, title)])[0]
+
+
+def qr_svgs(codes: list[Qr]) -> list[Markup]:
+    """Several inline SVG QR codes at once: one worker job draws every one not cached (a page of cards)."""
+    drawn = iter(qr_cache.svgs([code for code in codes if code.data]))
+    return [Markup(next(drawn)) if code.data else Markup("") for code in codes]
 
 
 def qr_svg_file(data: str, scale: int = 10) -> str:
     """The same QR code as ``qr_svg``, as a standalone SVG file (for an ``<img>``)."""
-    qr = segno.make(data, error="m", micro=False)
-    buffer = io.BytesIO()
-    qr.save(buffer, kind="svg", scale=scale, border=2, dark="#000", light="#fff", xmldecl=False, svgclass="qr",
-            lineclass=None)
-    return buffer.getvalue().decode()
+    return qr_cache.svgs([Qr(data, scale, standalone=True)])[0]
 
 
 def participant_links(people: list[Participant]) -> list[dict[str, Any]]:
