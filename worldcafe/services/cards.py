@@ -101,16 +101,20 @@ def count_people(event: Event) -> int:
 
 
 def people_page(event: Event, page: Page) -> list[PersonCard]:
-    """The participants on one page, in the order they were added, with their link's token."""
-    rows = db.session.execute(
-        db.select(Participant.id, Participant.name, Participant.group, AccessLink.token)
-        .join(AccessLink, (AccessLink.participant_id == Participant.id) & (AccessLink.role == "participant"))
-        .where(Participant.event_id == event.id)
-        .order_by(Participant.id)
+    """The participants on one page, in the order they were added, with their link's token. (Links are found by
+    event, people by id: a join on the links' person would scan every link of the event per person.)"""
+    tokens = dict(db.session.execute(
+        db.select(AccessLink.participant_id, AccessLink.token)
+        .where(AccessLink.event_id == event.id, AccessLink.role == "participant", AccessLink.participant_id.is_not(None))
+        .order_by(AccessLink.participant_id)
         .offset(page.offset)
         .limit(page.size)
+    ).all())
+    rows = db.session.execute(
+        db.select(Participant.id, Participant.name, Participant.group)
+        .where(Participant.id.in_(list(tokens))).order_by(Participant.id)
     ).all()
-    return [PersonCard(id=i, name=name, group=group, token=token) for i, name, group, token in rows]
+    return [PersonCard(id=i, name=name, group=group, token=tokens[i]) for i, name, group in rows]
 
 
 def count_tables(event: Event) -> int:
@@ -123,17 +127,20 @@ def count_tables(event: Event) -> int:
 def tables_page(event: Event, page: Page) -> list[TableCard]:
     """The tables on one page, by number, with their topic and host link's token."""
     rows = db.session.execute(
-        db.select(CafeTable.number, Topic.colour, Topic.title, Topic.question, CafeTable.host_name,
-                  CafeTable.checkin_code, AccessLink.token)
+        db.select(CafeTable.id, CafeTable.number, Topic.colour, Topic.title, Topic.question, CafeTable.host_name,
+                  CafeTable.checkin_code)
         .outerjoin(Topic, CafeTable.topic_id == Topic.id)
-        .outerjoin(AccessLink, (AccessLink.table_id == CafeTable.id) & (AccessLink.role == "host"))
         .where(CafeTable.event_id == event.id)
         .order_by(CafeTable.number)
         .offset(page.offset)
         .limit(page.size)
     ).all()
+    tokens = dict(db.session.execute(
+        db.select(AccessLink.table_id, AccessLink.token)
+        .where(AccessLink.event_id == event.id, AccessLink.role == "host", AccessLink.table_id.in_([r[0] for r in rows]))
+    ).all()) if rows else {}
     return [
         TableCard(number=number, colour=colour or NO_TOPIC_COLOUR, title=title, question=question,
-                  host_name=host_name, checkin_code=code, host_token=token)
-        for number, colour, title, question, host_name, code, token in rows
+                  host_name=host_name, checkin_code=code, host_token=tokens.get(table_id))
+        for table_id, number, colour, title, question, host_name, code in rows
     ]
