@@ -212,6 +212,10 @@ def seating_view(event: Event) -> dict[str, Any]:
     return {"round": number, "people": people}
 
 
+# The projector's wall shows the newest notes: a snapshot sends it these, not the whole event's.
+SCREEN_NOTES = 100
+
+
 def snapshot(access: Access) -> dict[str, Any]:
     """The whole state a client of this role needs, sent on connect or when replay is not possible."""
     event = access.event
@@ -232,7 +236,7 @@ def snapshot(access: Access) -> dict[str, Any]:
     if access.role == "screen":
         from .notes import list_notes
 
-        data["notes"] = list_notes(access)[-100:]
+        data["notes"] = list_notes(access, newest=SCREEN_NOTES)
     if access.role == "participant" and access.participant is not None:
         data["me"] = me_view(access.participant)
     return data
