@@ -6,11 +6,10 @@ import re
 
 import pytest
 
+from tests.conftest import SPEC
 from worldcafe import qrcodes
 from worldcafe.qrcodes import Qr, QrCache
 from worldcafe.services.cards import PEOPLE_PER_PAGE, TABLES_PER_PAGE
-
-from tests.conftest import SPEC
 
 PEOPLE = [{"name": f"Person {i:03}", "group": "CA" if i % 2 else "DE"} for i in range(1, PEOPLE_PER_PAGE + 2)]
 TABLES = [{"number": n, "topic": 1 + n % 2, "capacity": 5, "host": f"Host {n}"} for n in range(1, TABLES_PER_PAGE + 2)]
@@ -50,8 +49,9 @@ def test_a_small_event_prints_on_one_part_without_a_picker(client, event):
     assert 'class="pager' not in html
 
 
-@pytest.mark.parametrize("page, status, code", [("3", 400, "There is no part 3; the last one is 2."), ("0", 400, "whole number"),
-                                                ("abc", 400, "whole number"), ("-1", 400, "whole number")])
+@pytest.mark.parametrize("page, status, code", [("3", 400, "There is no part 3; the last one is 2."),
+                                                ("0", 400, "whole number"), ("abc", 400, "whole number"),
+                                                ("-1", 400, "whole number")])
 def test_a_page_that_does_not_exist_is_a_clear_error(client, make_event, page, status, code):
     handle = make_event(participants=PEOPLE)
     response = client.get(f"/m/{handle.moderator}/print/participants?page={page}")
@@ -113,3 +113,9 @@ def test_cached_codes_are_the_codes_segno_draws():
     assert standalone.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and 'class="qr"' in standalone
     cache.svgs([Qr(url + "1"), Qr(url + "2")])
     assert len(cache) == 2  # the least recently used codes make room
+
+
+def test_the_part_picker_speaks_german(client, make_event):
+    handle = make_event(participants=PEOPLE)
+    html = client.get(f"/m/{handle.moderator}/print/participants?page=2&lang=de").get_data(as_text=True)
+    assert "Teil 2 von 2" in html and "Karten 201–201 von 201" in html and "Zurück" in html

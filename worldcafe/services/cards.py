@@ -105,7 +105,8 @@ def people_page(event: Event, page: Page) -> list[PersonCard]:
     event, people by id: a join on the links' person would scan every link of the event per person.)"""
     tokens = dict(db.session.execute(
         db.select(AccessLink.participant_id, AccessLink.token)
-        .where(AccessLink.event_id == event.id, AccessLink.role == "participant", AccessLink.participant_id.is_not(None))
+        .where(AccessLink.event_id == event.id, AccessLink.role == "participant",
+               AccessLink.participant_id.is_not(None))
         .order_by(AccessLink.participant_id)
         .offset(page.offset)
         .limit(page.size)
@@ -137,7 +138,8 @@ def tables_page(event: Event, page: Page) -> list[TableCard]:
     ).all()
     tokens = dict(db.session.execute(
         db.select(AccessLink.table_id, AccessLink.token)
-        .where(AccessLink.event_id == event.id, AccessLink.role == "host", AccessLink.table_id.in_([r[0] for r in rows]))
+        .where(AccessLink.event_id == event.id, AccessLink.role == "host",
+               AccessLink.table_id.in_([row[0] for row in rows]))
     ).all()) if rows else {}
     return [
         TableCard(number=number, colour=colour or NO_TOPIC_COLOUR, title=title, question=question,

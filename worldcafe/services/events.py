@@ -6,7 +6,6 @@ import secrets
 from typing import Any
 
 from flask_babel import gettext as _
-
 from sqlalchemy import delete, insert
 
 from ..extensions import db

@@ -17,8 +17,8 @@ from ..realtime.rooms import moderators_room, screen_room, table_room, topic_roo
 from .access import Access
 from .errors import ServiceError
 from .live import Push, record
-from .spec import NoteAddSpec, NoteDeleteSpec, NoteEditSpec, NoteHideSpec, parse
 from .reading import rows_in_chunks
+from .spec import NoteAddSpec, NoteDeleteSpec, NoteEditSpec, NoteHideSpec, parse
 from .views import find_seat, iso
 
 

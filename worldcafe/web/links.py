@@ -137,9 +137,9 @@ def event_links(event: Event) -> dict[str, Any]:
         .where(Participant.event_id == event.id)
         .order_by(Participant.id)
     )
-    base = base_url()
+    prefix = f"{base_url()}/{ROLE_PREFIX['participant']}/"
     links["participants"] = [
-        {"id": person_id, "name": name, "group": group, "link": f"{base}/{ROLE_PREFIX['participant']}/{tokens[person_id]}"}
+        {"id": person_id, "name": name, "group": group, "link": prefix + tokens[person_id]}
         for person_id, name, group in rows_in_chunks(people)
         if person_id in tokens
     ]
