@@ -1,6 +1,13 @@
-"""Exports of the harvest, pure functions from plain data: Markdown, HTML, CSV, DOCX and JSON."""
+"""Exports of the harvest, pure functions from plain data: Markdown, HTML, CSV, DOCX and JSON.
+
+``render_export`` and ``themes_of`` are the worker jobs (``worldcafe.offload``): plain data in, bytes or plain data
+out, no Flask, so a worker process runs them while the server's loop serves the room.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .csv import to_csv
 from .docx import to_docx
@@ -8,4 +15,33 @@ from .html import to_html
 from .json_export import to_json
 from .markdown import to_markdown
 
-__all__ = ["to_csv", "to_docx", "to_html", "to_json", "to_markdown"]
+__all__ = ["render_export", "themes_of", "to_csv", "to_docx", "to_html", "to_json", "to_markdown"]
+
+
+def render_export(fmt: str, data: Mapping[str, Any], plan: Any = None) -> bytes:
+    """The summary of ``data`` in one format (json, md, csv, html or docx) as the file's bytes (UTF-8 text)."""
+    from ..domain.summary import build_summary
+
+    if fmt == "csv":
+        return to_csv(data).encode("utf-8")  # every note as it is: no summary needed
+    summary = build_summary(data)
+    body: str | bytes
+    if fmt == "json":
+        body = to_json(data, summary, plan)
+    elif fmt == "md":
+        body = to_markdown(summary)
+    elif fmt == "html":
+        body = to_html(summary)
+    elif fmt == "docx":
+        body = to_docx(summary)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+    return body.encode("utf-8") if isinstance(body, str) else body
+
+
+def themes_of(notes: Sequence[Mapping[str, Any]], limit: int, language: str,
+              exclude: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Ranked key terms per topic of some notes (the projector's live themes)."""
+    from ..domain.summary import live_terms
+
+    return live_terms(notes, limit=limit, language=language, exclude=exclude)

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import uuid4
 
 from flask_babel import gettext as _
+from sqlalchemy import Row
 
 from ..domain import pad
 from ..extensions import db
@@ -16,11 +17,12 @@ from ..realtime.rooms import moderators_room, screen_room, table_room, topic_roo
 from .access import Access
 from .errors import ServiceError
 from .live import Push, record
+from .reading import rows_in_chunks
 from .spec import NoteAddSpec, NoteDeleteSpec, NoteEditSpec, NoteHideSpec, parse
 from .views import find_seat, iso
 
 
-def note_view(note: Note, table_number: int | None, topic_title: str | None) -> dict[str, Any]:
+def note_view(note: Note | Row[Any], table_number: int | None, topic_title: str | None) -> dict[str, Any]:
     """A note as clients receive it (text is plain text; clients never render it as markup)."""
     return {
         "id": note.id,
@@ -46,14 +48,16 @@ def _view(note: Note) -> dict[str, Any]:
     return note_view(note, table.number if table else None, topic.title if topic else None)
 
 
-def list_notes(access: Access) -> list[dict[str, Any]]:
-    """The notes a role may read: hosts their topic's, the screen what is not hidden, the moderator all."""
+def list_notes(access: Access, newest: int | None = None) -> list[dict[str, Any]]:
+    """The notes a role may read: hosts their topic's, the screen what is not hidden, the moderator all; oldest
+    first, only the ``newest`` ones if given. Read column by column and in chunks (an event has 10,000 notes)."""
     query = (
-        db.select(Note, CafeTable.number, Topic.title)
+        db.select(Note.id, Note.version, Note.text, Note.kind, Note.tags, Note.starred, Note.hidden,
+                  Note.round_number, Note.participant_id, Note.deleted_at, Note.created_at, Note.updated_at,
+                  CafeTable.number, Topic.title)
         .outerjoin(CafeTable, Note.table_id == CafeTable.id)
         .outerjoin(Topic, Note.topic_id == Topic.id)
         .where(Note.event_id == access.event.id, Note.deleted_at.is_(None))
-        .order_by(Note.created_at)
     )
     if access.role == "screen":
         query = query.where(Note.hidden.is_(False))
@@ -66,7 +70,11 @@ def list_notes(access: Access) -> list[dict[str, Any]]:
     if access.role == "participant":
         assert access.participant is not None
         query = query.where(Note.participant_id == access.participant.id)
-    return [note_view(note, number, title) for note, number, title in db.session.execute(query)]
+    if newest is not None:
+        # The newest few, read newest first so the database stops early; sent oldest first like the rest.
+        query = query.order_by(Note.created_at.desc(), Note.id.desc()).limit(newest)
+        return [note_view(row, row.number, row.title) for row in reversed(db.session.execute(query).all())]
+    return [note_view(row, row.number, row.title) for row in rows_in_chunks(query.order_by(Note.created_at))]
 
 
 def pad_rooms(note: Note) -> list[str]:

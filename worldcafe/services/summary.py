@@ -8,39 +8,42 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from .. import offload
+from ..domain.palette import hex_of
+from ..export import render_export, themes_of
 from ..extensions import db
 from ..models import AccessLink, CafeTable, Event, Note, Participant, Photo, Round, Seat, Topic
 from .access import find_link, issue_link
 from .errors import ServiceError
 from .planning import plan_view
-from .views import iso, public_view
+from .reading import let_others_run, rows_in_chunks
+from .views import iso
 from .votes import tally
 
 
 def summary_data(event: Event, photo_url: Callable[[str], str], include_hidden: bool = True) -> dict[str, Any]:
     """The event as plain data: topics, notes (not deleted; hidden ones only if asked), votes, attendance, mixing,
-    photos."""
-    public = public_view(event)
+    photos. Read column by column and the notes in chunks: 10,000 notes must not hold the loop."""
     query = (
-        db.select(Note, CafeTable.number, Topic.title)
+        db.select(Note.id, Note.round_number, Note.text, Note.kind, Note.tags, Note.starred, Note.hidden,
+                  Note.participant_id, Note.created_at, CafeTable.number, Topic.title)
         .outerjoin(CafeTable, Note.table_id == CafeTable.id).outerjoin(Topic, Note.topic_id == Topic.id)
         .where(Note.event_id == event.id, Note.deleted_at.is_(None)).order_by(Note.created_at)
     )
     if not include_hidden:
         query = query.where(Note.hidden.is_(False))
-    notes = db.session.execute(query).all()
-    note_list = [{"id": n.id, "topic": title, "table": number, "round": n.round_number, "text": n.text, "kind": n.kind,
-                  "tags": list(n.tags), "starred": n.starred, "hidden": n.hidden,
-                  "by_participant": n.participant_id is not None, "created_at": iso(n.created_at)}
-                 for n, number, title in notes]
+    note_list = [{"id": note_id, "topic": title, "table": number, "round": rnd, "text": text, "kind": kind,
+                  "tags": list(tags), "starred": starred, "hidden": hidden, "by_participant": person is not None,
+                  "created_at": iso(created)}
+                 for note_id, rnd, text, kind, tags, starred, hidden, person, created, number, title
+                 in rows_in_chunks(query)]
     listed = {n["id"] for n in note_list}
     return {
         "event": {"id": event.public_id, "name": event.name, "language": event.language, "groups": list(event.groups),
                   "date": event.created_at.date().isoformat(),
                   "rounds": [{"number": r.number, "minutes": r.minutes, "started_at": iso(r.started_at),
                               "ends_at": iso(r.ends_at)} for r in event.rounds]},
-        "topics": [{k: t[k] for k in ("position", "title", "question", "colour", "colour_hex", "tables")}
-                   for t in public["topics"]],
+        "topics": _topics(event),
         "notes": note_list,
         "votes": [{"note_id": note_id, "count": count} for note_id, count in tally(event).items()
                   if note_id in listed],
@@ -53,19 +56,42 @@ def summary_data(event: Event, photo_url: Callable[[str], str], include_hidden: 
     }
 
 
+def _topics(event: Event) -> list[dict[str, Any]]:
+    """The topics as the public view lists them (position from 1, colour, table numbers), from two lean queries."""
+    tables: dict[int, list[int]] = defaultdict(list)
+    for number, topic_id in db.session.execute(
+        db.select(CafeTable.number, CafeTable.topic_id).where(CafeTable.event_id == event.id)
+        .order_by(CafeTable.number)
+    ):
+        tables[topic_id].append(number)
+    rows = db.session.execute(
+        db.select(Topic.id, Topic.position, Topic.title, Topic.question, Topic.colour)
+        .where(Topic.event_id == event.id).order_by(Topic.position)
+    ).all()
+    return [{"position": position + 1, "title": title, "question": question, "colour": colour,
+             "colour_hex": hex_of(colour), "tables": tables.get(topic_id, [])}
+            for topic_id, position, title, question, colour in rows]
+
+
 def _attendance(event: Event) -> dict[str, Any]:
     rows = db.session.execute(
         db.select(Round.number, db.func.count(Seat.id), db.func.count(Seat.checked_in_at))
         .join(Seat, Seat.round_id == Round.id).where(Round.event_id == event.id, Round.status != "planned")
         .group_by(Round.number).order_by(Round.number)
     ).all()
-    people = event.participants
+    people = Participant.event_id == event.id
+    statuses = dict(db.session.execute(
+        db.select(Participant.status, db.func.count(Participant.id)).where(people).group_by(Participant.status)
+    ).all())
+    joined = db.session.execute(
+        db.select(db.func.count(Participant.id)).where(people, Participant.source == "join")
+    ).scalar_one()
     return {
         "rounds": [{"number": number, "seated": seated, "checked_in": checked} for number, seated, checked in rows],
-        "participants": sum(1 for p in people if p.status == "active"),
-        "joined_on_the_day": sum(1 for p in people if p.source == "join"),
-        "left": sum(1 for p in people if p.status == "left"),
-        "no_show": sum(1 for p in people if p.status == "no_show"),
+        "participants": statuses.get("active", 0),
+        "joined_on_the_day": joined,
+        "left": statuses.get("left", 0),
+        "no_show": statuses.get("no_show", 0),
     }
 
 
@@ -101,43 +127,29 @@ EXPORTS = {
 def export(
     event: Event, fmt: str, photo_url: Callable[[str], str], include_hidden: bool = True
 ) -> tuple[bytes, str, str]:
-    """The harvest in one format: (body, mimetype, file name); the share link's leave hidden notes out entirely."""
-    from ..domain.summary import build_summary
-    from ..export import to_csv, to_docx, to_html, to_json, to_markdown
-
+    """The harvest in one format: (body, mimetype, file name); the share link's leave hidden notes out entirely.
+    The data is read here; the summary is built and rendered in a worker."""
     if fmt not in EXPORTS:
         raise ServiceError("not_found", _("Unknown format %(fmt)s; use json, md, csv, html or docx.", fmt=fmt))
     data = summary_data(event, photo_url, include_hidden)
-    summary = build_summary(data)
-    body: str | bytes
-    if fmt == "json":
-        body = to_json(data, summary, plan_rounds(event))
-    elif fmt == "md":
-        body = to_markdown(summary)
-    elif fmt == "csv":
-        body = to_csv(data)
-    elif fmt == "html":
-        body = to_html(summary)
-    else:
-        body = to_docx(summary)
+    let_others_run()
+    plan = plan_rounds(event) if fmt == "json" else None
+    body = offload.run(render_export, fmt, data, plan)
     mimetype, extension = EXPORTS[fmt]
     slug = "".join(c if c.isalnum() else "-" for c in event.name.lower()).strip("-")[:60] or "worldcafe"
-    return (body.encode("utf-8") if isinstance(body, str) else body), mimetype, f"{slug}-summary.{extension}"
+    return body, mimetype, f"{slug}-summary.{extension}"
 
 
 def live_themes(event: Event, limit: int = 8) -> dict[str, Any]:
-    """Ranked key terms per topic from the visible notes, for the projector."""
-    from ..domain.summary import live_terms
-
-    notes = db.session.execute(
+    """Ranked key terms per topic from the visible notes, for the projector (the text analysis runs in a worker)."""
+    query = (
         db.select(Note.id, Note.text, Note.round_number, CafeTable.number, Topic.title)
         .outerjoin(CafeTable, Note.table_id == CafeTable.id).outerjoin(Topic, Note.topic_id == Topic.id)
         .where(Note.event_id == event.id, Note.deleted_at.is_(None), Note.hidden.is_(False))
-    ).all()
+    )
     items = [{"id": i, "text": text, "round": rnd, "table": table, "topic": topic, "hidden": False}
-             for i, text, rnd, table, topic in notes]
-    terms = live_terms(items, limit=limit, language=event.language, exclude=[event.name, *event.groups])
-    return {"topics": terms}
+             for i, text, rnd, table, topic in rows_in_chunks(query)]
+    return {"topics": offload.run(themes_of, items, limit, event.language, [event.name, *event.groups])}
 
 
 def set_share(event: Event, enabled: bool) -> AccessLink | None:

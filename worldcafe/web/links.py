@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import ipaddress
 import socket
 from typing import TYPE_CHECKING, Any
 
 import psutil
-import segno
 from flask import current_app, has_request_context, request
 from markupsafe import Markup
+
+from ..qrcodes import Qr
+from ..qrcodes import cache as qr_cache
 
 if TYPE_CHECKING:
     from ..models import Event, Participant
@@ -75,28 +76,19 @@ def checkin_url(code: str) -> str:
 
 
 def qr_svg(data: str, scale: int = 4, title: str | None = None) -> Markup:
-    """An inline SVG QR code (error correction M, so a creased card still scans)."""
-    qr = segno.make(data, error="m", micro=False)
-    svg = qr.svg_inline(
-        scale=scale,
-        border=2,
-        dark="#000",
-        light="#fff",
-        title=title,
-        svgclass="qr",
-        lineclass=None,
-        omitsize=True,
-    )
-    return Markup(svg)
+    """An inline SVG QR code, from the cache of drawn codes (drawn in a worker if new)."""
+    return qr_svgs([Qr(data, scale, title)])[0]
+
+
+def qr_svgs(codes: list[Qr]) -> list[Markup]:
+    """Several inline SVG QR codes at once: one worker job draws every one not cached (a page of cards)."""
+    drawn = iter(qr_cache.svgs([code for code in codes if code.data]))
+    return [Markup(next(drawn)) if code.data else Markup("") for code in codes]
 
 
 def qr_svg_file(data: str, scale: int = 10) -> str:
     """The same QR code as ``qr_svg``, as a standalone SVG file (for an ``<img>``)."""
-    qr = segno.make(data, error="m", micro=False)
-    buffer = io.BytesIO()
-    qr.save(buffer, kind="svg", scale=scale, border=2, dark="#000", light="#fff", xmldecl=False, svgclass="qr",
-            lineclass=None)
-    return buffer.getvalue().decode()
+    return qr_cache.svgs([Qr(data, scale, standalone=True)])[0]
 
 
 def participant_links(people: list[Participant]) -> list[dict[str, Any]]:
@@ -120,29 +112,36 @@ def participant_links(people: list[Participant]) -> list[dict[str, Any]]:
 
 
 def event_links(event: Event) -> dict[str, Any]:
-    """Every role's link of an event, as the API and ``worldcafe demo --json`` report them."""
+    """Every role's link of an event, as the API and ``worldcafe demo --json`` report them (read column by column:
+    a 5,000-person event's ORM objects would hold the loop)."""
     from ..extensions import db
-    from ..models import AccessLink
+    from ..models import AccessLink, CafeTable, Participant
+    from ..services.reading import rows_in_chunks
+    from ..services.views import participant_tokens
 
-    rows = db.session.execute(db.select(AccessLink).filter_by(event_id=event.id)).scalars().all()
-    by_table = {t.id: t.number for t in event.tables}
-    people = {p.id: p for p in event.participants}
+    by_table = dict(db.session.execute(
+        db.select(CafeTable.id, CafeTable.number).where(CafeTable.event_id == event.id)
+    ).all())
     links: dict[str, Any] = {"join": join_url(event.public_id), "hosts": {}, "participants": []}
-    for link in rows:
-        if link.role in ("moderator", "screen", "summary"):
-            links[link.role] = role_url(link.role, link.token)
-        elif link.role == "host" and link.table_id in by_table:
-            links["hosts"][str(by_table[link.table_id])] = role_url("host", link.token)
-        elif link.role == "participant" and link.participant_id in people:
-            person = people[link.participant_id]
-            links["participants"].append(
-                {
-                    "id": person.id,
-                    "name": person.name,
-                    "group": person.group,
-                    "link": role_url("participant", link.token),
-                }
-            )
+    for role, token, table_id in db.session.execute(
+        db.select(AccessLink.role, AccessLink.token, AccessLink.table_id)
+        .where(AccessLink.event_id == event.id, AccessLink.role != "participant")
+    ):
+        if role in ("moderator", "screen", "summary"):
+            links[role] = role_url(role, token)
+        elif role == "host" and table_id in by_table:
+            links["hosts"][str(by_table[table_id])] = role_url("host", token)
+    tokens = participant_tokens(event)
+    people = (
+        db.select(Participant.id, Participant.name, Participant.group)
+        .where(Participant.event_id == event.id)
+        .order_by(Participant.id)
+    )
+    prefix = f"{base_url()}/{ROLE_PREFIX['participant']}/"
+    links["participants"] = [
+        {"id": person_id, "name": name, "group": group, "link": prefix + tokens[person_id]}
+        for person_id, name, group in rows_in_chunks(people)
+        if person_id in tokens
+    ]
     links["hosts"] = dict(sorted(links["hosts"].items(), key=lambda kv: int(kv[0])))
-    links["participants"].sort(key=lambda p: p["id"])
     return links

@@ -4,15 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template
+from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
 
+from ..qrcodes import Qr
 from ..services.access import find_link
+from ..services.cards import (
+    LINK_TABLES_PER_PAGE,
+    PEOPLE_PER_PAGE,
+    TABLES_PER_PAGE,
+    Page,
+    PersonCard,
+    TableCard,
+    count_people,
+    count_tables,
+    page_number,
+    paged,
+    people_page,
+    tables_page,
+)
 from ..services.errors import ServiceError
 from ..services.participants import find_participant
 from ..services.views import full_view
 from .auth import page_access, send_photo
-from .links import checkin_url, event_links, qr_svg, qr_svg_file, role_url
+from .links import checkin_url, join_url, qr_svg, qr_svg_file, qr_svgs, role_url
 
 bp = Blueprint("moderator", __name__)
 
@@ -26,10 +41,32 @@ def console(token: str) -> Any:
 
 @bp.get("/m/<token>/links")
 def links(token: str) -> Any:
-    """Every link with its QR code."""
+    """Every link with its QR code, a part of the tables and people at a time (``?page=``)."""
     access = page_access(token, "moderator")
-    all_links = event_links(access.event)
-    return render_template("links.html", event=access.event, token=token, links=all_links, qr=qr_svg)
+    event = access.event
+    number = page_number(request.args.get("page"))
+    tables_total, people_total = count_tables(event), count_people(event)
+    count = max(Page(1, LINK_TABLES_PER_PAGE, tables_total).count, Page(1, PEOPLE_PER_PAGE, people_total).count)
+    page = paged(number, 1, count)
+    tables = Page(number, LINK_TABLES_PER_PAGE, tables_total)
+    people = Page(number, PEOPLE_PER_PAGE, people_total)
+    roles = {"join": join_url(event.public_id)}
+    for role in ("screen", "moderator"):
+        link = find_link(event, role)
+        roles[role] = role_url(role, link.token) if link else ""
+    host_cards = tables_page(event, tables) if number <= tables.count else []
+    host_urls = [role_url("host", card.host_token) if card.host_token else "" for card in host_cards]
+    host_qrs = qr_svgs([Qr(url, 3) for url in host_urls])
+    return render_template(
+        "links.html", event=event, token=token, roles=roles, qr=qr_svg, page=page, tables=tables, people=people,
+        hosts=[{"card": card, "url": url, "qr": svg} for card, url, svg in zip(host_cards, host_urls, host_qrs,
+                                                                               strict=True)],
+        participants=[_person(card) for card in (people_page(event, people) if number <= people.count else [])],
+    )
+
+
+def _person(card: PersonCard) -> dict[str, Any]:
+    return {"id": card.id, "name": card.name, "group": card.group, "link": role_url("participant", card.token)}
 
 
 @bp.get("/m/<token>/participants/<int:participant_id>/qr.svg")
@@ -51,19 +88,28 @@ def photo(token: str, photo_id: str) -> Any:
 
 @bp.get("/m/<token>/print/tables")
 def print_tables(token: str) -> Any:
-    """A4 table cards: number, colour, topic, question; the host's QR on a slip to cut off."""
+    """A4 table cards: number, colour, topic, question; the host's QR on a slip to cut off (a part per ``?page=``)."""
     access = page_access(token, "moderator")
-    hosts = event_links(access.event)["hosts"]
-    cards = [
-        {"table": table, "host_link": hosts.get(str(table.number)), "checkin": checkin_url(table.checkin_code)}
-        for table in access.event.tables
-    ]
-    return render_template("print_tables.html", event=access.event, cards=cards, qr=qr_svg, token=token)
+    page = paged(page_number(request.args.get("page")), TABLES_PER_PAGE, count_tables(access.event))
+    tables = tables_page(access.event, page)
+    cards = [_table_card(table) for table in tables]
+    svgs = qr_svgs([Qr(url, 3) for card in cards for url in (card["checkin"], card["host_link"])])
+    for index, card in enumerate(cards):
+        card["checkin_qr"], card["host_qr"] = svgs[2 * index], svgs[2 * index + 1]
+    return render_template("print_tables.html", event=access.event, cards=cards, page=page, token=token)
+
+
+def _table_card(table: TableCard) -> dict[str, Any]:
+    host_link = role_url("host", table.host_token) if table.host_token else ""
+    return {"table": table, "host_link": host_link, "checkin": checkin_url(table.checkin_code)}
 
 
 @bp.get("/m/<token>/print/participants")
 def print_participants(token: str) -> Any:
-    """A4 sheets of participant cards with each person's own QR."""
+    """A4 sheets of participant cards with each person's own QR (a part of 200 cards per ``?page=``)."""
     access = page_access(token, "moderator")
-    people = event_links(access.event)["participants"]
-    return render_template("print_participants.html", event=access.event, people=people, qr=qr_svg, token=token)
+    page = paged(page_number(request.args.get("page")), PEOPLE_PER_PAGE, count_people(access.event))
+    people = [_person(card) for card in people_page(access.event, page)]
+    for person, svg in zip(people, qr_svgs([Qr(person["link"], 3) for person in people]), strict=True):
+        person["qr"] = svg
+    return render_template("print_participants.html", event=access.event, people=people, page=page, token=token)
