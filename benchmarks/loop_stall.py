@@ -26,8 +26,8 @@ seconds after the last answer; the ``--settle`` seconds between phases belong to
 - ``joins`` — (a) ``--joins`` concurrent ``POST /api/v1/join/<code>`` (aiohttp) to the main event's full, running
   round;
 - ``joins_room`` — the same burst to the room event, where every joiner fits;
-- ``cards_<n>`` — (b) ``GET /m/<moderator token>/print/participants`` of the event with n participants: the
-  printable card sheets, fetched as the moderator's browser does;
+- ``cards_<n>`` — (b) ``GET /m/<moderator token>/print/participants?page=…`` of the event with n participants:
+  the printable card sheets, every part of 200 cards one after the other, fetched as the moderator's browser does;
 - ``exports`` — (c) ``GET /api/v1/events/<export event>/summary.<fmt>`` for json, md, csv, html and docx, one after
   the other;
 - ``create_<n>_tables`` — (d) ``POST /api/v1/events`` with ``--create-tables`` tables of 10 over 100 topics, no
@@ -335,6 +335,20 @@ def fetch(url: str, token: str | None = None, timeout: float = 600) -> dict[str,
     except OSError as exc:
         return {"status": None, "error": f"{type(exc).__name__}: {exc}", "seconds": round(time.time() - t, 3)}
     return {"status": status, "seconds": round(time.time() - t, 3), "bytes": size}
+
+
+def fetch_parts(url: str, cards: int, timeout: float = 600) -> dict[str, Any]:
+    """Every part of a card page (``?page=1…``), one after the other, as the moderator printing them all would."""
+    from worldcafe.services.cards import PEOPLE_PER_PAGE
+
+    parts = [fetch(f"{url}?page={n}", timeout=timeout) for n in range(1, math.ceil(cards / PEOPLE_PER_PAGE) + 1)]
+    return {
+        "parts": len(parts),
+        "statuses": dict(Counter(str(p["status"]) for p in parts)),
+        "seconds": round(sum(p["seconds"] for p in parts), 3),
+        "slowest_part_s": max(p["seconds"] for p in parts),
+        "bytes": sum(p.get("bytes", 0) for p in parts),
+    }
 
 
 def big_event_spec(name: str, tables: int, participants: int, topics: int) -> dict[str, Any]:
@@ -772,7 +786,9 @@ def main(argv: list[str] | None = None) -> int:
                     code, moderator = card_events[count]
                     run_phase(
                         f"cards_{count}",
-                        lambda m=moderator: {"print_participants": fetch(f"{base}/m/{m}/print/participants")},
+                        lambda m=moderator, n=count: {
+                            "print_participants": fetch_parts(f"{base}/m/{m}/print/participants", n)
+                        },
                     )
             elif phase == "exports" and export_ev is not None:
                 summary_url = f"{mod_ev_base}/{export_ev['code']}/summary"

@@ -20,7 +20,8 @@ def test_participant_cards_in_parts_print_whole_sheets(live_server, browser, pag
         "groups": ["Kanada", "OWL"],
         "topics": [{"title": "Zukunft der Arbeit", "question": "Was ändert sich?"}],
         "tables": [{"number": n, "topic": 1, "capacity": 10} for n in range(1, 61)],
-        "participants": [{"name": f"Teilnehmerin {i}", "group": ["Kanada", "OWL"][i % 2]} for i in range(1, PEOPLE + 1)],
+        "participants": [{"name": f"Teilnehmerin {i}", "group": ["Kanada", "OWL"][i % 2]}
+                         for i in range(1, PEOPLE + 1)],
     }, timeout=60)
     moderator = created["links"]["moderator"].rsplit("/", 1)[1]
     page = page_errors.watch(browser.new_page(viewport={"width": 1280, "height": 900}))

@@ -46,6 +46,7 @@ def links(token: str) -> Any:
     event = access.event
     number = page_number(request.args.get("page"))
     tables_total, people_total = count_tables(event), count_people(event)
+    # As many parts as the longer of the two lists needs; part N shows the N-th slice of each.
     count = max(Page(1, LINK_TABLES_PER_PAGE, tables_total).count, Page(1, PEOPLE_PER_PAGE, people_total).count)
     page = paged(number, 1, count)
     tables = Page(number, LINK_TABLES_PER_PAGE, tables_total)
