@@ -200,7 +200,7 @@ def test_participant_page_weighs_under_150_kb(client, event):
         total += len(body)
         if url.endswith(".js"):
             base = url.rsplit("/", 1)[0]
-            for target in re.findall(rb'from\s*"([^"]+)"', body):
+            for target in re.findall(rb'\bfrom\s*"(\.{0,2}/[^"]+)"', body):
                 target = target.decode()
                 queue.append(target if target.startswith("/") else f"{base}/{target.removeprefix('./')}")
     assert any("socket.io" in u for u in seen) and any(u.endswith("timer.js") for u in seen)
