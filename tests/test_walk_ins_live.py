@@ -133,3 +133,38 @@ def test_walk_ins_to_a_full_room_wait_and_are_seated_when_seats_are_added(tmp_pa
         for client in clients:
             client.disconnect()
         server.stop()
+
+
+def test_a_burst_of_joins_is_admitted_together_and_each_answered(tmp_path: Path):
+    """30 phones join at once: every one gets its own link, a look-alike within the burst is caught, and the
+    German page gets its refusal in German."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = LiveServer(tmp_path)
+    try:
+        spec = {**SPEC, "groups": [], "participants": [{"name": f"Guest {i}"} for i in range(20)]}
+        status, created = server.call("POST", "/api/v1/events", body=spec)
+        assert status == 201, created
+        code = created["event"]["id"]
+        moderator = created["links"]["moderator"].rsplit("/", 1)[1]
+        server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"})
+        names = [f"Burst {chr(65 + i)}{chr(65 + i)}{i}" for i in range(28)] + ["Anna Müller", "anna mueller"]
+        with ThreadPoolExecutor(30) as pool:
+            answers = list(pool.map(lambda n: server.call("POST", f"/api/v1/join/{code}", body={"name": n}), names))
+        statuses = [status for status, _ in answers]
+        assert statuses[:28] == [201] * 28, answers[:28]
+        assert sorted(statuses[28:]) == [201, 409], answers[28:]
+        refused = next(body for status, body in answers if status == 409)
+        assert refused["error"]["code"] == "possible_duplicate"
+        assert len({body["token"] for status, body in answers if status == 201}) == 29
+        people = server.api("GET", f"/api/v1/events/{code}/participants", moderator)["participants"]
+        assert len(people) == 20 + 29
+        status, again = server.call("POST", f"/api/v1/join/{code}?lang=de", body={"name": "Anna Mueller"})
+        assert status == 409 and again["error"]["message"].startswith("Jemand namens"), again
+        # Everyone admitted in the burst has a seat or waits, and the phones' own view says which.
+        for status, body in answers:
+            if status == 201:
+                me = server.api("GET", "/api/v1/me", body["token"])
+                assert (me["current"] is not None) != (me["waiting"] is not None), me
+    finally:
+        server.stop()

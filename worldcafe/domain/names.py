@@ -28,12 +28,15 @@ def _digits(key: str) -> str:
     return "".join(ch for ch in key if ch.isdigit())
 
 
-def similar_to(name: str, others: Sequence[str], limit: int = 3) -> list[tuple[int, int]]:
-    """The (index, similarity) of the ``others`` that look like ``name``, most similar first."""
+def similar_to(
+    name: str, others: Sequence[str], limit: int = 3, keys: Sequence[str] | None = None
+) -> list[tuple[int, int]]:
+    """The (index, similarity) of the ``others`` that look like ``name``, most similar first; ``keys`` are their
+    ``name_key``s when the caller already has them (a burst of joins checks many names against one list)."""
     key = name_key(name)
     if not key:
         return []
-    keys = [name_key(other) for other in others]
+    keys = [name_key(other) for other in others] if keys is None else keys
     found = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=SIMILAR, limit=None)
     # Numbers tell people apart however alike the rest is: "Guest 1" and "Guest 2" are two people.
     alike = [(index, round(score)) for other, score, index in found if _digits(other) == _digits(key)]

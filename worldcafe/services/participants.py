@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
 
-from ..domain.names import matches, similar_to
+from ..domain.names import matches, name_key, similar_to
 from ..extensions import db
 from ..models import AccessLink, Event, Participant
 from ..realtime.rooms import moderators_room, screen_room
@@ -205,8 +206,17 @@ def import_csv(event: Event, raw: bytes | str) -> tuple[list[dict[str, Any]], li
     return [participant_view(p, link) for p, link in added], pushes
 
 
-def join(event: Event, data: Any) -> tuple[Participant, AccessLink, list[Push]]:
-    """A person joins with the event's code; refused while joining is closed."""
+@dataclass(frozen=True)
+class Joiner:
+    """A checked join request: who, in which group (the event's spelling), and whether a look-alike is accepted."""
+
+    name: str
+    group: str | None
+    confirm: bool
+
+
+def check_join(event: Event, data: Any) -> Joiner:
+    """Validate a join request against the event (cheap: no other people are read)."""
     if not event.joining_open or event.status == "closed":
         raise ServiceError("joining_closed", _("Joining this event is closed. Please ask the moderator."))
     spec = parse(JoinSpec, data)
@@ -218,30 +228,59 @@ def join(event: Event, data: Any) -> tuple[Participant, AccessLink, list[Push]]:
         group = match
     elif group:
         raise ServiceError("invalid", _("This event does not use groups."))
-    if not spec.confirm:
-        _refuse_look_alike(event, spec.name)
-    [(person, link)] = add_people(event, [ParticipantSpec(name=spec.name, group=group)], source="join")
-    pushes = _announce(event, [(person, link)]) + _seat_late(event, [person])
-    db.session.commit()
-    return person, link, pushes
+    return Joiner(name=spec.name, group=group, confirm=spec.confirm)
 
 
-def _refuse_look_alike(event: Event, name: str) -> None:
-    """A second device with a name already in the event is probably the same person who lost their link."""
-    # Names only: a join must answer in milliseconds even at 1,000 people (no ORM objects for everyone).
+def admit(
+    event: Event, joiners: list[Joiner]
+) -> tuple[list[tuple[Participant, AccessLink] | list[tuple[str, int]]], list[Push]]:
+    """Add checked joiners in one transaction (a burst of walk-ins is one commit, one seating, one re-plan).
+
+    Each comes back as its (person, link), or as the look-alike names ``[(name, similarity)]`` that held it back
+    (someone already there, or earlier in the same burst); commits.
+    """
+    if not event.joining_open or event.status == "closed":
+        raise ServiceError("joining_closed", _("Joining this event is closed. Please ask the moderator."))
+    # Names only, keyed once per burst: joins must answer in milliseconds even at 1,000 people.
     names = list(db.session.execute(db.select(Participant.name).where(Participant.event_id == event.id)).scalars())
-    found = similar_to(name, names)
-    if not found:
-        return
-    raise ServiceError(
+    keys = [name_key(name) for name in names]
+    outcome: list[ParticipantSpec | list[tuple[str, int]]] = []
+    for joiner in joiners:
+        found = [] if joiner.confirm else similar_to(joiner.name, names, keys=keys)
+        if found:
+            outcome.append([(names[index], score) for index, score in found])
+            continue
+        names.append(joiner.name)
+        keys.append(name_key(joiner.name))
+        outcome.append(ParticipantSpec(name=joiner.name, group=joiner.group))
+    added = iter(add_people(event, [o for o in outcome if isinstance(o, ParticipantSpec)], source="join"))
+    results = [next(added) if isinstance(o, ParticipantSpec) else o for o in outcome]
+    people = [r for r in results if isinstance(r, tuple)]
+    pushes = _announce(event, people) + _seat_late(event, [p for p, _ in people]) if people else []
+    db.session.commit()
+    return results, pushes
+
+
+def look_alike_error(found: list[tuple[str, int]]) -> ServiceError:
+    """The refusal for a name someone in the event already has (probably the same person who lost their link)."""
+    return ServiceError(
         "possible_duplicate",
         _(
             "Someone called %(name)s has already joined. If that is you, ask the help desk for your link; "
             "otherwise continue.",
-            name=names[found[0][0]],
+            name=found[0][0],
         ),
-        details=[{"name": names[index], "similarity": score} for index, score in found],
+        details=[{"name": name, "similarity": score} for name, score in found],
     )
+
+
+def join(event: Event, data: Any) -> tuple[Participant, AccessLink, list[Push]]:
+    """A person joins with the event's code; refused while joining is closed or when the name looks taken."""
+    [result], pushes = admit(event, [check_join(event, data)])
+    if isinstance(result, list):
+        raise look_alike_error(result)
+    person, link = result
+    return person, link, pushes
 
 
 def find_participant(event: Event, participant_id: int) -> Participant:

@@ -6,8 +6,7 @@ from typing import Any
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
-from ..realtime.publish import publish
-from ..services import participants as participant_service
+from ..realtime import joins
 from ..services.access import resolve
 from ..services.errors import ServiceError
 from ..services.events import get_event
@@ -27,7 +26,7 @@ def join(code: str) -> Any:
     error, look_alike = None, False
     if request.method == "POST":
         try:
-            _person, link, pushes = participant_service.join(
+            person = joins.join(
                 event,
                 {
                     "name": request.form.get("name", ""),
@@ -38,8 +37,7 @@ def join(code: str) -> Any:
         except ServiceError as exc:
             error, look_alike = exc.message, exc.code == "possible_duplicate"
         else:
-            publish(pushes)
-            response = make_response(redirect(url_for("roles.participant", token=link.token)))
-            return remember_participant(response, event.public_id, link.token)
+            response = make_response(redirect(url_for("roles.participant", token=person.token)))
+            return remember_participant(response, event.public_id, person.token)
     status = (409 if look_alike else 400) if error else 200
     return render_template("join.html", event=event, error=error, look_alike=look_alike, form=request.form), status

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 
 from ...extensions import csrf
+from ...realtime import joins
 from ...realtime.handlers import revoke
 from ...realtime.publish import publish
 from ...services import checkin, planning, votes
@@ -376,12 +377,11 @@ def join(code: str) -> Any:
             token=token,
             returning=True,
         ), 200
-    person, link, pushes = participant_service.join(event, json_body())
-    publish(pushes)
+    person = joins.join(event, json_body())
     return jsonify(
         participant={"id": person.id, "name": person.name, "group": person.group},
-        link=role_url("participant", link.token),
-        token=link.token,
+        link=role_url("participant", person.token),
+        token=person.token,
     ), 201
 
 

@@ -1,0 +1,120 @@
+"""Joins in bursts: a walk-in rush (a QR code on the projector, 50 phones at once) is one transaction, not 50.
+
+Each join request checks its input itself (cheap, in its own language), then queues here and waits; one task per
+event admits everything queued since its last round in one ``admit`` (one name check over the event, one commit,
+one seating, one re-plan). The loop is held once per burst instead of once per phone, and other requests — a
+host's note — get their turn in between. Outside a serving process (tests, CLI) a join is admitted at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from .. import offload
+from ..extensions import db, discard_session, socketio
+from ..models import Event
+from ..services import participants as participant_service
+from ..services.errors import ServiceError
+from .publish import publish
+
+# At most this many joins in one transaction, so that one burst never holds the loop for long.
+BATCH = 25
+# A join waits at most this long for its burst (far beyond a normal burst; then it gets a clear error).
+WAIT_S = 30.0
+
+
+@dataclass
+class Joined:
+    """A person admitted: what the join answer shows."""
+
+    id: int
+    name: str
+    group: str | None
+    token: str
+
+
+@dataclass
+class _Request:
+    joiner: participant_service.Joiner
+    # Green under the server's monkey-patching: waiting for it lets the loop serve others.
+    done: threading.Event = field(default_factory=threading.Event)
+    outcome: Any = None
+
+
+_queues: dict[int, list[_Request]] = {}
+
+
+def join(event: Event, data: Any) -> Joined:
+    """Admit one person (raises the ServiceError that refuses them, translated for this request)."""
+    joiner = participant_service.check_join(event, data)
+    if not offload.running():
+        [outcome], pushes = participant_service.admit(event, [joiner])
+        publish(pushes)
+        return _answer(event, data, _joined(outcome))
+    request = _Request(joiner)
+    queue = _queues.get(event.id)
+    if queue is None:
+        _queues[event.id] = [request]
+        socketio.start_background_task(_admit_queued, current_app._get_current_object(), event.id)  # type: ignore[attr-defined]
+    else:
+        queue.append(request)
+    if not request.done.wait(WAIT_S):
+        raise ServiceError("unavailable", _("Joining takes longer than usual; please try again in a moment."))
+    return _answer(event, data, request.outcome)
+
+
+def _answer(event: Event, data: Any, outcome: Any) -> Joined:
+    if isinstance(outcome, Exception):
+        # Refusals made in the burst's task are re-made here, so their message is in this request's language.
+        if outcome.code == "joining_closed":
+            participant_service.check_join(event, data)
+        raise outcome
+    if isinstance(outcome, list):
+        raise participant_service.look_alike_error(outcome)
+    assert isinstance(outcome, Joined)
+    return outcome
+
+
+def _joined(result: Any) -> Joined | list[tuple[str, int]]:
+    """An admitted (person, link) as the answer needs it; look-alike names stay as they are."""
+    if isinstance(result, tuple):
+        person, link = result
+        return Joined(person.id, person.name, person.group, link.token)
+    return list(result)
+
+
+def _admit_queued(app: Any, event_id: int) -> None:
+    try:
+        while _queues.get(event_id):
+            queue = _queues[event_id]
+            batch, _queues[event_id] = queue[:BATCH], queue[BATCH:]
+            _admit(app, event_id, batch)
+            socketio.sleep(0)  # let the room's other requests in between two bursts
+    finally:
+        _queues.pop(event_id, None)
+
+
+def _admit(app: Any, event_id: int, batch: list[_Request]) -> None:
+    with app.app_context():
+        try:
+            event = db.session.get(Event, event_id)
+            if event is None:
+                raise ServiceError("not_found", _("There is no event with that code."))
+            results, pushes = participant_service.admit(event, [r.joiner for r in batch])
+            outcomes: list[Any] = [_joined(result) for result in results]
+            publish(pushes)
+        except ServiceError as exc:
+            outcomes = [exc] * len(batch)
+        except Exception as exc:  # a database outage or a bug: every waiting phone hears it, none hangs
+            app.logger.exception("admitting %s joins to event %s failed", len(batch), event_id)
+            outcomes = [exc] * len(batch)
+        finally:
+            discard_session()
+    for request, outcome in zip(batch, outcomes, strict=True):
+        request.outcome = outcome
+        request.done.set()
