@@ -16,8 +16,12 @@ export function setupWaiting({ token, code, getView, setView }) {
     }
   }
 
+  let shown = -1;
+
   function render() {
     const count = getView().waiting?.count || 0;
+    if (count === shown) return;  // unchanged: keep the buttons (and a click under way) as they are
+    shown = count;
     el.hidden = count === 0;
     if (!count) { el.replaceChildren(); return; }
     const seat = h("button", { type: "button", class: "primary" }, t("add_seat_each"));
