@@ -23,7 +23,7 @@ from ..services.errors import ServiceError
 from .publish import publish
 
 # At most this many joins in one transaction, so that one burst never holds the loop for long.
-BATCH = 25
+BATCH = 10
 # A join waits at most this long for its burst (far beyond a normal burst; then it gets a clear error).
 WAIT_S = 30.0
 
