@@ -111,12 +111,18 @@ def _wait_beyond_capacity(
             person.setdefault("absent_rounds", []).append(number)
 
 
+def seating_round(event: Event) -> int | None:
+    """The round whose seat counts now for a planned event: the one running, or between rounds the next one."""
+    if not event.plan_metrics or event.status not in ("ready", "running", "paused", "moving"):
+        return None
+    number = event.current_round if event.status in ("running", "paused") else (event.current_round or 0) + 1
+    return number if number and number <= len(event.rounds) else None
+
+
 def waiting_people(event: Event) -> list[int]:
     """Active people without a seat in the round running now (or, between rounds, the next one)."""
-    if not event.plan_metrics or event.status not in ("ready", "running", "paused", "moving"):
-        return []
-    number = event.current_round if event.status in ("running", "paused") else (event.current_round or 0) + 1
-    if not number or number > len(event.rounds):
+    number = seating_round(event)
+    if number is None:
         return []
     seated = set(seats_in_round(event, number))
     active = db.select(Participant.id).where(Participant.event_id == event.id, Participant.status == "active")

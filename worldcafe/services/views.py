@@ -200,13 +200,16 @@ def me_view(person: Participant) -> dict[str, Any]:
 
 def waiting_view(person: Participant) -> dict[str, Any] | None:
     """A person the full room has no seat for now: from which round on they have one (None: not yet planned)."""
-    from .planning import seats_of_person, waiting_people
+    from .planning import seating_round, seats_of_person
 
-    event = person.event
-    if person.status != "active" or person.id not in waiting_people(event):
+    # This person's seats only: the phone page and every phone's snapshot ask, so no query over the whole room.
+    number = seating_round(person.event)
+    if person.status != "active" or number is None:
         return None
-    after = event.current_round if event.status in ("running", "paused") else (event.current_round or 0)
-    later = [number for number in seats_of_person(person) if number > after]
+    seats = seats_of_person(person)
+    if number in seats:
+        return None
+    later = [n for n in seats if n > number]
     return {"from_round": min(later) if later else None}
 
 
