@@ -9,7 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from ..domain.palette import NO_TOPIC_COLOUR, colour_for, hex_of
+from ..domain.palette import NO_TOPIC_COLOUR, colour_for
 from ..extensions import db
 from ..models import CafeTable, Event, Note, Round, Seat, Topic
 from ..realtime.rooms import event_room, moderators_room
@@ -240,21 +240,13 @@ def apply_setup(event: Event, spec: SetupSpec, matched: list[Topic | None] | Non
 
 def setup_push_payload(event: Event) -> dict[str, Any]:
     """What every device needs to show a changed setup at once, without asking: topic texts, colours, rounds."""
+    from .views import topic_view  # views builds on this module (the console's locks)
+
     return {
         "event_id": event.public_id,
         "name": event.name,
         "rounds": [{"number": r.number, "minutes": r.minutes} for r in event.rounds],
-        "topics": [
-            {
-                "id": t.id,
-                "position": t.position + 1,
-                "title": t.title,
-                "question": t.question,
-                "colour": t.colour,
-                "colour_hex": hex_of(t.colour),
-            }
-            for t in event.topics
-        ],
+        "topics": [topic_view(t) for t in event.topics],
         "tables": {str(t.number): t.topic_id for t in event.tables},
         "no_topic_colour": NO_TOPIC_COLOUR,
     }
