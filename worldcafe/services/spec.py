@@ -69,13 +69,11 @@ class TableSpec(_Schema):
     tags: list[Tag] = Field(default_factory=list, max_length=20)
 
 
-class ParticipantSpec(_Schema):
-    """A person to add."""
+class _PersonSchema(_Schema):
+    """What adding and correcting a person share: a blank group or email is none, an email must look like one."""
 
-    name: Name
     group: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)] | None = None
-    needs: list[Tag] = Field(default_factory=list, max_length=20)
 
     @field_validator("group", "email")
     @classmethod
@@ -88,6 +86,13 @@ class ParticipantSpec(_Schema):
         if value is not None and not _EMAIL.match(value):
             raise ValueError(_("'%(value)s' is not an email address", value=value))
         return value
+
+
+class ParticipantSpec(_PersonSchema):
+    """A person to add."""
+
+    name: Name
+    needs: list[Tag] = Field(default_factory=list, max_length=20)
 
 
 class SetupSpec(_Schema):
@@ -153,25 +158,11 @@ class JoinSpec(_Schema):
     confirm: bool = False
 
 
-class ParticipantPatchSpec(_Schema):
+class ParticipantPatchSpec(_PersonSchema):
     """A correction to one person: only the fields sent change (``group``/``email`` null clears them)."""
 
     name: Name | None = None
-    group: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)] | None = None
     needs: list[Tag] | None = Field(default=None, max_length=20)
-
-    @field_validator("group", "email")
-    @classmethod
-    def _blank_is_none(cls, value: str | None) -> str | None:
-        return value or None
-
-    @field_validator("email")
-    @classmethod
-    def _email_shape(cls, value: str | None) -> str | None:
-        if value is not None and not _EMAIL.match(value):
-            raise ValueError(_("'%(value)s' is not an email address", value=value))
-        return value
 
     @model_validator(mode="after")
     def _name_not_null(self) -> ParticipantPatchSpec:
