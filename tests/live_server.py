@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,14 @@ class LiveServer:
         self.process.kill()
         self.process.wait(10)
         self.log.close()
+
+
+def wait_for(check: Callable[[], Any], seconds: float, what: str) -> Any:
+    """Poll ``check`` until it returns something true (returned), or fail the test after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -112,6 +112,19 @@ def test_only_the_moderator_plans(client, event):
         assert client.get(f"/api/v1/events/{event.code}/plan", headers=bearer(token)).status_code == 403
 
 
+# Issue 11's walk-in event: 5 tables × 7 seats, 30 people in two groups, 3 rounds (also tests/test_walk_ins_live.py).
+WALK_IN_SPEC = {
+    "name": "Walk-ins",
+    "language": "en",
+    "groups": ["Kanada", "OWL"],
+    "rounds": [{"minutes": 20}] * 3,
+    "topics": [{"title": f"Topic {n}", "question": "What now?"} for n in range(1, 6)],
+    "tables": [{"number": n, "topic": n, "capacity": 7, "host": f"Host {n}"} for n in range(1, 6)],
+    "participants": [{"name": f"Kanada {i}", "group": "Kanada"} for i in range(12)]
+    + [{"name": f"OWL {i}", "group": "OWL"} for i in range(18)],
+}
+
+
 def test_walk_ins_into_a_full_running_round_are_answered_in_time(client):
     """Issue 11: 5 tables × 7, 30 imported, round 1 running, one person left, then walk-ins one by one.
 
@@ -120,16 +133,7 @@ def test_walk_ins_into_a_full_running_round_are_answered_in_time(client):
     walk-ins within capacity (the 7th waits there too: 36 people, 35 seats) until the moderator adds a seat per
     table, which seats everyone, round 1 included.
     """
-    spec = {
-        "name": "Walk-ins",
-        "language": "en",
-        "groups": ["Kanada", "OWL"],
-        "rounds": [{"minutes": 20}] * 3,
-        "topics": [{"title": f"Topic {n}", "question": "What now?"} for n in range(1, 6)],
-        "tables": [{"number": n, "topic": n, "capacity": 7, "host": f"Host {n}"} for n in range(1, 6)],
-        "participants": [{"name": f"Kanada {i}", "group": "Kanada"} for i in range(12)]
-        + [{"name": f"OWL {i}", "group": "OWL"} for i in range(18)],
-    }
+    spec = WALK_IN_SPEC
     created = client.post("/api/v1/events", json=spec).get_json()
     code, moderator = created["event"]["id"], created["links"]["moderator"].rsplit("/", 1)[1]
     assert client.post(f"/api/v1/events/{code}/plan", headers=bearer(moderator)).status_code == 200

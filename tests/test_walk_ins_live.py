@@ -10,38 +10,16 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import socketio
 
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, wait_for
+from tests.test_planning import WALK_IN_SPEC as SPEC
 
 pytestmark = pytest.mark.slow
-
-SPEC = {
-    "name": "Walk-ins",
-    "language": "en",
-    "groups": ["Kanada", "OWL"],
-    "rounds": [{"minutes": 20}] * 3,
-    "topics": [{"title": f"Topic {n}", "question": "What now?"} for n in range(1, 6)],
-    "tables": [{"number": n, "topic": n, "capacity": 7, "host": f"Host {n}"} for n in range(1, 6)],
-    "participants": [{"name": f"Kanada {i}", "group": "Kanada"} for i in range(12)]
-    + [{"name": f"OWL {i}", "group": "OWL"} for i in range(18)],
-}
-
-
-def wait_for(check: Callable[[], Any], seconds: float, what: str) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
 
 def test_walk_ins_to_a_full_room_wait_and_are_seated_when_seats_are_added(tmp_path: Path):
     server = LiveServer(tmp_path)

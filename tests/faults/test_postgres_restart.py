@@ -18,19 +18,9 @@ import socketio
 
 from tests.conftest import SPEC, _migrate
 from tests.faults.private_postgres import PrivatePostgres
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, wait_for
 
 pytestmark = pytest.mark.slow
-
-
-def wait_for(check: Any, seconds: float, what: str) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def send_until_accepted(client: socketio.Client, name: str, data: dict[str, Any]) -> dict[str, Any]:
