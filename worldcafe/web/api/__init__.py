@@ -83,15 +83,20 @@ def get_event(code: str) -> Any:
     return jsonify(full_view(access.event) if access.role == "moderator" else public_view(access.event))
 
 
+def _setup_changed(access: Any, change: tuple[list[Any], list[str]]) -> Any:
+    """After a setup change: emit its pushes, cut the links of dropped tables, answer with the full view."""
+    pushes, dead_tokens = change
+    publish(pushes)
+    revoke(dead_tokens)
+    return jsonify(full_view(access.event))
+
+
 @bp.put("/events/<code>")
 def update_event(code: str) -> Any:
     """Change the setup (name, language, groups, rounds, topics, tables); once live, only what history allows."""
     access = api_access(code)
     access.require("moderator")
-    pushes, dead_tokens = setup_service.update_setup(access.event, json_body())
-    publish(pushes)
-    revoke(dead_tokens)
-    return jsonify(full_view(access.event))
+    return _setup_changed(access, setup_service.update_setup(access.event, json_body()))
 
 
 @bp.post("/events/<code>/capacity")
@@ -99,10 +104,7 @@ def add_capacity(code: str) -> Any:
     """More room for walk-ins: a seat more at every table, or new tables (the rounds to come are re-planned)."""
     access = api_access(code)
     access.require("moderator")
-    pushes, dead_tokens = setup_service.add_capacity(access.event, json_body())
-    publish(pushes)
-    revoke(dead_tokens)
-    return jsonify(full_view(access.event))
+    return _setup_changed(access, setup_service.add_capacity(access.event, json_body()))
 
 
 @bp.patch("/events/<code>")
