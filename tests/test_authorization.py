@@ -32,6 +32,10 @@ MATRIX = [
     ("POST", "/api/v1/events/{code}/participants", [{"name": "Zed", "group": "CA"}], {"moderator"}),
     ("POST", "/api/v1/events/{code}/participants/import?dry_run=1", None, {"moderator"}),
     ("DELETE", "/api/v1/events/{code}/participants/{pid}", None, {"moderator"}),
+    ("PATCH", "/api/v1/events/{code}/participants/{pid}", {"group": "CA"}, {"moderator"}),
+    ("GET", "/api/v1/events/{code}/duplicates", None, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/participants/merge", {"keep": "@Ada", "drop": "@Cy"}, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/capacity", {"seats_per_table": 1}, {"moderator"}),
     ("GET", "/api/v1/me", None, {"participant"}),
     ("GET", "/api/v1/events/{code}/notes", None, {"moderator", "screen", "host"}),
 ]
@@ -47,6 +51,8 @@ def test_api_matrix(client, make_event, method, path, body, allowed, role):
     token = token_of(role, event, other)
     headers = bearer(token) if token else {}
     url = path.format(code=event.code, pid=event.participant_ids["Cy"])
+    if isinstance(body, dict):  # "@Name" stands for that person's id in this event
+        body = {k: event.participant_ids[v[1:]] if str(v).startswith("@") else v for k, v in body.items()}
     kwargs = {"json": body} if body is not None else {}
     if "import" in path:
         kwargs = {"data": {"csv": "Zed,CA"}}
