@@ -56,11 +56,15 @@ def join(event: Event, data: Any) -> Joined:
         [outcome], pushes = participant_service.admit(event, [joiner])
         publish(pushes)
         return _answer(event, data, _joined(outcome))
+    # Give the database connection back before waiting: a burst larger than the pool would otherwise hold every
+    # connection while waiting for the one task that needs a connection to admit them (a deadlock until timeout).
+    event_id = event.id
+    db.session.rollback()
     request = _Request(joiner)
-    queue = _queues.get(event.id)
+    queue = _queues.get(event_id)
     if queue is None:
-        _queues[event.id] = [request]
-        socketio.start_background_task(_admit_queued, current_app._get_current_object(), event.id)  # type: ignore[attr-defined]
+        _queues[event_id] = [request]
+        socketio.start_background_task(_admit_queued, current_app._get_current_object(), event_id)  # type: ignore[attr-defined]
     else:
         queue.append(request)
     if not request.done.wait(WAIT_S):
