@@ -332,8 +332,7 @@ def summary(code: str, fmt: str) -> Any:
     access.require("moderator", "summary")
     from ..summary import summary_response
 
-    token = request.headers["Authorization"].split(" ", 1)[1].strip()
-    return summary_response(access, token, fmt, download=fmt != "json")
+    return summary_response(access, fmt, download=fmt != "json")
 
 
 @bp.post("/events/<code>/share")
