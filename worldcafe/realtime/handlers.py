@@ -10,6 +10,7 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 from ..extensions import socketio
 from ..services import live
 from ..services.access import Access, resolve
+from ..services.notes import visible_replay
 from ..services.views import snapshot
 from .cluster import bus
 from .limits import forget
@@ -50,11 +51,13 @@ def catch_up(access: Access, rooms: list[str], since: Any) -> dict[str, Any]:
     if isinstance(since, int) and not isinstance(since, bool) and since > 0:
         missed = live.missed(access.event.id, since, set(rooms), current_app.config["LOG_REPLAY_LIMIT"])
         if missed is not None:
-            for push in missed:
+            # The log keeps what was pushed then; a note hidden since must not reach the screen now.
+            replay = visible_replay(access, missed)
+            for push in replay:
                 emit(push.name, stamp(push.payload))
             seq = live.current_seq(access.event.id)
-            emit("synced", stamp({"seq": seq, "replayed": len(missed)}))
-            return {"mode": "replay", "replayed": len(missed), "seq": seq}
+            emit("synced", stamp({"seq": seq, "replayed": len(replay)}))
+            return {"mode": "replay", "replayed": len(replay), "seq": seq}
     seq = live.current_seq(access.event.id)
     emit("snapshot", stamp({"seq": seq, **snapshot(access)}))
     return {"mode": "snapshot", "seq": seq}
