@@ -12,11 +12,13 @@ from ..services import live
 from ..services.access import Access, resolve
 from ..services.notes import visible_replay
 from ..services.views import snapshot
-from .cluster import bus
 from .limits import forget
 from .presence import Connection, presence
 from .publish import server_time, stamp
 from .rooms import event_room, moderators_room, person_room, screen_room, table_room, topic_room
+
+# The roles with a live view; every other link (the summary share link) is refused a socket.
+LIVE_ROLES = ("moderator", "screen", "host", "participant")
 
 
 def rooms_for(access: Access) -> list[str]:
@@ -73,6 +75,11 @@ def on_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError(
             "Unknown or replaced link.", {"code": "unauthorized", "message": "Unknown or replaced link."}
         )
+    if access.role not in LIVE_ROLES:
+        # The read-only summary link shows a finished document; event-wide pushes are not for its readers.
+        raise ConnectionRefusedError(
+            "This link has no live view.", {"code": "forbidden", "message": "This link has no live view."}
+        )
     rooms = rooms_for(access)
     for room in rooms:
         join_room(room)
@@ -113,27 +120,6 @@ def on_sync(data: Any = None) -> dict[str, Any]:
         return refused("unauthorized", "Unknown or replaced link.")
     since = data.get("since") if isinstance(data, dict) else None
     return {"ok": True, **catch_up(access, rooms_for(access), since)}
-
-
-def revoke(tokens: list[str]) -> None:
-    """Disconnect the sockets that use a replaced or deleted link, on every server process; they cannot reconnect."""
-    _disconnect(tokens)
-    bus.publish("revoke", {"tokens": tokens})
-
-
-def _disconnect(tokens: list[str]) -> None:
-    for sid, token in list(connection_tokens.items()):
-        if token in tokens:
-            socketio.server.disconnect(sid, namespace="/")
-
-
-def _revoked_elsewhere(_process: str, data: Any) -> None:
-    tokens = data.get("tokens") if isinstance(data, dict) else None
-    if isinstance(tokens, list):
-        _disconnect([token for token in tokens if isinstance(token, str)])
-
-
-bus.on("revoke", _revoked_elsewhere)
 
 
 @socketio.on("*")

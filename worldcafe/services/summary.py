@@ -160,13 +160,15 @@ def live_themes(event: Event, limit: int = 8) -> dict[str, Any]:
     return {"topics": offload.run(themes_of, items, limit, event.language, [event.name, *event.groups])}
 
 
-def set_share(event: Event, enabled: bool) -> AccessLink | None:
-    """Turn the read-only summary link on (a new secret link) or off (the old one stops working)."""
-    link = find_link(event, "summary")
+def set_share(event: Event, enabled: bool) -> tuple[AccessLink | None, str | None]:
+    """Turn the read-only summary link on (a new secret link) or off (the old one stops working); returns the link
+    and the token that died, if one did."""
+    link, dead_token = find_link(event, "summary"), None
     if enabled and link is None:
         link = issue_link("summary", event)
     elif not enabled and link is not None:
+        dead_token = link.token
         db.session.delete(link)
         link = None
     db.session.commit()
-    return link
+    return link, dead_token
