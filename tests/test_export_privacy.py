@@ -155,3 +155,36 @@ def test_the_share_links_json_names_nobody_and_seats_nobody(client, pictured):
         assert shared["summary"]["attendance"]["rounds"][0]["seated"] == 3
         assert shared["summary"]["mixing"]["rounds"][0]["evenness"] is not None
         assert "Pilot projects build trust" in text
+
+
+@pytest.mark.slow
+def test_a_real_server_renders_the_photos_into_the_download_in_its_worker_processes(tmp_path):
+    import urllib.request
+
+    from tests.conftest import SPEC
+    from tests.live_server import LiveServer
+    from tests.test_notes import multipart
+
+    server = LiveServer(tmp_path)
+    try:
+        created = server.api("POST", "/api/v1/events", body=SPEC)
+        code, links = created["event"]["id"], created["links"]
+        moderator = links["moderator"].rsplit("/", 1)[1]
+        tokens = [url.rsplit("/", 1)[1] for url in (links["moderator"], links["screen"], *links["hosts"].values())]
+        server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"})
+        body, content_type = multipart({"photo": ("cloth.jpg", photo_bytes("JPEG", (3000, 2000)))}, {"table": "1"})
+        request = urllib.request.Request(f"{server.url}/api/v1/events/{code}/photos", data=body, method="POST",
+                                         headers={"Content-Type": content_type, "Authorization": f"Bearer {moderator}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 201
+        for fmt in ("docx", "html"):
+            with urllib.request.urlopen(f"{server.url}/m/{moderator}/summary.{fmt}", timeout=60) as response:
+                body = response.read()
+            assert not [token for token in tokens if token in readable(body, fmt)], fmt
+            if fmt == "html":
+                assert body.decode().count("data:image/jpeg;base64,") == 1
+            else:
+                with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                    assert [n for n in archive.namelist() if n.startswith("word/media/")], "the photo is inside"
+    finally:
+        server.stop()

@@ -8,7 +8,9 @@ from the copy that travels. Runs in a worker (``worldcafe.offload``), like the r
 from __future__ import annotations
 
 import base64
+import functools
 import io
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +25,17 @@ MAX_PIXELS = 60_000_000
 def shrink(path: str) -> tuple[bytes, int, int] | None:
     """The photo at ``path`` as (JPEG bytes, width, height) at most ``MAX_SIDE`` pixels wide and high; None when it
     cannot be read as an image (missing, truncated, not a photo, too large)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return _shrunk(path, stat.st_mtime_ns, stat.st_size)
+
+
+# A worker process keeps the last photos it shrank (about 200 KB each): the moderator downloading the summary again,
+# or in another format, waits ~0.2 s less per photo.
+@functools.lru_cache(maxsize=128)
+def _shrunk(path: str, _mtime_ns: int, _size: int) -> tuple[bytes, int, int] | None:
     try:
         with Image.open(path) as image:
             image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG decodes at a fraction of its size, much faster
