@@ -9,6 +9,7 @@ import re
 import time
 import uuid
 import zipfile
+from pathlib import Path
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -134,9 +135,19 @@ def test_other_formats_link_each_photo_by_a_signed_expiring_url_for_that_photo_o
         other_purpose = URLSafeTimedSerializer(app.secret_key, salt="itsdangerous").dumps(
             [pictured.code, pictured.broken_id])
         assert client.get(f"/photo/{other_purpose}").status_code == 404, "a signature for another purpose"
+    # The summary page links its photos on its own origin (its CSP allows no other).
+    page = client.get(f"/r/{pictured.summary}").data.decode()
+    own_origin = re.findall(r'<img src="(/photo/[^"]+)"', page)
+    assert len(own_origin) == 3 and all(client.get(src).status_code == 200 for src in own_origin[:2])
     # Expired after PHOTO_LINK_DAYS (30 by default).
     later = time.time() + 31 * 86400
     monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+    assert client.get(f"/photo/{keys[0]}").status_code == 404
+    monkeypatch.undo()
+    assert client.get(f"/photo/{keys[0]}").status_code == 200
+    # A photo whose file is gone (its event deleted meanwhile) is a 404 page, not an error.
+    for stored in (Path(app.instance_path) / "photos" / pictured.code).iterdir():
+        stored.unlink()
     assert client.get(f"/photo/{keys[0]}").status_code == 404
 
 

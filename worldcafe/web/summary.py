@@ -31,10 +31,13 @@ def summary_response(access: Access, fmt: str, download: bool) -> Response:
     """One export of the summary. It carries no role token: a downloaded HTML or DOCX holds its photos, the others
     link each photo by a signed, expiring URL that opens that photo and nothing else."""
     event, moderator = access.event, access.role == "moderator"
+    # The page links its photos on its own origin (its CSP allows no other, and the public URL may be another
+    # name for this server); a file links them by the address phones and mail readers reach.
+    origin = "" if fmt == "html" and not download else base_url()
     # Hidden notes are the moderator's to see (flagged in JSON and CSV); the share link never shows them, and its
     # JSON carries no names or seats.
     body, mimetype, filename = export(
-        event, fmt, lambda photo_id: f"{base_url()}/photo/{sign_photo(event, photo_id)}",
+        event, fmt, lambda photo_id: f"{origin}/photo/{sign_photo(event, photo_id)}",
         include_hidden=moderator, complete=moderator,
         photo_files=photo_files(event, current_app.instance_path) if download else None,
     )
@@ -72,5 +75,7 @@ def signed_photo(key: str) -> Any:
     try:
         path, mimetype = shared_photo(key, current_app.instance_path)
     except ServiceError:
+        abort(404)
+    if not path.is_file():  # its event was deleted meanwhile, or the instance folder is not shared
         abort(404)
     return send_file(path, mimetype=mimetype, max_age=0)
