@@ -108,6 +108,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         # Presence (joined/connected counts) is coalesced so 2,000 phones arriving make a few pushes, not 2,000.
         "PRESENCE_INTERVAL_S": _float(env, "PRESENCE_INTERVAL_S", 1.0),
         "LOG_REPLAY_LIMIT": _int(env, "LOG_REPLAY_LIMIT", 500),
+        # Photo links in summaries people forward (Markdown, JSON, the summary page) stop working after this many days.
+        "PHOTO_LINK_DAYS": _int(env, "PHOTO_LINK_DAYS", 30),
         # Several processes: each announces its presence counts this often; one silent for 3 beats is dropped.
         "CLUSTER_HEARTBEAT_S": _float(env, "CLUSTER_HEARTBEAT_S", 2.0),
         # Notes per connection: a burst of NOTE_BURST, then NOTE_RATE per second (an outbox replay fits in a burst).

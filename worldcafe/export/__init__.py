@@ -14,20 +14,28 @@ from .docx import to_docx
 from .html import to_html
 from .json_export import to_json
 from .markdown import to_markdown
+from .photos import with_images
 
 __all__ = ["render_export", "themes_of", "to_csv", "to_docx", "to_html", "to_json", "to_markdown"]
 
 
-def render_export(fmt: str, data: Mapping[str, Any], plan: Any = None) -> bytes:
-    """The summary of ``data`` in one format (json, md, csv, html or docx) as the file's bytes (UTF-8 text)."""
+def render_export(fmt: str, data: Mapping[str, Any], plan: Any = None,
+                  photo_files: Mapping[str, str] | None = None, shared: bool = False) -> bytes:
+    """The summary of ``data`` in one format (json, md, csv, html or docx) as the file's bytes (UTF-8 text); with
+    ``photo_files`` (photo id → stored file) the HTML and DOCX carry the photos inside, shrunk. A ``shared`` JSON
+    (the read-only share link) leaves out the group counts per table and round."""
     from ..domain.summary import build_summary
 
     if fmt == "csv":
         return to_csv(data).encode("utf-8")  # every note as it is: no summary needed
     summary = build_summary(data)
+    if photo_files and fmt in ("html", "docx"):
+        summary["photos"] = with_images(summary["photos"], photo_files)
     body: str | bytes
     if fmt == "json":
-        body = to_json(data, summary, plan)
+        # Group counts per table and round are the moderator's to see: a group of one names its person's seats. The
+        # summary keeps the per-round mixing figures every other format shows.
+        body = to_json({**data, "mixing": None} if shared else data, summary, plan)
     elif fmt == "md":
         body = to_markdown(summary)
     elif fmt == "html":

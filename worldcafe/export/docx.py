@@ -18,6 +18,7 @@ from .common import clean, kind, note_meta, safe_url, share, theme_counts, topic
 META_STYLE = "Note Meta"
 KIND_STYLE = "Note Kind"
 TEXT_WIDTH_TWIPS = 9638  # A4 less two 20 mm margins
+PHOTO_MM = 120  # the long side of an embedded photo: a portrait one still fits a page with its caption
 
 
 class _Writer:
@@ -97,6 +98,14 @@ class _Writer:
             f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid><w:tr><w:trPr><w:tblHeader/></w:trPr>{head}</w:tr>"
             f"{body}</w:tbl>")
         self.paragraph()
+
+    def picture(self, image: bytes, width: int, height: int) -> None:
+        """A photo in its own paragraph, as wide as a portrait one may be without leaving the page."""
+        self.flush()  # python-docx appends the picture's paragraph before the section properties, after these
+        if width >= height:
+            self.document.add_picture(io.BytesIO(image), width=Mm(PHOTO_MM))
+        else:
+            self.document.add_picture(io.BytesIO(image), height=Mm(PHOTO_MM))
 
     def save(self) -> bytes:
         """The .docx file's bytes."""
@@ -183,10 +192,13 @@ def to_docx(summary: Mapping[str, Any]) -> bytes:
         _topic(w, topic, words)
     _figures(w, summary, words)
     photos = [(p, safe_url(p.get("url"))) for p in summary.get("photos") or []]
-    if any(url for _p, url in photos):
-        # The photos live on the server; the document lists them rather than embedding megabytes.
+    if any(url or p.get("image") for p, url in photos):
         w.heading(words["photos"], 1)
         for photo, url in photos:
-            if url:
-                w.bullet("", photo.get("caption") or where(photo, words), f"{where(photo, words)} · {url}")
+            caption = photo.get("caption") or where(photo, words)
+            if photo.get("image"):
+                w.picture(photo["image"], int(photo.get("width") or 1), int(photo.get("height") or 1))
+                w.paragraph([(caption, None), ("  " + where(photo, words), META_STYLE)])
+            elif url:  # a photo that could not be read is listed with its link
+                w.bullet("", caption, f"{where(photo, words)} · {url}")
     return w.save()

@@ -8,6 +8,7 @@ from html import escape
 from typing import Any
 
 from .common import clean, kind, note_meta, safe_url, share, theme_counts, topic_heading, votes_text, where
+from .photos import data_uri
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
 
@@ -152,7 +153,8 @@ def _figures(summary: Mapping[str, Any], words: Mapping[str, str]) -> str:
 
 
 def to_html(summary: Mapping[str, Any]) -> str:
-    """The whole summary as one HTML document with no external resources except the photos' own URLs."""
+    """The whole summary as one HTML document: inline CSS and charts; photos embedded when they carry an ``image``,
+    else linked by their ``url``."""
     words: Mapping[str, str] = summary["strings"]
     event = summary.get("event") or {}
     totals = summary["totals"]
@@ -177,13 +179,16 @@ def to_html(summary: Mapping[str, Any]) -> str:
     out += [_topic(topic, words) for topic in summary["topics"]]
     out.append(_figures(summary, words))
     photos = [(p, safe_url(p.get("url"))) for p in summary.get("photos") or []]
-    if any(url for _p, url in photos):
+    if any(url or data_uri(p) for p, url in photos):
         out.append(f'<section class="photos-section"><h2>{e(words["photos"])}</h2><div class="photos">')
         for photo, url in photos:
-            if url:
+            embedded = data_uri(photo)
+            if embedded or url:
                 caption = photo.get("caption") or where(photo, words)
-                out.append(f'<figure><img src="{e(url)}" alt="{e(caption)}">'
-                           f"<figcaption>{e(caption)} · {e(where(photo, words))}</figcaption></figure>")
+                image = f'<img src="{e(embedded or url)}" alt="{e(caption)}">'
+                if embedded and url:  # the full-size photo, for as long as its link is valid
+                    image = f'<a href="{e(url)}">{image}</a>'
+                out.append(f"<figure>{image}<figcaption>{e(caption)} · {e(where(photo, words))}</figcaption></figure>")
         out.append("</div></section>")
     out += [f"<footer>{e(words['generated_by'])}</footer>", "</body>", "</html>"]
     return "\n".join(out) + "\n"

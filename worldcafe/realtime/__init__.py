@@ -1,3 +1,3 @@
 """Socket.IO adapters: authenticate, join rooms, catch clients up, relay client requests to services."""
 
-from . import errors, handlers, notes, resync  # noqa: F401  (registers the handlers once, at import)
+from . import errors, handlers, notes, resync, revocation  # noqa: F401  (registers the handlers once, at import)

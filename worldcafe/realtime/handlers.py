@@ -10,12 +10,15 @@ from flask_socketio import ConnectionRefusedError, emit, join_room
 from ..extensions import socketio
 from ..services import live
 from ..services.access import Access, resolve
+from ..services.notes import visible_replay
 from ..services.views import snapshot
-from .cluster import bus
 from .limits import forget
 from .presence import Connection, presence
 from .publish import server_time, stamp
 from .rooms import event_room, moderators_room, person_room, screen_room, table_room, topic_room
+
+# The roles with a live view; every other link (the summary share link) is refused a socket.
+LIVE_ROLES = ("moderator", "screen", "host", "participant")
 
 
 def rooms_for(access: Access) -> list[str]:
@@ -50,11 +53,13 @@ def catch_up(access: Access, rooms: list[str], since: Any) -> dict[str, Any]:
     if isinstance(since, int) and not isinstance(since, bool) and since > 0:
         missed = live.missed(access.event.id, since, set(rooms), current_app.config["LOG_REPLAY_LIMIT"])
         if missed is not None:
-            for push in missed:
+            # The log keeps what was pushed then; a note hidden since must not reach the screen now.
+            replay = visible_replay(access, missed)
+            for push in replay:
                 emit(push.name, stamp(push.payload))
             seq = live.current_seq(access.event.id)
-            emit("synced", stamp({"seq": seq, "replayed": len(missed)}))
-            return {"mode": "replay", "replayed": len(missed), "seq": seq}
+            emit("synced", stamp({"seq": seq, "replayed": len(replay)}))
+            return {"mode": "replay", "replayed": len(replay), "seq": seq}
     seq = live.current_seq(access.event.id)
     emit("snapshot", stamp({"seq": seq, **snapshot(access)}))
     return {"mode": "snapshot", "seq": seq}
@@ -69,6 +74,11 @@ def on_connect(auth: Any = None) -> None:
         # First argument becomes connect_error's message, the second its data (what live.js reads).
         raise ConnectionRefusedError(
             "Unknown or replaced link.", {"code": "unauthorized", "message": "Unknown or replaced link."}
+        )
+    if access.role not in LIVE_ROLES:
+        # The read-only summary link shows a finished document; event-wide pushes are not for its readers.
+        raise ConnectionRefusedError(
+            "This link has no live view.", {"code": "forbidden", "message": "This link has no live view."}
         )
     rooms = rooms_for(access)
     for room in rooms:
@@ -110,27 +120,6 @@ def on_sync(data: Any = None) -> dict[str, Any]:
         return refused("unauthorized", "Unknown or replaced link.")
     since = data.get("since") if isinstance(data, dict) else None
     return {"ok": True, **catch_up(access, rooms_for(access), since)}
-
-
-def revoke(tokens: list[str]) -> None:
-    """Disconnect the sockets that use a replaced or deleted link, on every server process; they cannot reconnect."""
-    _disconnect(tokens)
-    bus.publish("revoke", {"tokens": tokens})
-
-
-def _disconnect(tokens: list[str]) -> None:
-    for sid, token in list(connection_tokens.items()):
-        if token in tokens:
-            socketio.server.disconnect(sid, namespace="/")
-
-
-def _revoked_elsewhere(_process: str, data: Any) -> None:
-    tokens = data.get("tokens") if isinstance(data, dict) else None
-    if isinstance(tokens, list):
-        _disconnect([token for token in tokens if isinstance(token, str)])
-
-
-bus.on("revoke", _revoked_elsewhere)
 
 
 @socketio.on("*")

@@ -77,6 +77,30 @@ def list_notes(access: Access, newest: int | None = None) -> list[dict[str, Any]
     return [note_view(row, row.number, row.title) for row in rows_in_chunks(query.order_by(Note.created_at))]
 
 
+# Roles that see hidden notes (the moderator moderates, the pads keep them, flagged); every other role never gets
+# a hidden note's text.
+SEES_HIDDEN = ("moderator", "host")
+
+
+def visible_replay(access: Access, pushes: list[Push]) -> list[Push]:
+    """A replay as this role may see it now: a note hidden since it was pushed loses every push carrying its text
+    (the text-less ``note_deleted`` of its hiding stays, so a client that showed it drops it)."""
+    if access.role in SEES_HIDDEN:
+        return pushes
+
+    def shown_note(push: Push) -> Any:
+        note = push.payload.get("note")
+        return note.get("id") if isinstance(note, dict) and "text" in note else None
+
+    ids = {note_id for note_id in map(shown_note, pushes) if note_id is not None}
+    if not ids:
+        return pushes
+    hidden = set(db.session.execute(
+        db.select(Note.id).where(Note.event_id == access.event.id, Note.id.in_(ids), Note.hidden.is_(True))
+    ).scalars())
+    return [push for push in pushes if shown_note(push) not in hidden]
+
+
 def pad_rooms(note: Note) -> list[str]:
     """Where a note's changes go: its topic's pads (or its table's), and the moderators."""
     pads = topic_room(note.topic_id) if note.topic_id is not None else table_room(note.table_id or 0)

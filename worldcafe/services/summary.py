@@ -125,16 +125,24 @@ EXPORTS = {
 
 
 def export(
-    event: Event, fmt: str, photo_url: Callable[[str], str], include_hidden: bool = True
+    event: Event,
+    fmt: str,
+    photo_url: Callable[[str], str],
+    include_hidden: bool = True,
+    *,
+    complete: bool = True,
+    photo_files: dict[str, str] | None = None,
 ) -> tuple[bytes, str, str]:
-    """The harvest in one format: (body, mimetype, file name); the share link's leave hidden notes out entirely.
+    """The harvest in one format: (body, mimetype, file name). The share link's (``include_hidden`` and ``complete``
+    off) leave hidden notes out entirely, and its JSON holds no names or seats: no plan, no group count per table.
+    With ``photo_files`` (photo id → stored file) HTML and DOCX embed the photos.
     The data is read here; the summary is built and rendered in a worker."""
     if fmt not in EXPORTS:
         raise ServiceError("not_found", _("Unknown format %(fmt)s; use json, md, csv, html or docx.", fmt=fmt))
     data = summary_data(event, photo_url, include_hidden)
     let_others_run()
-    plan = plan_rounds(event) if fmt == "json" else None
-    body = offload.run(render_export, fmt, data, plan)
+    plan = plan_rounds(event) if fmt == "json" and complete else None
+    body = offload.run(render_export, fmt, data, plan, photo_files if fmt in ("html", "docx") else None, not complete)
     mimetype, extension = EXPORTS[fmt]
     slug = "".join(c if c.isalnum() else "-" for c in event.name.lower()).strip("-")[:60] or "worldcafe"
     return body, mimetype, f"{slug}-summary.{extension}"
@@ -152,13 +160,15 @@ def live_themes(event: Event, limit: int = 8) -> dict[str, Any]:
     return {"topics": offload.run(themes_of, items, limit, event.language, [event.name, *event.groups])}
 
 
-def set_share(event: Event, enabled: bool) -> AccessLink | None:
-    """Turn the read-only summary link on (a new secret link) or off (the old one stops working)."""
-    link = find_link(event, "summary")
+def set_share(event: Event, enabled: bool) -> tuple[AccessLink | None, str | None]:
+    """Turn the read-only summary link on (a new secret link) or off (the old one stops working); returns the link
+    and the token that died, if one did."""
+    link, dead_token = find_link(event, "summary"), None
     if enabled and link is None:
         link = issue_link("summary", event)
     elif not enabled and link is not None:
+        dead_token = link.token
         db.session.delete(link)
         link = None
     db.session.commit()
-    return link
+    return link, dead_token

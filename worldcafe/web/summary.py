@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, abort, current_app, send_file
 
 from ..services.access import Access
+from ..services.errors import ServiceError
+from ..services.photo_links import photo_files, shared_photo, sign_photo
 from ..services.summary import export
 from .auth import page_access, send_photo
 from .links import base_url
@@ -25,13 +27,20 @@ def _page(token: str) -> Access:
         return page_access(token, "summary")
 
 
-def summary_response(access: Access, token: str, fmt: str, download: bool) -> Response:
-    """One export of the summary, its photos linked through the same secret link."""
-    prefix = "m" if access.role == "moderator" else "r"
-    # Hidden notes are the moderator's to see (flagged in JSON and CSV); the share link never shows them.
-    body, mimetype, filename = export(access.event, fmt,
-                                      lambda photo_id: f"{base_url()}/{prefix}/{token}/photos/{photo_id}",
-                                      include_hidden=access.role == "moderator")
+def summary_response(access: Access, fmt: str, download: bool) -> Response:
+    """One export of the summary. It carries no role token: a downloaded HTML or DOCX holds its photos, the others
+    link each photo by a signed, expiring URL that opens that photo and nothing else."""
+    event, moderator = access.event, access.role == "moderator"
+    # The page links its photos on its own origin (its CSP allows no other, and the public URL may be another
+    # name for this server); a file links them by the address phones and mail readers reach.
+    origin = "" if fmt == "html" and not download else base_url()
+    # Hidden notes are the moderator's to see (flagged in JSON and CSV); the share link never shows them, and its
+    # JSON carries no names or seats.
+    body, mimetype, filename = export(
+        event, fmt, lambda photo_id: f"{origin}/photo/{sign_photo(event, photo_id)}",
+        include_hidden=moderator, complete=moderator,
+        photo_files=photo_files(event, current_app.instance_path) if download else None,
+    )
     response = Response(body, mimetype=mimetype)
     if download:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -44,17 +53,29 @@ def summary_response(access: Access, token: str, fmt: str, download: bool) -> Re
 @bp.get("/r/<token>")
 def view(token: str) -> Any:
     """The summary as a page (prints cleanly to PDF)."""
-    return summary_response(_page(token), token, "html", download=False)
+    return summary_response(_page(token), "html", download=False)
 
 
 @bp.get("/m/<token>/summary.<fmt>")
 @bp.get("/r/<token>/summary.<fmt>")
 def download(token: str, fmt: str) -> Any:
     """The summary as a file: json, md, csv, html or docx."""
-    return summary_response(_page(token), token, fmt, download=True)
+    return summary_response(_page(token), fmt, download=True)
 
 
 @bp.get("/r/<token>/photos/<photo_id>")
 def photo(token: str, photo_id: str) -> Any:
     """A photo, for the shared summary."""
     return send_photo(page_access(token, "summary"), photo_id)
+
+
+@bp.get("/photo/<key>")
+def signed_photo(key: str) -> Any:
+    """One photo through the signed, expiring link a summary export carries; anything else is a 404 page."""
+    try:
+        path, mimetype = shared_photo(key, current_app.instance_path)
+    except ServiceError:
+        abort(404)
+    if not path.is_file():  # its event was deleted meanwhile, or the instance folder is not shared
+        abort(404)
+    return send_file(path, mimetype=mimetype, max_age=0)

@@ -9,8 +9,8 @@ from flask import Blueprint, current_app, jsonify, request
 
 from ...extensions import csrf
 from ...realtime import joins
-from ...realtime.handlers import revoke
 from ...realtime.publish import publish
+from ...realtime.revocation import revoke
 from ...services import checkin, planning, votes
 from ...services import control as control_service
 from ...services import duplicates as duplicate_service
@@ -332,8 +332,7 @@ def summary(code: str, fmt: str) -> Any:
     access.require("moderator", "summary")
     from ..summary import summary_response
 
-    token = request.headers["Authorization"].split(" ", 1)[1].strip()
-    return summary_response(access, token, fmt, download=fmt != "json")
+    return summary_response(access, fmt, download=fmt != "json")
 
 
 @bp.post("/events/<code>/share")
@@ -344,7 +343,8 @@ def share(code: str) -> Any:
     body = json_body()
     if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
         raise ServiceError("invalid", "Send {\"enabled\": true | false}.")
-    link = summary_service.set_share(access.event, body["enabled"])
+    link, dead_token = summary_service.set_share(access.event, body["enabled"])
+    revoke([dead_token] if dead_token else [])
     return jsonify(enabled=link is not None, link=role_url("summary", link.token) if link else None)
 
 
