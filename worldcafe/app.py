@@ -72,6 +72,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Handlers must be registered before init_app: Flask-SocketIO then keeps them for every app it serves.
     from . import realtime  # noqa: F401
     from .realtime.cluster import client_manager
+    from .realtime.packets import PacketJSON, SafePacket
 
     socketio.init_app(
         app,
@@ -82,6 +83,9 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.config.get("MESSAGE_QUEUE"), app.config.get("MESSAGE_QUEUE_CHANNEL") or "worldcafe"
         ),
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
+        # Packets are decoded like HTTP bodies; one the server refuses is answered with an error ack.
+        serializer=SafePacket,
+        json=PacketJSON,
     )
 
     from .web import register_web

@@ -13,6 +13,7 @@ from ..services.access import Access, resolve
 from ..services.views import snapshot
 from .cluster import bus
 from .limits import forget
+from .packets import REJECTED, Rejected
 from .presence import Connection, presence
 from .publish import server_time, stamp
 from .rooms import event_room, moderators_room, person_room, screen_room, table_room, topic_room
@@ -131,6 +132,14 @@ def _revoked_elsewhere(_process: str, data: Any) -> None:
 
 
 bus.on("revoke", _revoked_elsewhere)
+
+
+@socketio.on(REJECTED)
+def on_rejected(data: Any = None) -> dict[str, Any]:
+    """A request whose payload was refused while decoding (nested too deeply, a NUL, a huge number, no JSON)."""
+    if isinstance(data, Rejected):
+        return refused("invalid", data.message())
+    return refused("unknown_request", f"This server does not handle {REJECTED!r}.")
 
 
 @socketio.on("*")

@@ -11,7 +11,7 @@ from ...extensions import csrf
 from ...realtime import joins
 from ...realtime.handlers import revoke
 from ...realtime.publish import publish
-from ...services import checkin, planning, votes
+from ...services import checkin, payloads, planning, votes
 from ...services import control as control_service
 from ...services import duplicates as duplicate_service
 from ...services import events as event_service
@@ -22,7 +22,7 @@ from ...services import summary as summary_service
 from ...services.access import regenerate_link, resolve
 from ...services.errors import ServiceError
 from ...services.notes import list_notes
-from ...services.spec import StatusSpec, parse
+from ...services.spec import StatusSpec, parse, plain_text, whole_number
 from ...services.views import full_view, me_view, public_view, seating_view
 from ..auth import api_access
 from ..links import event_links, participant_cookie, participant_links, role_url
@@ -32,10 +32,14 @@ csrf.exempt(bp)  # authorised by bearer tokens, never by cookies
 
 
 def json_body() -> Any:
-    """The request's JSON, or a clear error when it is missing or malformed."""
+    """The request's JSON, or a clear error when it is missing, malformed, nested too deeply, holds a NUL or a
+    number no client can represent exactly (see ``payloads``)."""
     if not request.is_json:
         raise ServiceError("invalid", "Send JSON with 'Content-Type: application/json'.")
-    data = request.get_json(silent=True)
+    try:
+        data = payloads.loads(request.get_data(cache=True))
+    except payloads.RejectedJSON as exc:
+        raise ServiceError("invalid", exc.message(), details=exc.details()) from None
     if data is None:
         raise ServiceError("invalid", "The body is not valid JSON.")
     return data
@@ -284,16 +288,14 @@ def upload_photo(code: str) -> Any:
     upload = request.files.get("photo")
     if upload is None:
         raise ServiceError("invalid", "Send the photo as a multipart file field 'photo'.")
-    table = request.form.get("table")
-    if table is not None and not table.isdigit():
-        raise ServiceError("invalid", "'table' must be a table number.")
+    table = request.form.get("table") or None
+    number = whole_number(table, "table") if table is not None else None
+    caption = plain_text(request.form.get("caption", ""), "caption", 200)
     try:
         data = upload.read()
     finally:
         upload.close()
-    view, pushes = note_service.upload_photo(
-        access, data, int(table) if table else None, request.form.get("caption", ""), current_app.instance_path
-    )
+    view, pushes = note_service.upload_photo(access, data, number, caption, current_app.instance_path)
     publish(pushes)
     return jsonify(photo=view), 201
 
