@@ -19,7 +19,7 @@ from ..realtime.rooms import moderators_room, screen_room
 from .access import issue_link
 from .errors import ServiceError
 from .live import Push, record
-from .spec import JoinSpec, ParticipantPatchSpec, ParticipantSpec, parse
+from .spec import JoinSpec, ParticipantPatchSpec, ParticipantSpec, parse, with_groups
 
 _HEADER_ALIASES = {
     "name": "name",
@@ -56,7 +56,8 @@ def participant_view(person: Participant, link: AccessLink | None = None) -> dic
 def add_people(event: Event, specs: Iterable[ParticipantSpec], source: str) -> list[tuple[Participant, AccessLink]]:
     """Add people with their links (in the caller's transaction); new group names join the event's groups."""
     added = []
-    groups = list(event.groups)
+    specs = list(specs)
+    groups = with_groups(event.groups, [spec.group for spec in specs])
     for spec in specs:
         person = Participant(
             event=event,
@@ -66,8 +67,6 @@ def add_people(event: Event, specs: Iterable[ParticipantSpec], source: str) -> l
             needs=list(spec.needs),
             source=source,
         )
-        if spec.group and spec.group.casefold() not in {g.casefold() for g in groups}:
-            groups.append(spec.group)
         db.session.add(person)
         added.append((person, issue_link("participant", event, participant=person)))
     event.groups = groups
@@ -217,6 +216,7 @@ def check_csv(event: Event, raw: bytes | str) -> list[dict[str, Any]]:
     if len(rows) - start > MAX_IMPORT_ROWS:
         raise ServiceError("invalid", _("At most %(limit)s people at once.", limit=MAX_IMPORT_ROWS))
     known = {(p.name.casefold(), (p.email or "").casefold()) for p in event.participants}
+    groups = list(event.groups)
     report = []
     for line_no, cells in enumerate(rows[start:], start=start + 1):
         if not any(cell.strip() for cell in cells):
@@ -243,6 +243,7 @@ def check_csv(event: Event, raw: bytes | str) -> list[dict[str, Any]]:
                 if key in known:
                     row["error"] = _("%(name)s is already on the list", name=spec.name)
                 known.add(key)
+                groups = with_groups(groups, [spec.group])
             except ServiceError as exc:
                 row["error"] = exc.message
         report.append(row)
@@ -366,7 +367,7 @@ def update_participant(event: Event, participant_id: int, data: Any) -> tuple[di
     if "group" in given and group:
         known = next((g for g in event.groups if g.casefold() == group.casefold()), None)
         if known is None:
-            event.groups = [*event.groups, group]
+            event.groups = with_groups(event.groups, [group])
         group = known or group
     seating_changed = ("group" in given and group != person.group) or (
         "needs" in given and sorted(spec.needs or []) != sorted(person.needs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal, TypeVar
 
 from flask_babel import gettext as _
@@ -39,6 +40,8 @@ HostName = _text(200)
 GroupName = _text(100)
 Email = _text(320)
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
+# An event offers at most this many groups, whether set up by the moderator or brought by the people added.
+MAX_GROUPS = 20
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -116,7 +119,7 @@ class SetupSpec(_Schema):
     name: Name
     language: Literal["de", "en"] = "de"
     groups: list[Annotated[GroupName, StringConstraints(min_length=1)]] = Field(
-        default_factory=list, max_length=20
+        default_factory=list, max_length=MAX_GROUPS
     )
     joining_open: bool = True
     rounds: list[RoundSpec] = Field(default_factory=lambda: [RoundSpec(minutes=20)] * 3, min_length=1, max_length=20)
@@ -332,6 +335,29 @@ def plain_text(raw: str, field: str, max_length: int) -> str:
     if "\x00" in raw:
         raise ServiceError("invalid", f"{field}: " + _("must not contain NUL characters"))
     return raw.strip()[:max_length]
+
+
+def with_groups(groups: list[str], names: Iterable[str | None]) -> list[str]:
+    """The event's groups with the new ones among ``names`` added (compared ignoring case); refused beyond
+    MAX_GROUPS, however the people came (spec, list, import or correction)."""
+    merged = list(groups)
+    known = {group.casefold() for group in merged}
+    for name in names:
+        if not name or name.casefold() in known:
+            continue
+        if len(merged) >= MAX_GROUPS:
+            raise ServiceError(
+                "invalid",
+                _(
+                    "An event has at most %(n)s groups; '%(group)s' would be one more. Use one of: %(groups)s.",
+                    n=MAX_GROUPS,
+                    group=name,
+                    groups=", ".join(merged),
+                ),
+            )
+        known.add(name.casefold())
+        merged.append(name)
+    return merged
 
 
 def parse(schema: type[SchemaT], data: Any) -> SchemaT:

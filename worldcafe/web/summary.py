@@ -32,7 +32,7 @@ def summary_response(access: Access, token: str, fmt: str, download: bool) -> Re
     body, mimetype, filename = export(access.event, fmt,
                                       lambda photo_id: f"{base_url()}/{prefix}/{token}/photos/{photo_id}",
                                       include_hidden=access.role == "moderator")
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # already carries its charset: Werkzeug would add another
     if download:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if fmt == "html":

@@ -45,12 +45,28 @@ def json_body() -> Any:
     return data
 
 
+def _admin_password_given() -> bytes:
+    """The password a request sends, as UTF-8 bytes: HTTP Basic (any user name; browsers can send any text this way)
+    or the header ``X-Admin-Password``."""
+    credentials = request.authorization
+    if credentials is not None and credentials.type == "basic" and credentials.password is not None:
+        return credentials.password.encode()  # Werkzeug decodes Basic credentials as UTF-8 (RFC 7617)
+    header = request.headers.get("X-Admin-Password", "")
+    try:
+        # WSGI hands header bytes over as latin-1: encoding back gives the bytes sent (UTF-8 from curl and the like).
+        return header.encode("latin-1")
+    except UnicodeEncodeError:
+        return header.encode()
+
+
 def check_admin_password() -> None:
     """Creating events needs the admin password when one is configured."""
     expected = current_app.config.get("ADMIN_PASSWORD")
-    given = request.headers.get("X-Admin-Password", "")
-    if expected and not hmac.compare_digest(given.encode(), str(expected).encode()):
-        raise ServiceError("unauthorized", "Creating events needs the admin password (header X-Admin-Password).")
+    if expected and not hmac.compare_digest(_admin_password_given(), str(expected).encode()):
+        raise ServiceError(
+            "unauthorized",
+            "Creating events needs the admin password (header X-Admin-Password, or HTTP Basic with any user name).",
+        )
 
 
 def _csv_body() -> bytes | str:
@@ -308,7 +324,7 @@ def photos(code: str) -> Any:
 
 @bp.post("/events/<code>/pads")
 def pads(code: str) -> Any:
-    """Reopen the pads for ``{"minutes": n}`` after the grace period (0 locks them now)."""
+    """Reopen the pads for ``{"minutes": n}`` after the grace period (0 ends a reopening and the grace period)."""
     access = api_access(code)
     access.require("moderator")
     body = json_body()
