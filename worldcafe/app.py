@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sqlite3
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ from flask import Flask
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
-from .config import instance_path_from_env, load_config
+from .config import ConfigError, instance_path_from_env, load_config
 from .extensions import babel, csrf, db, migrate, socketio
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -72,16 +73,24 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Handlers must be registered before init_app: Flask-SocketIO then keeps them for every app it serves.
     from . import realtime  # noqa: F401
     from .realtime.cluster import client_manager
+    from .realtime.packets import PacketJSON, SafePacket
 
+    async_mode = app.config.get("ASYNC_MODE") or _default_async_mode()
+    if async_mode == "gevent" and importlib.util.find_spec("gevent") is None:
+        raise ConfigError("WORLDCAFE_ASYNC_MODE=gevent needs the gevent package, which is not installed; "
+                          "use eventlet (the default) or threading")
     socketio.init_app(
         app,
-        async_mode=app.config.get("ASYNC_MODE") or _default_async_mode(),
+        async_mode=async_mode,
         # Always given (None: in-memory, one process), so an earlier app's queue never lingers in the shared
         # extension's options; the cluster manager also carries presence, revocations and catch-up requests.
         client_manager=client_manager(
             app.config.get("MESSAGE_QUEUE"), app.config.get("MESSAGE_QUEUE_CHANNEL") or "worldcafe"
         ),
         max_http_buffer_size=app.config["MAX_CONTENT_LENGTH"],
+        # Packets are decoded like HTTP bodies; one the server refuses is answered with an error ack.
+        serializer=SafePacket,
+        json=PacketJSON,
     )
 
     from .web import register_web

@@ -7,15 +7,25 @@ import sys
 from typing import Any, TextIO
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup
 from flask_migrate import upgrade
 
 from . import create_app
+from .config import ConfigError
 from .domain import rotation
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+def _app_or_exit() -> Flask:
+    """The app; a setting in the environment that can't be used is one line on stderr and exit code 2."""
+    try:
+        return create_app()
+    except ConfigError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+
+
+@click.group(cls=FlaskGroup, create_app=_app_or_exit, add_default_commands=False)
 def cli() -> None:
     """World Café: rotation, live pads, phones, projector and harvest."""
 
@@ -108,6 +118,11 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
     from .extensions import socketio
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if socketio.async_mode not in ("eventlet", "threading"):
+        _fail(
+            f"WORLDCAFE_ASYNC_MODE={socketio.async_mode} is not served by `worldcafe run` (it patches for eventlet "
+            "only); use eventlet (the default) or threading, or serve wsgi.py's app with your own server."
+        )
     if host:
         app.config["HOST"] = host
     if port:
@@ -140,7 +155,12 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
         kwargs["max_size"] = app.config["MAX_CONNECTIONS"]
         kwargs["log_output"] = False
     else:
-        kwargs["allow_unsafe_werkzeug"] = True
+        # Threading: Werkzeug's server, started directly. socketio.run() would go through Flask's app.run(), which
+        # returns at once under a FlaskGroup CLI like ours (it guards `flask run`): `run` exited 0 serving nothing.
+        from werkzeug.serving import run_simple
+
+        run_simple(app.config["HOST"], app.config["PORT"], app, threaded=True)
+        return
     socketio.run(app, **kwargs)
 
 

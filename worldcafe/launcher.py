@@ -11,7 +11,7 @@ def main() -> None:
     if (
         len(sys.argv) > 1
         and sys.argv[1] == "run"
-        and os.environ.get("WORLDCAFE_ASYNC_MODE", "eventlet") == "eventlet"
+        and (os.environ.get("WORLDCAFE_ASYNC_MODE") or "eventlet") == "eventlet"  # empty counts as unset
     ):
         import warnings
 

@@ -13,6 +13,7 @@ from ..services.access import Access, resolve
 from ..services.notes import visible_replay
 from ..services.views import snapshot
 from .limits import forget
+from .packets import REJECTED, Rejected
 from .presence import Connection, presence
 from .publish import server_time, stamp
 from .rooms import event_room, moderators_room, person_room, screen_room, table_room, topic_room
@@ -120,6 +121,14 @@ def on_sync(data: Any = None) -> dict[str, Any]:
         return refused("unauthorized", "Unknown or replaced link.")
     since = data.get("since") if isinstance(data, dict) else None
     return {"ok": True, **catch_up(access, rooms_for(access), since)}
+
+
+@socketio.on(REJECTED)
+def on_rejected(data: Any = None) -> dict[str, Any]:
+    """A request whose payload was refused while decoding (nested too deeply, a NUL, a huge number, no JSON)."""
+    if isinstance(data, Rejected):
+        return refused("invalid", data.message())
+    return refused("unknown_request", f"This server does not handle {REJECTED!r}.")
 
 
 @socketio.on("*")

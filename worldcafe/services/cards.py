@@ -15,6 +15,7 @@ from ..domain.palette import NO_TOPIC_COLOUR
 from ..extensions import db
 from ..models import AccessLink, CafeTable, Event, Participant, Topic
 from .errors import ServiceError
+from .spec import whole_number
 
 # 25 A4 sheets of 8 participant cards; 50 table cards (one sheet each); the links page's lists per page.
 PEOPLE_PER_PAGE = 200
@@ -55,9 +56,13 @@ def page_number(raw: str | None) -> int:
     """The page a request asks for (``?page=``, default 1), or an invalid error."""
     if raw is None or raw == "":
         return 1
-    if not raw.isdigit() or int(raw) < 1:
+    try:
+        number = whole_number(raw, "page")
+    except ServiceError:
+        number = 0
+    if number < 1:
         raise ServiceError("invalid", _("The part (?page=) must be a whole number from 1."))
-    return int(raw)
+    return number
 
 
 def paged(number: int, size: int, total: int) -> Page:

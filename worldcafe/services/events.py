@@ -16,7 +16,7 @@ from .errors import ServiceError
 from .live import Push, record
 from .reading import let_others_run
 from .setup import apply_setup, joining_push, new_checkin_code
-from .spec import BroadcastSpec, EventSpec, ParticipantSpec, SettingsSpec, TableSpec, parse
+from .spec import BroadcastSpec, EventSpec, ParticipantSpec, SettingsSpec, TableSpec, parse, with_groups
 
 # No 0/O, 1/I/L: a join code is read aloud and typed from a projector.
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -54,10 +54,7 @@ def create_event(data: Any) -> Event:
     writer, for a quarter of a second or more. Until the answer nobody knows the new event's links, so nobody sees
     it half made; if a chunk fails, the event goes again."""
     spec = parse(EventSpec, data)
-    groups = list(spec.groups)
-    for person in spec.participants:
-        if person.group and person.group.casefold() not in {g.casefold() for g in groups}:
-            groups.append(person.group)
+    groups = with_groups(spec.groups, [person.group for person in spec.participants])
     event = Event(
         public_id=new_join_code(),
         name=spec.name,

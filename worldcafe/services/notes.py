@@ -13,7 +13,7 @@ from sqlalchemy import Row
 from ..domain import pad
 from ..extensions import db
 from ..models import CafeTable, Event, Note, Photo, Topic, utcnow
-from ..realtime.rooms import moderators_room, screen_room, table_room, topic_room
+from ..realtime.rooms import event_room, moderators_room, screen_room, table_room, topic_room
 from .access import Access
 from .errors import ServiceError
 from .live import Push, record
@@ -200,6 +200,9 @@ def edit_note(access: Access, data: Any) -> tuple[dict[str, Any], list[Push]]:
     """Change text, kind, tags or star — only on top of the current version; a stale edit gets a conflict."""
     access.require("host", "participant", "moderator")
     spec = parse(NoteEditSpec, data)
+    if spec.starred is not None and access.role == "participant":
+        # A star puts a note up for the dot vote: the table's host and the moderator choose, not the note's author.
+        raise ServiceError("forbidden", _("Only the table host or the moderator can star a note."))
     note = _at_version(access, spec.id, spec.base_version, deleted=False)
     for field in ("text", "kind", "starred", "tags"):
         value = getattr(spec, field)
@@ -279,18 +282,26 @@ def hide_note(access: Access, data: Any) -> tuple[dict[str, Any], list[Push]]:
 
 
 def reopen_pads(event: Event, minutes: int) -> list[Push]:
-    """Let hosts write again for ``minutes`` after the grace period."""
-    if not 1 <= minutes <= 240:
-        raise ServiceError("invalid", _("Reopen for 1 to 240 minutes."))
-    event.pads_open_until = utcnow() + timedelta(minutes=minutes)
-    push = record(
+    """Let hosts write again for ``minutes`` after the grace period; 0 ends a reopening and the grace period (for the
+    rest of the event), so pads lock as soon as no round is running."""
+    if not 0 <= minutes <= 240:
+        raise ServiceError("invalid", _("Reopen for 1 to 240 minutes, or send 0 to lock the pads once no round runs."))
+    pushes = []
+    if minutes:
+        event.pads_open_until = utcnow() + timedelta(minutes=minutes)
+    else:
+        event.pads_open_until = None
+        if event.pad_grace_s:
+            event.pad_grace_s = 0
+            pushes.append(record(event, "settings_changed", {"pad_grace_s": 0}, [event_room(event.id)]))
+    pushes.append(record(
         event,
         "pads_changed",
         {"open": is_pad_open(event), "open_until": iso(event.pads_open_until)},
-        [f"event:{event.id}"],
-    )
+        [event_room(event.id)],
+    ))
     db.session.commit()
-    return [push]
+    return pushes
 
 
 # ---- photos -------------------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +19,7 @@ from ..realtime.rooms import moderators_room, screen_room
 from .access import issue_link
 from .errors import ServiceError
 from .live import Push, record
-from .spec import JoinSpec, ParticipantPatchSpec, ParticipantSpec, parse
+from .spec import JoinSpec, ParticipantPatchSpec, ParticipantSpec, parse, with_groups
 
 _HEADER_ALIASES = {
     "name": "name",
@@ -54,7 +56,8 @@ def participant_view(person: Participant, link: AccessLink | None = None) -> dic
 def add_people(event: Event, specs: Iterable[ParticipantSpec], source: str) -> list[tuple[Participant, AccessLink]]:
     """Add people with their links (in the caller's transaction); new group names join the event's groups."""
     added = []
-    groups = list(event.groups)
+    specs = list(specs)
+    groups = with_groups(event.groups, [spec.group for spec in specs])
     for spec in specs:
         person = Participant(
             event=event,
@@ -64,8 +67,6 @@ def add_people(event: Event, specs: Iterable[ParticipantSpec], source: str) -> l
             needs=list(spec.needs),
             source=source,
         )
-        if spec.group and spec.group.casefold() not in {g.casefold() for g in groups}:
-            groups.append(spec.group)
         db.session.add(person)
         added.append((person, issue_link("participant", event, participant=person)))
     event.groups = groups
@@ -119,14 +120,82 @@ def _seat_late(event: Event, people: list[Participant]) -> list[Push]:
 
 
 def _decode(raw: bytes | str) -> str:
+    """The text of an uploaded list, in whichever encoding Excel's "save as" variants write."""
     if isinstance(raw, str):
-        return raw
-    for encoding in ("utf-8-sig", "cp1252"):
+        text = raw
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return raw.decode(encoding)
+            text = raw.decode("utf-16")  # "Unicode Text": UTF-16 with a byte order mark, tab-separated
         except UnicodeDecodeError:
+            raise ServiceError("invalid", _("The file is not text (UTF-8, UTF-16 or Windows-1252 expected).")) from None
+    else:
+        try:
+            text = raw.decode("utf-8-sig")  # "CSV UTF-8", with or without its BOM
+        except UnicodeDecodeError:
+            text = _single_byte(raw)
+    if "\x00" in text:
+        raise ServiceError(
+            "invalid",
+            _("The file contains NUL characters, so it is not CSV text. Save it as 'CSV UTF-8' and try again."),
+        )
+    return text
+
+
+def _single_byte(raw: bytes) -> str:
+    """One byte per character: "CSV" (Windows-1252), "CSV (MS-DOS)" (code page 850) or "CSV (Macintosh)" (Mac Roman,
+    CR line ends). Decoding can't tell them apart, so the one that reads the most letters wins (a wrong code page
+    turns umlauts into „ ™ ‚ and the like); on a tie, the likelier one for the file's line ends."""
+    mac = b"\r" in raw and b"\n" not in raw
+    names = ("mac_roman", "cp1252", "cp850") if mac else ("cp1252", "cp850", "mac_roman")
+    texts = []
+    for name in names:
+        try:
+            texts.append(raw.decode(name))
+        except UnicodeDecodeError:  # Windows-1252 leaves five bytes undefined
             continue
-    raise ServiceError("invalid", _("The file is not text (UTF-8 or Windows-1252 expected)."))
+    return max(texts, key=_letters)  # max keeps the first of equals; cp850 and mac_roman decode any byte
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _letters(text: str) -> int:
+    return sum(char.isalpha() for char in _NON_ASCII.findall(text))
+
+
+_QUOTED = re.compile(r'"[^"]*"')
+# The delimiter is read from the start of each of the first lines only: quoted cells of any length cost nothing.
+_SNIFF_LINES, _SNIFF_CHARS = 10, 4096
+
+
+def _delimiter(text: str) -> str:
+    """The one of ``,``, ``;`` and tab that the first lines use alike: found the same number of times in the most
+    lines (quoted cells left out), then the most columns; ``,`` when none is there.
+
+    (csv.Sniffer takes quadratic time on long lines: a few kilobytes of quotes held the loop for seconds.)"""
+    lines = [_QUOTED.sub("", line[:_SNIFF_CHARS]) for line in text.splitlines()[:_SNIFF_LINES] if line.strip()]
+    best, best_score = ",", (0, 0)
+    for candidate in (",", ";", "\t"):
+        counts = [line.count(candidate) for line in lines]
+        usual = max(set(counts), key=lambda n: (counts.count(n), n)) if counts else 0
+        score = (counts.count(usual), usual) if usual else (0, 0)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _rows(text: str) -> list[list[str]]:
+    """The CSV's rows: any line ends (CRLF, LF, or CR as old Macs write), a cell at most csv's field limit."""
+    # newline="": lines end at CR, LF or CRLF; a line break inside a quoted cell stays in the cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        return list(reader)
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise ServiceError("invalid", _("Line %(line)s: a cell is longer than %(n)s characters.",
+                                            line=reader.line_num, n=csv.field_size_limit())) from None
+        raise ServiceError("invalid", _("Line %(line)s is not valid CSV (%(reason)s).", line=reader.line_num,
+                                        reason=str(exc))) from None
 
 
 def check_csv(event: Event, raw: bytes | str) -> list[dict[str, Any]]:
@@ -134,11 +203,7 @@ def check_csv(event: Event, raw: bytes | str) -> list[dict[str, Any]]:
     text = _decode(raw).strip()
     if not text:
         raise ServiceError("invalid", _("The list is empty."))
-    try:
-        dialect: Any = csv.Sniffer().sniff("\n".join(text.splitlines()[:10]), delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = _rows(text)
     columns = ["name", "group", "email"]
     first = [cell.strip().casefold() for cell in rows[0]] if rows else []
     start = 1
@@ -151,6 +216,7 @@ def check_csv(event: Event, raw: bytes | str) -> list[dict[str, Any]]:
     if len(rows) - start > MAX_IMPORT_ROWS:
         raise ServiceError("invalid", _("At most %(limit)s people at once.", limit=MAX_IMPORT_ROWS))
     known = {(p.name.casefold(), (p.email or "").casefold()) for p in event.participants}
+    groups = list(event.groups)
     report = []
     for line_no, cells in enumerate(rows[start:], start=start + 1):
         if not any(cell.strip() for cell in cells):
@@ -177,6 +243,7 @@ def check_csv(event: Event, raw: bytes | str) -> list[dict[str, Any]]:
                 if key in known:
                     row["error"] = _("%(name)s is already on the list", name=spec.name)
                 known.add(key)
+                groups = with_groups(groups, [spec.group])
             except ServiceError as exc:
                 row["error"] = exc.message
         report.append(row)
@@ -300,7 +367,7 @@ def update_participant(event: Event, participant_id: int, data: Any) -> tuple[di
     if "group" in given and group:
         known = next((g for g in event.groups if g.casefold() == group.casefold()), None)
         if known is None:
-            event.groups = [*event.groups, group]
+            event.groups = with_groups(event.groups, [group])
         group = known or group
     seating_changed = ("group" in given and group != person.group) or (
         "needs" in given and sorted(spec.needs or []) != sorted(person.needs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal, TypeVar
 
 from flask_babel import gettext as _
@@ -19,11 +20,28 @@ from pydantic import (
 from ..domain.flow import ACTIONS
 from ..domain.palette import PALETTE
 from .errors import ServiceError
+from .payloads import field_path
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+# PostgreSQL can't store a NUL in text (SQLite can): refused in every text field, so both databases answer alike.
+NO_NUL = r"^[^\x00]*$"
+
+
+def _text(max_length: int, min_length: int = 0) -> Any:
+    """A trimmed text of bounded length without NUL characters."""
+    return Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=NO_NUL)
+    ]
+
+
+Name = _text(200, min_length=1)
+Text = _text(2000)
+Tag = _text(40, min_length=1)
+HostName = _text(200)
+GroupName = _text(100)
+Email = _text(320)
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
+# An event offers at most this many groups, whether set up by the moderator or brought by the people added.
+MAX_GROUPS = 20
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -65,15 +83,15 @@ class TableSpec(_Schema):
     number: int = Field(ge=1, le=9999)
     topic: str | int | None = None
     capacity: int = Field(default=5, ge=1, le=100)
-    host: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    host: HostName = ""
     tags: list[Tag] = Field(default_factory=list, max_length=20)
 
 
 class _PersonSchema(_Schema):
     """What adding and correcting a person share: a blank group or email is none, an email must look like one."""
 
-    group: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)] | None = None
+    group: GroupName | None = None
+    email: Email | None = None
 
     @field_validator("group", "email")
     @classmethod
@@ -100,8 +118,8 @@ class SetupSpec(_Schema):
 
     name: Name
     language: Literal["de", "en"] = "de"
-    groups: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]] = Field(
-        default_factory=list, max_length=20
+    groups: list[Annotated[GroupName, StringConstraints(min_length=1)]] = Field(
+        default_factory=list, max_length=MAX_GROUPS
     )
     joining_open: bool = True
     rounds: list[RoundSpec] = Field(default_factory=lambda: [RoundSpec(minutes=20)] * 3, min_length=1, max_length=20)
@@ -154,7 +172,7 @@ class JoinSpec(_Schema):
     """What a person types on the join page; ``confirm`` joins even when someone with a similar name is there."""
 
     name: Name
-    group: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    group: GroupName | None = None
     confirm: bool = False
 
 
@@ -210,7 +228,7 @@ class ControlSpec(_Schema):
 
 
 NoteId = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{32,36}$")]
-NoteText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+NoteText = _text(2000, min_length=1)
 Kind = Literal["idea", "question", "insight", "quote"]
 
 
@@ -263,7 +281,7 @@ class StatusSpec(_Schema):
 class BroadcastSpec(_Schema):
     """A message from the moderator to everyone or only the screen."""
 
-    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=280)]
+    text: Annotated[Text, StringConstraints(min_length=1, max_length=280)]
     target: Literal["all", "screen"] = "all"
 
 
@@ -285,6 +303,8 @@ def _message(err: Any) -> str:
     }
     if kind in plain:
         return plain[kind]
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == NO_NUL:
+        return _("must not contain NUL characters")
     if kind == "string_too_short":
         if ctx.get("min_length") == 1:
             return _("must not be empty")
@@ -302,14 +322,42 @@ def _message(err: Any) -> str:
     return str(err["msg"]).removeprefix("Value error, ")
 
 
-def _where(loc: tuple[Any, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        else:
-            parts.append(("." if parts else "") + str(item))
-    return "".join(parts)
+def whole_number(raw: str, field: str) -> int:
+    """A form or query field's whole number: ASCII digits only (``int()`` also takes ``٣`` and fails on ``²``), at
+    most 9 of them; anything else is refused naming the field."""
+    if not re.fullmatch(r"[0-9]{1,9}", raw):
+        raise ServiceError("invalid", _("%(field)s: must be a whole number (digits 0-9)", field=field))
+    return int(raw)
+
+
+def plain_text(raw: str, field: str, max_length: int) -> str:
+    """A form field's free text, trimmed and cut to ``max_length``; a NUL is refused as in every schema."""
+    if "\x00" in raw:
+        raise ServiceError("invalid", f"{field}: " + _("must not contain NUL characters"))
+    return raw.strip()[:max_length]
+
+
+def with_groups(groups: list[str], names: Iterable[str | None]) -> list[str]:
+    """The event's groups with the new ones among ``names`` added (compared ignoring case); refused beyond
+    MAX_GROUPS, however the people came (spec, list, import or correction)."""
+    merged = list(groups)
+    known = {group.casefold() for group in merged}
+    for name in names:
+        if not name or name.casefold() in known:
+            continue
+        if len(merged) >= MAX_GROUPS:
+            raise ServiceError(
+                "invalid",
+                _(
+                    "An event has at most %(n)s groups; '%(group)s' would be one more. Use one of: %(groups)s.",
+                    n=MAX_GROUPS,
+                    group=name,
+                    groups=", ".join(merged),
+                ),
+            )
+        known.add(name.casefold())
+        merged.append(name)
+    return merged
 
 
 def parse(schema: type[SchemaT], data: Any) -> SchemaT:
@@ -319,7 +367,7 @@ def parse(schema: type[SchemaT], data: Any) -> SchemaT:
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
-            where = _where(tuple(err["loc"]))
+            where = field_path(tuple(err["loc"]))
             message = _message(err)
             problems.append({"field": where, "message": message})
         first = problems[0]

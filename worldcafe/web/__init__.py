@@ -5,11 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import IntegerConverter
 
 from ..domain.palette import PALETTE
+from ..services import payloads
 from ..services.errors import ServiceError, database_unavailable, is_database_outage, outage_summary
 from .i18n import LANG_COOKIE, LANGUAGES, js_strings
 
@@ -37,8 +41,31 @@ def _error(code: str, message: str, status: int, details: Any = None) -> Any:
     return render_template("error.html", status=status, message=message), status
 
 
+class UntrustedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that every JSON a request carries is decoded by ``payloads`` (bounded, no NUL)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Decode like the API's bodies and the sockets' packets (with options: Flask's own signed session data)."""
+        if kwargs:
+            return super().loads(s, **kwargs)
+        return payloads.loads(s)
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in our routes: 1 to 9 ASCII digits, inside every id column's range on both databases (PostgreSQL's
+    ends at 2**31 − 1). Anything else matches no route: 404 for every method.
+
+    Werkzeug's own matched any Unicode digit (``²`` then failed ``int()``) of any length (2**64 overflowed SQLite's
+    column). The bound is in the pattern, not a ``max``: a value refused after matching would make another method's
+    rule on the same path answer 405."""
+
+    regex = r"[0-9]{1,9}"
+
+
 def register_web(app: Flask) -> None:
     """Attach blueprints, headers and error handlers."""
+    app.json = UntrustedJSONProvider(app)
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
     from .api import bp as api_bp
     from .home import bp as home_bp
     from .join import bp as join_bp
@@ -48,6 +75,14 @@ def register_web(app: Flask) -> None:
 
     for blueprint in (api_bp, home_bp, join_bp, moderator_bp, roles_bp, summary_bp):
         app.register_blueprint(blueprint)
+
+    @app.before_request
+    def _no_nul_in_address() -> None:
+        # A NUL would reach database lookups (PostgreSQL refuses it): no page has one in its path, no query needs one.
+        if "\x00" in request.path:
+            raise NotFound()
+        if any("\x00" in key + value for key, value in request.args.items(multi=True)):
+            raise ServiceError("invalid", _("The address must not contain NUL characters."))
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -41,7 +41,7 @@ def summary_response(access: Access, fmt: str, download: bool) -> Response:
         include_hidden=moderator, complete=moderator,
         photo_files=photo_files(event, current_app.instance_path) if download else None,
     )
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # already carries its charset: Werkzeug would add another
     if download:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     if fmt == "html":

@@ -11,7 +11,7 @@ from ...extensions import csrf
 from ...realtime import joins
 from ...realtime.publish import publish
 from ...realtime.revocation import revoke
-from ...services import checkin, planning, votes
+from ...services import checkin, payloads, planning, votes
 from ...services import control as control_service
 from ...services import duplicates as duplicate_service
 from ...services import events as event_service
@@ -22,7 +22,7 @@ from ...services import summary as summary_service
 from ...services.access import regenerate_link, resolve
 from ...services.errors import ServiceError
 from ...services.notes import list_notes
-from ...services.spec import StatusSpec, parse
+from ...services.spec import StatusSpec, parse, plain_text, whole_number
 from ...services.views import full_view, me_view, public_view, seating_view
 from ..auth import api_access
 from ..links import event_links, participant_cookie, participant_links, role_url
@@ -32,21 +32,41 @@ csrf.exempt(bp)  # authorised by bearer tokens, never by cookies
 
 
 def json_body() -> Any:
-    """The request's JSON, or a clear error when it is missing or malformed."""
+    """The request's JSON, or a clear error when it is missing, malformed, nested too deeply, holds a NUL or a
+    number no client can represent exactly (see ``payloads``)."""
     if not request.is_json:
         raise ServiceError("invalid", "Send JSON with 'Content-Type: application/json'.")
-    data = request.get_json(silent=True)
+    try:
+        data = payloads.loads(request.get_data(cache=True))
+    except payloads.RejectedJSON as exc:
+        raise ServiceError("invalid", exc.message(), details=exc.details()) from None
     if data is None:
         raise ServiceError("invalid", "The body is not valid JSON.")
     return data
 
 
+def _admin_password_given() -> bytes:
+    """The password a request sends, as UTF-8 bytes: HTTP Basic (any user name; browsers can send any text this way)
+    or the header ``X-Admin-Password``."""
+    credentials = request.authorization
+    if credentials is not None and credentials.type == "basic" and credentials.password is not None:
+        return credentials.password.encode()  # Werkzeug decodes Basic credentials as UTF-8 (RFC 7617)
+    header = request.headers.get("X-Admin-Password", "")
+    try:
+        # WSGI hands header bytes over as latin-1: encoding back gives the bytes sent (UTF-8 from curl and the like).
+        return header.encode("latin-1")
+    except UnicodeEncodeError:
+        return header.encode()
+
+
 def check_admin_password() -> None:
     """Creating events needs the admin password when one is configured."""
     expected = current_app.config.get("ADMIN_PASSWORD")
-    given = request.headers.get("X-Admin-Password", "")
-    if expected and not hmac.compare_digest(given.encode(), str(expected).encode()):
-        raise ServiceError("unauthorized", "Creating events needs the admin password (header X-Admin-Password).")
+    if expected and not hmac.compare_digest(_admin_password_given(), str(expected).encode()):
+        raise ServiceError(
+            "unauthorized",
+            "Creating events needs the admin password (header X-Admin-Password, or HTTP Basic with any user name).",
+        )
 
 
 def _csv_body() -> bytes | str:
@@ -284,16 +304,14 @@ def upload_photo(code: str) -> Any:
     upload = request.files.get("photo")
     if upload is None:
         raise ServiceError("invalid", "Send the photo as a multipart file field 'photo'.")
-    table = request.form.get("table")
-    if table is not None and not table.isdigit():
-        raise ServiceError("invalid", "'table' must be a table number.")
+    table = request.form.get("table") or None
+    number = whole_number(table, "table") if table is not None else None
+    caption = plain_text(request.form.get("caption", ""), "caption", 200)
     try:
         data = upload.read()
     finally:
         upload.close()
-    view, pushes = note_service.upload_photo(
-        access, data, int(table) if table else None, request.form.get("caption", ""), current_app.instance_path
-    )
+    view, pushes = note_service.upload_photo(access, data, number, caption, current_app.instance_path)
     publish(pushes)
     return jsonify(photo=view), 201
 
@@ -306,7 +324,7 @@ def photos(code: str) -> Any:
 
 @bp.post("/events/<code>/pads")
 def pads(code: str) -> Any:
-    """Reopen the pads for ``{"minutes": n}`` after the grace period (0 locks them now)."""
+    """Reopen the pads for ``{"minutes": n}`` after the grace period (0 ends a reopening and the grace period)."""
     access = api_access(code)
     access.require("moderator")
     body = json_body()
