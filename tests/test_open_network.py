@@ -265,3 +265,14 @@ def test_the_default_request_limits_hold_the_largest_event(app, client):
     assert client.post("/api/v1/events", json=spec).status_code == 201
     spec["participants"].extend({"name": f"Extra {i}"} for i in range(app.config["MAX_PEOPLE_PER_REQUEST"]))
     assert client.post("/api/v1/events", json=spec).status_code == 413
+
+
+def test_limits_in_the_environment_are_checked_at_start(tmp_path):
+    from worldcafe.config import ConfigError, load_config
+
+    config = load_config(tmp_path, {"WORLDCAFE_JOIN_LIMIT_PER_EVENT": "10/second;100/minute"})
+    assert config["JOIN_LIMIT_PER_EVENT"] == "10/second;100/minute"
+    for name, value in [("JOIN_LIMIT_PER_ADDRESS", "lots"), ("SYNC_LIMIT_PER_LINK", "5 a minute"),
+                        ("TRUSTED_PROXIES", "-1"), ("MAX_PEOPLE_PER_REQUEST", "0")]:
+        with pytest.raises(ConfigError, match=f"WORLDCAFE_{name}"):
+            load_config(tmp_path, {f"WORLDCAFE_{name}": value})

@@ -25,6 +25,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{PREFIX}{name} must be a whole number, got {raw!r}") from None
 
 
+def _at_least(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    value = _int(env, name, default)
+    if value < minimum:
+        raise ConfigError(f"{PREFIX}{name} must be at least {minimum}, got {value}")
+    return value
+
+
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(PREFIX + name)
     if raw is None or raw == "":
@@ -138,15 +145,15 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         # Attempts to create an event from another machine (wrong passwords included).
         "CREATE_LIMIT_PER_ADDRESS": _limits(env, "CREATE_LIMIT_PER_ADDRESS", "10/minute"),
         # Work one request may ask for: an event spec's tables and people, a list of people added at once.
-        "MAX_TABLES_PER_REQUEST": _int(env, "MAX_TABLES_PER_REQUEST", 300),
-        "MAX_PEOPLE_PER_REQUEST": _int(env, "MAX_PEOPLE_PER_REQUEST", 1500),
+        "MAX_TABLES_PER_REQUEST": _at_least(env, "MAX_TABLES_PER_REQUEST", 300, 1),
+        "MAX_PEOPLE_PER_REQUEST": _at_least(env, "MAX_PEOPLE_PER_REQUEST", 1500, 1),
         # Photos: uploads per link, and what a table and an event may store.
         "PHOTO_LIMIT_PER_LINK": _limits(env, "PHOTO_LIMIT_PER_LINK", "10/minute"),
-        "PHOTOS_PER_TABLE": _int(env, "PHOTOS_PER_TABLE", 30),
-        "PHOTO_MB_PER_EVENT": _int(env, "PHOTO_MB_PER_EVENT", 1000),
+        "PHOTOS_PER_TABLE": _at_least(env, "PHOTOS_PER_TABLE", 30, 0),
+        "PHOTO_MB_PER_EVENT": _at_least(env, "PHOTO_MB_PER_EVENT", 1000, 0),
         # Proxies in front of the app that append the client's address to X-Forwarded-For (nginx: 1). With 0 the
         # header is never trusted: anyone could claim any address in it.
-        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        "TRUSTED_PROXIES": _at_least(env, "TRUSTED_PROXIES", 0, 0),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": public_url.startswith("https://"),

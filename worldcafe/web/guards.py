@@ -77,10 +77,10 @@ def creating_closed() -> str | None:
     """Why this client can never create events here (another machine, and the server has no password), or None."""
     if current_app.config.get("ADMIN_PASSWORD") or is_local_client():
         return None
-    return _(
+    return str(_(
         "Creating events from another computer needs an admin password, and this server has none. Create the event "
         "on the server's own computer, or start the server with WORLDCAFE_ADMIN_PASSWORD set."
-    )
+    ))
 
 
 def check_may_create(password: str | None, wrong: str) -> None:

@@ -396,10 +396,9 @@ def seating(code: str) -> Any:
 def join(code: str) -> Any:
     """Join an open event with ``{name, group?, confirm?}`` → that person's link (the own one again from a
     browser that joined before)."""
-    event = event_service.get_event(code)
-    token = request.cookies.get(participant_cookie(event.public_id))
+    token = request.cookies.get(participant_cookie(code.upper()))
     remembered = resolve(token, "participant")
-    if token and remembered is not None and remembered.event.id == event.id and remembered.participant is not None:
+    if remembered is not None and remembered.event.public_id == code.upper() and remembered.participant is not None:
         person = remembered.participant
         return jsonify(
             participant={"id": person.id, "name": person.name, "group": person.group},
@@ -407,7 +406,8 @@ def join(code: str) -> Any:
             token=token,
             returning=True,
         ), 200
-    check_join_budget(event.public_id)
+    check_join_budget(code)  # before the database is asked anything: a flood's refusals stay cheap
+    event = event_service.get_event(code)
     person = joins.join(event, json_body())
     return jsonify(
         participant={"id": person.id, "name": person.name, "group": person.group},
