@@ -131,6 +131,9 @@ def start_node(label: str, workdir: Path, db: Database, queue: str, max_connecti
             # Every process must sign with the same key (docs/deploy.md).
             "SECRET_KEY": "bench-cluster",
             "WORLDCAFE_MAX_CONNECTIONS": str(max_connections),
+            # Benchmark events (up to 4,000 people, 1,000 tables) are created in one request.
+            "WORLDCAFE_MAX_PEOPLE_PER_REQUEST": "10000",
+            "WORLDCAFE_MAX_TABLES_PER_REQUEST": "2000",
         }
     )
     server = Server(label, [worldcafe_executable(), "run", "--port", str(port)], env, workdir, port)

@@ -285,6 +285,9 @@ def start_ours(workdir: Path, max_connections: int, gc_trace: bool = False) -> S
             "WORLDCAFE_INSTANCE_PATH": str(instance),
             "SECRET_KEY": "bench",
             "WORLDCAFE_MAX_CONNECTIONS": str(max_connections),
+            # Benchmark events (up to 4,000 people, 1,000 tables) are created in one request.
+            "WORLDCAFE_MAX_PEOPLE_PER_REQUEST": "10000",
+            "WORLDCAFE_MAX_TABLES_PER_REQUEST": "2000",
         }
     )
     if gc_trace:

@@ -4,8 +4,9 @@ Run: ``.venv/bin/python benchmarks/loop_stall.py`` (1,000 phones, 100 hosts; abo
 ``--quick`` (200 phones, 20 hosts, 20 joins, 500/1,000 cards, 2,000 notes, a 200-table event; about 1.5 minutes);
 ``--out FILE`` also writes the JSON to a file; ``--phases`` picks phases; ``--help`` lists the rest.
 
-One ``worldcafe run`` process (fresh SQLite instance folder; ``WORLDCAFE_NOTE_BURST`` raised only so that the notes
-for the exports can be bulk-loaded, nothing measured comes near the default limit). Set-up, over the JSON API and
+One ``worldcafe run`` process (fresh SQLite instance folder; budgets raised (``UNLIMITED``) so that the notes for
+the exports can be bulk-loaded, the probe can ask ``clock`` 50 times a second from one link, and every join of a burst
+is admitted: what is measured is the server's work, not its refusals). Set-up, over the JSON API and
 sockets, before anything is measured:
 
 - the **main event**: ``--phones`` participants at ceil(N/10) tables of 10 over 10 topics, planned, round 1
@@ -101,6 +102,13 @@ from _harness import (  # noqa: E402 - after the path tweak
 )
 
 TARGETS = {"note_ack_p99_ms": 100.0, "stall_max_ms": 100.0, "join_answer_p99_ms": 300.0, "seat_max_ms": 2000.0}
+# Budgets raised for the benchmark (see the docstring); the defaults are in docs/api.md.
+UNLIMITED = {
+    "WORLDCAFE_NOTE_BURST": "1000000",
+    "WORLDCAFE_CLOCK_LIMIT_PER_LINK": "1000000/second",
+    "WORLDCAFE_JOIN_LIMIT_PER_ADDRESS": "1000000/second",
+    "WORLDCAFE_JOIN_LIMIT_PER_EVENT": "1000000/second",
+}
 PHASES = ("quiet", "joins", "joins_room", "cards", "exports", "create")
 EXPORT_FORMATS = ("json", "md", "csv", "html", "docx")
 # Upper edges in ms of the stall histogram's buckets; the last bucket is open.
@@ -657,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
             "export_notes": args.notes,
             "create_tables": args.create_tables,
             "probe": f"socket 'clock' every {args.probe_interval * 1000:g} ms, GET /healthz every 250 ms",
-            "server": "worldcafe run (one process, eventlet, SQLite), WORLDCAFE_NOTE_BURST=1000000",
+            "server": "worldcafe run (one process, eventlet, SQLite), budgets raised: " + ", ".join(UNLIMITED),
         },
         "targets": {
             "host_note_ack_p99_ms_max": TARGETS["note_ack_p99_ms"],
@@ -670,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     server = phones = hosts = probe = None
     try:
         log(f"starting worldcafe run in {workdir}")
-        server = start_worldcafe(workdir, extra_env={"WORLDCAFE_NOTE_BURST": "1000000"})
+        server = start_worldcafe(workdir, extra_env=UNLIMITED)
         base = server.base
         setup: dict[str, Any] = {}
         doc["setup"] = setup

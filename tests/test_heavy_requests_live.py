@@ -67,7 +67,10 @@ class Prober:
 
 
 def test_the_server_answers_while_heavy_moderator_requests_run(tmp_path):
-    server = LiveServer(tmp_path)
+    # 5,000 people at 500 tables in one request: beyond the default per-request caps, which an operator may raise.
+    server = LiveServer(
+        tmp_path, env={"WORLDCAFE_MAX_PEOPLE_PER_REQUEST": str(PEOPLE), "WORLDCAFE_MAX_TABLES_PER_REQUEST": "1000"}
+    )
     try:
         spec = {
             "name": "Big Café",

@@ -93,6 +93,16 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
         json=PacketJSON,
     )
 
+    from . import ratelimit
+
+    ratelimit.init_app(app)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        # Only then is X-Forwarded-For believed: its last ``proxies`` entries, the ones our own proxies appended.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
+
     from .web import register_web
 
     register_web(app)

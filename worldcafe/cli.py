@@ -127,6 +127,12 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
         app.config["HOST"] = host
     if port:
         app.config["PORT"] = port
+    from .web.guards import generate_admin_password, is_loopback_host
+
+    generated = not app.config.get("ADMIN_PASSWORD") and not is_loopback_host(app.config["HOST"])
+    if generated:
+        # Reachable from the venue network and no password set: other machines need this one to create events.
+        app.config.update(ADMIN_PASSWORD=generate_admin_password(), ADMIN_PASSWORD_GENERATED=True)
     upgrade()
     if demo:
         from .services.demo import ensure_demo
@@ -140,6 +146,11 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
     from .web.links import base_url
 
     click.echo(f"World Café is running at {base_url()}/  (create events there; Ctrl+C stops)", err=False)
+    if generated:
+        click.echo(
+            f"Admin password for creating events from other computers: {app.config['ADMIN_PASSWORD']}\n"
+            "  (new at every start; set WORLDCAFE_ADMIN_PASSWORD to choose one; this computer needs none)"
+        )
     sys.stdout.flush()
     from . import offload
     from .realtime import cluster, ticker

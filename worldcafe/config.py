@@ -25,6 +25,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{PREFIX}{name} must be a whole number, got {raw!r}") from None
 
 
+def _at_least(env: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    value = _int(env, name, default)
+    if value < minimum:
+        raise ConfigError(f"{PREFIX}{name} must be at least {minimum}, got {value}")
+    return value
+
+
 def _float(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(PREFIX + name)
     if raw is None or raw == "":
@@ -33,6 +40,20 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         return float(raw)
     except ValueError:
         raise ConfigError(f"{PREFIX}{name} must be a number, got {raw!r}") from None
+
+
+def _limits(env: Mapping[str, str], name: str, default: str) -> str:
+    """A rate limit in the ``limits`` notation ("50/5 seconds;300/minute"), checked here so a typo stops start-up."""
+    from limits import parse_many
+
+    raw = env.get(PREFIX + name) or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{PREFIX}{name} must be rate limits such as '50/5 seconds;300/minute', got {raw!r}"
+        ) from None
+    return raw
 
 
 def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
@@ -112,9 +133,29 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "PHOTO_LINK_DAYS": _int(env, "PHOTO_LINK_DAYS", 30),
         # Several processes: each announces its presence counts this often; one silent for 3 beats is dropped.
         "CLUSTER_HEARTBEAT_S": _float(env, "CLUSTER_HEARTBEAT_S", 2.0),
-        # Notes per connection: a burst of NOTE_BURST, then NOTE_RATE per second (an outbox replay fits in a burst).
+        # Notes per link (all its sockets, every process): a burst of NOTE_BURST, then NOTE_RATE per second (an
+        # outbox replay fits in a burst). Budgets are kept in Redis when MESSAGE_QUEUE is set (worldcafe/ratelimit.py).
         "NOTE_BURST": _int(env, "NOTE_BURST", 30),
         "NOTE_RATE": _float(env, "NOTE_RATE", 2.0),
+        # Catch-up (`sync`) and `clock` requests per link.
+        "SYNC_LIMIT_PER_LINK": _limits(env, "SYNC_LIMIT_PER_LINK", "20/10 seconds;60/minute"),
+        "CLOCK_LIMIT_PER_LINK": _limits(env, "CLOCK_LIMIT_PER_LINK", "60/minute"),
+        # Joins. Behind a NAT a whole room shares one address, so the per-address budget is a burst limit above what
+        # a room of 400 reaches at its peak (about 25 in 5 s); the per-event rate bounds any flood (docs/api.md).
+        "JOIN_LIMIT_PER_ADDRESS": _limits(env, "JOIN_LIMIT_PER_ADDRESS", "50/5 seconds"),
+        "JOIN_LIMIT_PER_EVENT": _limits(env, "JOIN_LIMIT_PER_EVENT", "100/10 seconds;300/minute"),
+        # Attempts to create an event from another machine (wrong passwords included).
+        "CREATE_LIMIT_PER_ADDRESS": _limits(env, "CREATE_LIMIT_PER_ADDRESS", "10/minute"),
+        # Work one request may ask for: an event spec's tables and people, a list of people added at once.
+        "MAX_TABLES_PER_REQUEST": _at_least(env, "MAX_TABLES_PER_REQUEST", 300, 1),
+        "MAX_PEOPLE_PER_REQUEST": _at_least(env, "MAX_PEOPLE_PER_REQUEST", 1500, 1),
+        # Photos: uploads per link, and what a table and an event may store.
+        "PHOTO_LIMIT_PER_LINK": _limits(env, "PHOTO_LIMIT_PER_LINK", "10/minute"),
+        "PHOTOS_PER_TABLE": _at_least(env, "PHOTOS_PER_TABLE", 30, 0),
+        "PHOTO_MB_PER_EVENT": _at_least(env, "PHOTO_MB_PER_EVENT", 1000, 0),
+        # Proxies in front of the app that append the client's address to X-Forwarded-For (nginx: 1). With 0 the
+        # header is never trusted: anyone could claim any address in it.
+        "TRUSTED_PROXIES": _at_least(env, "TRUSTED_PROXIES", 0, 0),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": public_url.startswith("https://"),

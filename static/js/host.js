@@ -50,7 +50,10 @@ async function flush() {
       const item = outbox[0];
       const ack = await live.request(item.op, item.data);
       if (!ack.ok && ["timeout", "unauthorized"].includes(ack.error?.code)) break;  // not sent: keep it queued
-      if (!ack.ok && ack.error?.code === "rate_limited") { setTimeout(flush, 2000); break; }
+      if (!ack.ok && ack.error?.code === "rate_limited") {  // the link's budget: resend when the server says
+        setTimeout(flush, 1000 * Math.max(1, ack.retry_after || 2));
+        break;
+      }
       if (!ack.ok && ack.error?.code === "unavailable") { retryLater(ack.error.message); break; }
       retryMs = 0;
       waitingFor = null;

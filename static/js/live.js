@@ -25,6 +25,11 @@ export function connectLive(token, handlers = {}) {
     reconnectionDelayMax: 5000,
   });
 
+  // Catch up without reconnecting; beyond the link's budget the server says when to ask again.
+  const sync = (data) => socket.emit("sync", data, (ack) => {
+    if (ack?.error?.code === "rate_limited") setTimeout(() => sync(data), 1000 * Math.max(1, ack.retry_after || 2));
+  });
+
   const note = (payload) => {
     if (typeof payload?.server_time === "number") state.offsetMs = payload.server_time - Date.now();
     if (typeof payload?.seq === "number") {
@@ -51,9 +56,9 @@ export function connectLive(token, handlers = {}) {
   // server's `since` (our highest seq is no guide: pushes from two processes arrive out of order), but nothing the
   // last snapshot already holds. Not logged itself; the replay that follows is deduplicated by seq below.
   socket.on("resync", (data) => {
-    if (state.seq === null) { socket.emit("sync", {}); return; }
+    if (state.seq === null) { sync({}); return; }
     const from = typeof data?.since === "number" ? Math.max(data.since, state.base) : state.seq;
-    socket.emit("sync", { since: Math.min(from, state.seq) });
+    sync({ since: Math.min(from, state.seq) });
   });
   socket.onAny((name, payload) => {
     if (name === "snapshot" || name === "synced" || name === "resync") return;
@@ -74,6 +79,8 @@ export function connectLive(token, handlers = {}) {
     /** Milliseconds to add to Date.now() to get the server's clock. */
     get offsetMs() { return state.offsetMs; },
     serverNow() { return Date.now() + state.offsetMs; },
+    /** Ask for a fresh snapshot (or, with `since`, what was missed). */
+    sync,
     request(name, data) {
       return new Promise((resolve) => socket.timeout(10000).emit(name, data, (err, ack) => {
         resolve(err ? { ok: false, error: { code: "timeout", message: t("offline") } } : ack);

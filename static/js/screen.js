@@ -235,7 +235,7 @@ const live = connectLive(token, {
   // Nobody clicks a projector: messages fade after a minute.
   message_broadcast: (p) => showOverlay(p.text, 60000),
   // The setup changed (topic texts, tables, rounds): a fresh snapshot redraws everything without a reload.
-  event_updated: () => live.socket.emit("sync", {}),
+  event_updated: () => live.sync({}),
   unauthorized: () => window.location.reload(),
 });
 const clock = countdown(document.getElementById("big-timer"), live, { onTimeUp: chime });

@@ -1,8 +1,7 @@
-"""The pad's rules, pure: who wins an edit (versions), when a pad is open, how fast one client may write."""
+"""The pad's rules, pure: who wins an edit (versions), when a pad is open."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 KINDS = ("idea", "question", "insight", "quote")
@@ -36,21 +35,3 @@ def pad_open(status: str, last_ended_at: datetime | None, grace_s: int, reopened
         return True
     return status in ("moving", "harvest") and last_ended_at is not None and now < last_ended_at + timedelta(
         seconds=grace_s)
-
-
-@dataclass(frozen=True)
-class Bucket:
-    """A token bucket: ``tokens`` left at time ``at``."""
-
-    tokens: float
-    at: datetime
-
-
-def take(bucket: Bucket | None, now: datetime, capacity: float, per_second: float) -> tuple[bool, Bucket]:
-    """Spend one token if there is one; refills ``per_second`` up to ``capacity`` (a burst)."""
-    if bucket is None:
-        bucket = Bucket(tokens=capacity, at=now)
-    refilled = min(capacity, bucket.tokens + max(0.0, (now - bucket.at).total_seconds()) * per_second)
-    if refilled >= 1.0:
-        return True, Bucket(tokens=refilled - 1.0, at=now)
-    return False, Bucket(tokens=refilled, at=now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, request
+from flask_babel import gettext as _
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from ..extensions import socketio
@@ -12,7 +13,7 @@ from ..services import live
 from ..services.access import Access, resolve
 from ..services.notes import visible_replay
 from ..services.views import snapshot
-from .limits import forget
+from . import limits
 from .packets import REJECTED, Rejected
 from .presence import Connection, presence
 from .publish import server_time, stamp
@@ -104,7 +105,6 @@ def on_disconnect(*_args: Any) -> None:
     """Forget the socket."""
     sid = request.sid  # type: ignore[attr-defined]
     connection_tokens.pop(sid, None)
-    forget(sid)
     presence.remove(sid)
 
 
@@ -113,12 +113,26 @@ def refused(code: str, message: str) -> dict[str, Any]:
     return {"ok": False, "error": {"code": code, "message": message}}
 
 
+def over_budget(budget: str) -> dict[str, Any] | None:
+    """Spend one request of this socket's link from ``budget``; the ``rate_limited`` ack (with ``retry_after``
+    seconds) when the link has none left."""
+    wait = limits.spend(budget, connection_tokens.get(request.sid))  # type: ignore[attr-defined]
+    if wait is None:
+        return None
+    ack = refused("rate_limited", _("Too many requests at once; please wait %(seconds)s seconds.", seconds=wait))
+    ack["retry_after"] = wait
+    return ack
+
+
 @socketio.on("sync")
 def on_sync(data: Any = None) -> dict[str, Any]:
     """Catch up without reconnecting: ``{since}`` → replay or snapshot."""
     access = current_access()
     if access is None:
         return refused("unauthorized", "Unknown or replaced link.")
+    limited = over_budget("sync")
+    if limited is not None:
+        return limited
     since = data.get("since") if isinstance(data, dict) else None
     return {"ok": True, **catch_up(access, rooms_for(access), since)}
 
@@ -140,4 +154,4 @@ def on_unknown(name: str, *_args: Any) -> dict[str, Any]:
 @socketio.on("clock")
 def on_clock(_data: Any = None) -> dict[str, Any]:
     """The server time, for clients measuring their clock offset."""
-    return {"ok": True, "server_time": server_time()}
+    return over_budget("clock") or {"ok": True, "server_time": server_time()}

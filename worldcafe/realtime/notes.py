@@ -5,27 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import request
-
 from ..extensions import socketio
 from ..services import notes, votes
 from ..services.access import Access
 from ..services.errors import ServiceError
 from ..services.live import Push
-from .handlers import current_access, refused
-from .limits import allow
+from .handlers import current_access, over_budget, refused
 from .publish import publish
 
 Service = Callable[[Access, Any], tuple[dict[str, Any], list[Push]]]
 
 
 def _handle(service: Service, data: Any, limited: bool = True, key: str = "note") -> dict[str, Any]:
-    """Authorise the socket, spend from its write budget, call the service, emit after commit, acknowledge."""
+    """Authorise the socket, spend from its link's write budget, call the service, emit after commit, acknowledge."""
     access = current_access()
     if access is None:
         return refused("unauthorized", "Unknown or replaced link.")
-    if limited and not allow(request.sid):  # type: ignore[attr-defined]
-        return refused("rate_limited", "Too many requests at once; wait a moment and try again.")
+    if limited and (refusal := over_budget("note")) is not None:
+        return refusal
     try:
         view, pushes = service(access, data)
     except ServiceError as exc:

@@ -22,7 +22,9 @@ STATUS = {
     "no_votes_left": 409,
     "possible_duplicate": 409,
     "pad_locked": 409,
+    "quota_exceeded": 409,
     "unavailable": 503,
+    "storage_full": 507,
 }
 
 
@@ -46,6 +48,11 @@ class ServiceError(Exception):
         if self.details is not None:
             body["details"] = self.details
         return body
+
+
+def rate_limited(message: str, retry_after: int) -> ServiceError:
+    """A request beyond its budget: ``details.retry_after`` (and HTTP's ``Retry-After``) say when to try again."""
+    return ServiceError("rate_limited", message, details={"retry_after": retry_after})
 
 
 def is_database_outage(exc: BaseException) -> bool:

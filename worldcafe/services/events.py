@@ -22,14 +22,15 @@ from .spec import BroadcastSpec, EventSpec, ParticipantSpec, SettingsSpec, Table
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
-def _code(length: int) -> str:
+def readable_code(length: int) -> str:
+    """Random characters that survive being read aloud and typed (join codes, generated passwords)."""
     return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
 
 
 def new_join_code() -> str:
     """A short unused join code."""
     while True:
-        code = _code(6)
+        code = readable_code(6)
         if db.session.execute(db.select(Event.id).filter_by(public_id=code)).first() is None:
             return code
 

@@ -17,6 +17,7 @@ from ..realtime.rooms import event_room, moderators_room, screen_room, table_roo
 from .access import Access
 from .errors import ServiceError
 from .live import Push, record
+from .photo_limits import PhotoQuota, check_may_add, check_quota, discard, store_whole
 from .reading import rows_in_chunks
 from .spec import NoteAddSpec, NoteDeleteSpec, NoteEditSpec, NoteHideSpec, parse
 from .views import find_seat, iso
@@ -325,10 +326,12 @@ def photo_dir(instance_path: str, event: Event) -> Path:
 
 
 def upload_photo(
-    access: Access, data: bytes, table_number: int | None, caption: str, instance_path: str
+    access: Access, data: bytes, table_number: int | None, caption: str, instance_path: str, quota: PhotoQuota
 ) -> tuple[dict[str, Any], list[Push]]:
-    """Store a photo for a table and the current round (hosts: their own table); type checked by its bytes."""
+    """Store a photo for a table and the current round (hosts: their own table); type checked by its bytes, within
+    the table's and the event's quota, never once the event is closed."""
     access.require("host", "moderator")
+    check_may_add(access.event)
     if len(data) > MAX_PHOTO_BYTES:
         raise ServiceError("too_large", _("The photo is larger than 10 MB."))
     kind = _sniff(data[:16])
@@ -341,6 +344,7 @@ def upload_photo(
         table = next((t for t in event.tables if t.number == table_number), None) if table_number else None
         if table_number and table is None:
             raise ServiceError("not_found", _("There is no table %(number)s in this event.", number=table_number))
+    check_quota(event, table, len(data), quota)
     photo = Photo(
         id=str(uuid4()),
         event_id=event.id,
@@ -350,14 +354,17 @@ def upload_photo(
         size=len(data),
         caption=caption[:200],
     )
-    folder = photo_dir(instance_path, event)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{photo.id}.{kind[1]}").write_bytes(data)
-    db.session.add(photo)
-    db.session.flush()
-    view = photo_view(photo, table.number if table else None)
-    push = record(event, "photo_added", {"photo": view}, [moderators_room(event.id)])
-    db.session.commit()
+    path = photo_dir(instance_path, event) / f"{photo.id}.{kind[1]}"
+    store_whole(path, data)
+    try:
+        db.session.add(photo)
+        db.session.flush()
+        view = photo_view(photo, table.number if table else None)
+        push = record(event, "photo_added", {"photo": view}, [moderators_room(event.id)])
+        db.session.commit()
+    except BaseException:
+        discard(path)  # no file without its row
+        raise
     return view, [push]
 
 

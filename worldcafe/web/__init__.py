@@ -109,7 +109,10 @@ def register_web(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Any:
-        return _error(exc.code, exc.message, exc.status, exc.details)
+        response = app.make_response(_error(exc.code, exc.message, exc.status, exc.details))
+        if exc.code == "rate_limited" and isinstance(exc.details, dict):
+            response.headers["Retry-After"] = str(exc.details["retry_after"])
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> Any:

@@ -25,13 +25,18 @@ def send_photo(access: Access, photo_id: str) -> Any:
     return send_file(path, mimetype=mimetype, max_age=0)
 
 
+def bearer_token() -> str:
+    """The token of an API call's ``Authorization: Bearer <token>`` header ("" when there is none)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
 def api_access(event_code: str | None = None) -> Access:
     """The access of an API call's Bearer token, checked against the event in the URL."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token()
+    if not token:
         raise ServiceError("unauthorized", "Send your link's token as 'Authorization: Bearer <token>'.")
-    access = resolve(token.strip())
+    access = resolve(token)
     if access is None:
         raise ServiceError("unauthorized", "This token is unknown or has been replaced.")
     if event_code is not None and access.event.public_id != event_code.upper():

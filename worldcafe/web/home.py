@@ -1,8 +1,7 @@
-"""The start page: create an event (with the admin password when one is set)."""
+"""The start page: create an event (from another machine with the admin password)."""
 
 from __future__ import annotations
 
-import hmac
 import time
 from typing import Any
 
@@ -14,6 +13,7 @@ from ..extensions import db
 from ..services.access import find_link
 from ..services.errors import ServiceError, is_database_outage
 from ..services.events import create_event
+from .guards import admin_password_given, check_may_create, creating_closed, password_needed
 
 bp = Blueprint("home", __name__)
 
@@ -21,27 +21,23 @@ bp = Blueprint("home", __name__)
 @bp.route("/", methods=["GET", "POST"])
 def index() -> Any:
     """Create a new event and go to its moderator console."""
-    needs_password = bool(current_app.config.get("ADMIN_PASSWORD"))
-    error = None
+    error, status, retry_after = None, 200, None
     if request.method == "POST":
-        password = request.form.get("password", "")
-        if needs_password and not hmac.compare_digest(
-            password.encode(), str(current_app.config["ADMIN_PASSWORD"]).encode()
-        ):
-            error = _("Wrong admin password.")
+        try:
+            check_may_create(admin_password_given(), _("Wrong admin password."))
+            event = create_event({"name": request.form.get("name", ""), "language": request.form.get("language", "de")})
+        except ServiceError as exc:
+            error, status = exc.message, (exc.status if exc.code in ("rate_limited", "forbidden") else 400)
+            retry_after = exc.details.get("retry_after") if isinstance(exc.details, dict) else None
         else:
-            try:
-                event = create_event(
-                    {"name": request.form.get("name", ""), "language": request.form.get("language", "de")}
-                )
-            except ServiceError as exc:
-                error = exc.message
-            else:
-                link = find_link(event, "moderator")
-                assert link is not None
-                return redirect(url_for("moderator.console", token=link.token))
-    status = 400 if error else 200
-    return render_template("home.html", needs_password=needs_password, error=error, form=request.form), status
+            link = find_link(event, "moderator")
+            assert link is not None
+            return redirect(url_for("moderator.console", token=link.token))
+    page = render_template(
+        "home.html", needs_password=password_needed(), closed=creating_closed(), error=error, form=request.form
+    )
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    return page, status, headers
 
 
 # /healthz asks the database at most once a second, so a probe polling it (load balancer, the benchmarks' lag

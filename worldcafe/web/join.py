@@ -10,6 +10,7 @@ from ..realtime import joins
 from ..services.access import resolve
 from ..services.errors import ServiceError
 from ..services.events import get_event
+from .guards import check_join_budget
 from .links import participant_cookie, remember_participant
 
 bp = Blueprint("join", __name__)
@@ -23,9 +24,10 @@ def join(code: str) -> Any:
     remembered = resolve(token, "participant")
     if token and remembered is not None and remembered.event.id == event.id:
         return redirect(url_for("roles.participant", token=token))
-    error, look_alike = None, False
+    error, look_alike, retry_after = None, False, None
     if request.method == "POST":
         try:
+            check_join_budget(event.public_id)
             person = joins.join(
                 event,
                 {
@@ -36,8 +38,10 @@ def join(code: str) -> Any:
             )
         except ServiceError as exc:
             error, look_alike = exc.message, exc.code == "possible_duplicate"
+            retry_after = exc.details.get("retry_after") if exc.code == "rate_limited" else None
         else:
             response = make_response(redirect(url_for("roles.participant", token=person.token)))
             return remember_participant(response, event.public_id, person.token)
-    status = (409 if look_alike else 400) if error else 200
-    return render_template("join.html", event=event, error=error, look_alike=look_alike, form=request.form), status
+    status = (409 if look_alike else 429 if retry_after else 400) if error else 200
+    page = render_template("join.html", event=event, error=error, look_alike=look_alike, form=request.form)
+    return page, status, {"Retry-After": str(retry_after)} if retry_after else {}

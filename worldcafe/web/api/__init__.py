@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
 
+from ... import ratelimit
 from ...extensions import csrf
 from ...realtime import joins
 from ...realtime.publish import publish
@@ -20,11 +21,13 @@ from ...services import participants as participant_service
 from ...services import setup as setup_service
 from ...services import summary as summary_service
 from ...services.access import regenerate_link, resolve
-from ...services.errors import ServiceError
+from ...services.errors import ServiceError, rate_limited
 from ...services.notes import list_notes
+from ...services.photo_limits import PhotoQuota, check_may_add
 from ...services.spec import StatusSpec, parse, plain_text, whole_number
 from ...services.views import full_view, me_view, public_view, seating_view
-from ..auth import api_access
+from ..auth import api_access, bearer_token
+from ..guards import admin_password_given, check_join_budget, check_may_create
 from ..links import event_links, participant_cookie, participant_links, role_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -45,27 +48,21 @@ def json_body() -> Any:
     return data
 
 
-def _admin_password_given() -> bytes:
-    """The password a request sends, as UTF-8 bytes: HTTP Basic (any user name; browsers can send any text this way)
-    or the header ``X-Admin-Password``."""
-    credentials = request.authorization
-    if credentials is not None and credentials.type == "basic" and credentials.password is not None:
-        return credentials.password.encode()  # Werkzeug decodes Basic credentials as UTF-8 (RFC 7617)
-    header = request.headers.get("X-Admin-Password", "")
-    try:
-        # WSGI hands header bytes over as latin-1: encoding back gives the bytes sent (UTF-8 from curl and the like).
-        return header.encode("latin-1")
-    except UnicodeEncodeError:
-        return header.encode()
-
-
-def check_admin_password() -> None:
-    """Creating events needs the admin password when one is configured."""
-    expected = current_app.config.get("ADMIN_PASSWORD")
-    if expected and not hmac.compare_digest(_admin_password_given(), str(expected).encode()):
+def check_request_size(body: Any) -> None:
+    """Bounded work per request: at most WORLDCAFE_MAX_TABLES_PER_REQUEST tables and WORLDCAFE_MAX_PEOPLE_PER_REQUEST
+    people in one spec or list (counted before anything is parsed); more is ``413 too_large``."""
+    config = current_app.config
+    tables = body.get("tables") if isinstance(body, dict) else None
+    people = body.get("participants") if isinstance(body, dict) else body
+    if isinstance(tables, list) and len(tables) > config["MAX_TABLES_PER_REQUEST"]:
         raise ServiceError(
-            "unauthorized",
-            "Creating events needs the admin password (header X-Admin-Password, or HTTP Basic with any user name).",
+            "too_large", _("At most %(limit)s tables in one request.", limit=config["MAX_TABLES_PER_REQUEST"])
+        )
+    if isinstance(people, list) and len(people) > config["MAX_PEOPLE_PER_REQUEST"]:
+        raise ServiceError(
+            "too_large",
+            _("At most %(limit)s people in one request; add more in further requests.",
+              limit=config["MAX_PEOPLE_PER_REQUEST"]),
         )
 
 
@@ -90,8 +87,11 @@ def _csv_body() -> bytes | str:
 @bp.post("/events")
 def create_event() -> Any:
     """Create an event from a spec; answers with the event and every role's link."""
-    check_admin_password()
-    event = event_service.create_event(json_body())
+    check_may_create(admin_password_given(), "Creating events needs the admin password (header X-Admin-Password, or "
+                     "HTTP Basic with any user name).")
+    body = json_body()
+    check_request_size(body)
+    event = event_service.create_event(body)
     return jsonify(event=full_view(event), links=event_links(event)), 201
 
 
@@ -116,7 +116,9 @@ def update_event(code: str) -> Any:
     """Change the setup (name, language, groups, rounds, topics, tables); once live, only what history allows."""
     access = api_access(code)
     access.require("moderator")
-    return _setup_changed(access, setup_service.update_setup(access.event, json_body()))
+    body = json_body()
+    check_request_size(body)
+    return _setup_changed(access, setup_service.update_setup(access.event, body))
 
 
 @bp.post("/events/<code>/capacity")
@@ -205,7 +207,9 @@ def add_participants(code: str) -> Any:
     """Add people ``[{name, group?, email?}]`` (also late arrivals) → their links."""
     access = api_access(code)
     access.require("moderator")
-    added, pushes = participant_service.add_participants(access.event, json_body())
+    body = json_body()
+    check_request_size(body)
+    added, pushes = participant_service.add_participants(access.event, body)
     publish(pushes)
     for person in added:
         person["link"] = role_url("participant", person.pop("token"))
@@ -299,6 +303,13 @@ def occupancy(code: str) -> Any:
 def upload_photo(code: str) -> Any:
     """A photo of a tablecloth or sticky notes (multipart ``photo``; ``table`` for the moderator, ``caption``)."""
     access = api_access(code)
+    # Refused before the upload is read: a role without photos, a closed event, a link beyond its upload budget.
+    access.require("host", "moderator")
+    check_may_add(access.event)
+    config = current_app.config
+    wait = ratelimit.spend("link-photo", config["PHOTO_LIMIT_PER_LINK"], ratelimit.link_key(bearer_token()))
+    if wait is not None:
+        raise rate_limited(_("Too many photos at once; please wait %(seconds)s seconds.", seconds=wait), wait)
     # Photos may be up to 10 MB; every other request keeps the small global limit.
     request.max_content_length = note_service.MAX_PHOTO_BYTES + 64 * 1024
     upload = request.files.get("photo")
@@ -311,7 +322,8 @@ def upload_photo(code: str) -> Any:
         data = upload.read()
     finally:
         upload.close()
-    view, pushes = note_service.upload_photo(access, data, number, caption, current_app.instance_path)
+    quota = PhotoQuota(per_table=config["PHOTOS_PER_TABLE"], event_bytes=config["PHOTO_MB_PER_EVENT"] * 1024 * 1024)
+    view, pushes = note_service.upload_photo(access, data, number, caption, current_app.instance_path, quota)
     publish(pushes)
     return jsonify(photo=view), 201
 
@@ -386,10 +398,9 @@ def seating(code: str) -> Any:
 def join(code: str) -> Any:
     """Join an open event with ``{name, group?, confirm?}`` → that person's link (the own one again from a
     browser that joined before)."""
-    event = event_service.get_event(code)
-    token = request.cookies.get(participant_cookie(event.public_id))
+    token = request.cookies.get(participant_cookie(code.upper()))
     remembered = resolve(token, "participant")
-    if token and remembered is not None and remembered.event.id == event.id and remembered.participant is not None:
+    if remembered is not None and remembered.event.public_id == code.upper() and remembered.participant is not None:
         person = remembered.participant
         return jsonify(
             participant={"id": person.id, "name": person.name, "group": person.group},
@@ -397,6 +408,8 @@ def join(code: str) -> Any:
             token=token,
             returning=True,
         ), 200
+    check_join_budget(code)  # before the database is asked anything: a flood's refusals stay cheap
+    event = event_service.get_event(code)
     person = joins.join(event, json_body())
     return jsonify(
         participant={"id": person.id, "name": person.name, "group": person.group},
