@@ -22,7 +22,7 @@ from ...services import summary as summary_service
 from ...services.access import regenerate_link, resolve
 from ...services.errors import ServiceError
 from ...services.notes import list_notes
-from ...services.spec import StatusSpec, parse
+from ...services.spec import PadsSpec, RegenerateSpec, ShareSpec, StatusSpec, parse
 from ...services.views import full_view, me_view, public_view, seating_view
 from ..auth import api_access
 from ..links import event_links, participant_cookie, participant_links, role_url
@@ -129,13 +129,10 @@ def regenerate(code: str) -> Any:
     """Replace one link with a new one; the old one stops working at once."""
     access = api_access(code)
     access.require("moderator")
-    body = json_body()
-    if not isinstance(body, dict) or not isinstance(body.get("role"), str):
-        raise ServiceError("invalid", 'Send {"role": …, "table"?: number, "participant"?: id}.')
-    table, person = body.get("table"), body.get("participant")
-    if any(value is not None and (not isinstance(value, int) or isinstance(value, bool)) for value in (table, person)):
-        raise ServiceError("invalid", "'table' and 'participant' must be whole numbers.")
-    link, old_token = regenerate_link(access.event, body["role"], table_number=table, participant_id=person)
+    body = parse(RegenerateSpec, json_body())
+    link, old_token = regenerate_link(
+        access.event, body.role, table_number=body.table, participant_id=body.participant
+    )
     revoke([old_token])
     return jsonify(role=link.role, link=role_url(link.role, link.token))
 
@@ -309,11 +306,8 @@ def pads(code: str) -> Any:
     """Reopen the pads for ``{"minutes": n}`` after the grace period (0 locks them now)."""
     access = api_access(code)
     access.require("moderator")
-    body = json_body()
-    minutes = body.get("minutes") if isinstance(body, dict) else None
-    if not isinstance(minutes, int) or isinstance(minutes, bool):
-        raise ServiceError("invalid", 'Send {"minutes": whole number}.')
-    publish(note_service.reopen_pads(access.event, minutes))
+    body = parse(PadsSpec, json_body())
+    publish(note_service.reopen_pads(access.event, body.minutes))
     return jsonify(open=note_service.is_pad_open(access.event))
 
 
@@ -341,10 +335,8 @@ def share(code: str) -> Any:
     """Turn the read-only summary link on or off: ``{"enabled": bool}``."""
     access = api_access(code)
     access.require("moderator")
-    body = json_body()
-    if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
-        raise ServiceError("invalid", "Send {\"enabled\": true | false}.")
-    link = summary_service.set_share(access.event, body["enabled"])
+    body = parse(ShareSpec, json_body())
+    link = summary_service.set_share(access.event, body.enabled)
     return jsonify(enabled=link is not None, link=role_url("summary", link.token) if link else None)
 
 
@@ -402,3 +394,12 @@ def list_event_notes(code: str) -> Any:
     access = api_access(code)
     access.require("moderator", "screen", "host")
     return jsonify(notes=list_notes(access))
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Any:
+    """This API as an OpenAPI 3.1 document, built from its routes and request schemas (no token: it holds no
+    secrets)."""
+    from .openapi import document
+
+    return jsonify(document(current_app))
