@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from ...services import spec
+from ...services.errors import STATUS
 from ...services.events import CODE_ALPHABET
 from ...services.participants import MAX_IMPORT_ROWS
 from ...services.summary import EXPORTS
@@ -73,6 +74,21 @@ BODIES: dict[str, dict[str, Any]] = {
     },
 }
 
+# Examples of request bodies (as in docs/api.md), shown by API tools and tried first by the fuzz tests.
+EXAMPLES: dict[str, list[dict[str, Any]]] = {
+    "ControlSpec": [{"action": "start_round"}, {"action": "extend", "seconds": 60}, {"action": "end_round"}],
+    "PadsSpec": [{"minutes": 10}, {"minutes": 0}],
+    "CapacitySpec": [{"seats_per_table": 1}, {"tables": 2}],
+    "RegenerateSpec": [{"role": "host", "table": 1}, {"role": "screen"}],
+    "MergeSpec": [{"keep": 1, "drop": 2}],
+    "JoinSpec": [{"name": "Late Larry", "group": "OWL"}],
+    "ShareSpec": [{"enabled": True}],
+    "SettingsSpec": [{"joining_open": False, "auto_advance": True}],
+    "BroadcastSpec": [{"text": "Kaffee ist fertig!", "target": "all"}],
+    "StatusSpec": [{"status": "left"}],
+    "ParticipantPatchSpec": [{"group": "OWL", "needs": ["step-free"]}],
+}
+
 MODERATOR = ("moderator",)
 OPERATIONS: dict[str, Operation] = {
     "api.create_event": Operation(roles=(), success=201, body=spec.EventSpec),
@@ -126,11 +142,12 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "fmt": {"type": "string", "enum": list(EXPORTS)},
 }
 
-# Error statuses every operation may answer besides its own success: a 4xx with its code, and 503 while the
-# database is away (docs/api.md, Errors). A 500 is never documented: the fuzz tests fail on one.
+# Error statuses every operation may answer besides its own success: a 4xx with its code, and the few 5xx a service
+# refuses with on purpose, such as 503 while the database is away (docs/api.md, Errors). A 500 is never documented:
+# the fuzz tests fail on one.
 ERROR_RESPONSES = {
-    "4XX": {"description": "Refused; see docs/api.md, Errors", "content": {JSON: {"schema": ERROR}}},
-    "503": {"description": "The database is not reachable right now; retry", "content": {JSON: {"schema": ERROR}}},
+    status: {"description": "Refused; see docs/api.md, Errors", "content": {JSON: {"schema": ERROR}}}
+    for status in ["4XX", *sorted({str(code) for code in STATUS.values() if code >= 500})]
 }
 
 ERROR_SCHEMA = {
@@ -189,6 +206,8 @@ def _schemas() -> dict[str, Any]:
         [(model, "validation") for model in models], ref_template="#/components/schemas/{model}"
     )
     schemas: dict[str, Any] = dict(generated.get("$defs", {}))
+    for name, examples in EXAMPLES.items():
+        schemas[name] = {**schemas[name], "examples": examples}
     change = {key: value for key, value in schemas["SetupSpec"].items() if key != "required"}
     schemas["SetupChange"] = {**change, "title": "SetupChange"}
     schemas["Error"] = ERROR_SCHEMA
