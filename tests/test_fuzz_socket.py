@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from tests.conftest import bearer
+from tests.conftest import TEST_DATABASE_URL, bearer
 from worldcafe.extensions import db, socketio
 
 pytestmark = pytest.mark.fuzz
@@ -39,8 +39,9 @@ ROLES = ("moderator", "screen", "host", "participant")
 TABLES = ("event", "topic", "cafe_table", "participant", "round", "seat", "note", "vote", "photo", "access_link",
           "log_entry")
 
+# Derandomized, so a failure reproduces; fewer examples on the PostgreSQL pass, which repeats the run there.
 FUZZ_SETTINGS = settings(
-    max_examples=300,
+    max_examples=100 if TEST_DATABASE_URL else 300,
     deadline=None,
     derandomize=True,
     database=None,
@@ -148,7 +149,10 @@ def test_every_socket_request_is_acknowledged_and_refusals_change_nothing(app: A
     assert set(error) == {"code", "message"} and isinstance(error["message"], str) and error["message"], ack
     assert error["code"] != "internal", f"{name} from {role} with {args!r:.300} raised on the server"
     assert error["code"] in DOCUMENTED_CODES, f"{error['code']} is not documented"
-    assert set(ack) <= {"ok", "error", "current"}, ack
+    # Besides ok and error: the stored note with a conflict, and when to try again with rate_limited.
+    assert set(ack) - {"ok", "error"} <= {"conflict": {"current"}, "rate_limited": {"retry_after"}}.get(
+        error["code"], set()
+    ), ack
     assert fingerprint(app) == before, f"refused {name} from {role} changed the database"
 
 
