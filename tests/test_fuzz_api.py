@@ -139,17 +139,23 @@ def sec_inputs_class(case: Any, dialect: str) -> str | None:
     These examples are left out until sec-inputs is merged; then this function and its call go.
     """
     leaves = _leaves([*(case.path_parameters or {}).values(), *(case.query or {}).values(), case.body])
-    # Ids above what the database's integer column holds: 2^63 on SQLite, 2^31 for PostgreSQL's INTEGER.
+    # Ids above what the database's integer column holds (2^63 on SQLite, 2^31 for PostgreSQL's INTEGER), in the URL
+    # or in a body field naming a row.
     limit = 2**31 if dialect == "postgresql" else 2**63
-    if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) >= limit for v in leaves):
+    ids = _leaves(list((case.path_parameters or {}).values())) + _id_fields(case.body)
+    if any(isinstance(v, int) and not isinstance(v, bool) and abs(v) >= limit for v in ids):
         return "ids beyond the database's integer range"
-    if dialect == "postgresql" and any(isinstance(v, str) and "\x00" in v for v in leaves):
+    # PostgreSQL refuses NUL in text: in any JSON or form text, and in a CSV file's bytes (decoded to text).
+    importing = case.operation.path.endswith("/participants/import")
+    if dialect == "postgresql" and any(
+        (isinstance(v, str) and "\x00" in v) or (importing and isinstance(v, bytes) and b"\x00" in v) for v in leaves
+    ):
         return "NUL on PostgreSQL"
     if case.operation.path.endswith("/photos") and isinstance(case.body, dict):
         table = case.body.get("table")
         if isinstance(table, str) and table.isdigit() and not table.isascii():
             return "non-ASCII digits in the photo form's table"
-    if case.operation.path.endswith("/participants/import"):
+    if importing:
         for v in leaves:
             raw = v.encode("utf-8", "surrogatepass") if isinstance(v, str) else v
             if isinstance(raw, bytes) and (
@@ -157,6 +163,18 @@ def sec_inputs_class(case: Any, dialect: str) -> str | None:
             ):
                 return "CSV variants (CR line ends, stray CR, UTF-16, a cell over 128 KiB)"
     return None
+
+
+ID_FIELDS = ("id", "participant", "keep", "drop")
+
+
+def _id_fields(value: Any) -> list[Any]:
+    """The values of fields naming a row by its database id, anywhere in a body."""
+    if isinstance(value, dict):
+        return [v for key, item in value.items() for v in ([item] if key in ID_FIELDS else []) + _id_fields(item)]
+    if isinstance(value, list):
+        return [v for item in value for v in _id_fields(item)]
+    return []
 
 
 def _leaves(value: Any) -> list[Any]:
