@@ -41,7 +41,7 @@ test: $(STAMP)
 	$(BIN)/python tests/postgres_pass.py
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not browser and not slow"
+	$(BIN)/python -m pytest -q -m "not browser and not slow and not fuzz"
 
 ## bench: every benchmark, each printing JSON figures (see docs/performance.md); about an hour in all, 40 minutes of it
 ## benchmarks/cluster_load.py with its 30-minute soak (needs PostgreSQL and Redis; run it alone with --minutes N or --quick)

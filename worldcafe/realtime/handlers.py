@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request
@@ -67,9 +69,26 @@ def catch_up(access: Access, rooms: list[str], since: Any) -> dict[str, Any]:
     return {"mode": "snapshot", "seq": seq}
 
 
+def sent_as_request() -> bool:
+    """Whether this ``connect`` or ``disconnect`` is an ordinary message from a socket that is connected.
+
+    python-socketio hands a client's event named "connect" or "disconnect" to the same handlers as the real
+    connection and disconnection; only for such a message is the socket fully connected while the handler runs (a real
+    connect is still pending, a real disconnect already under way).
+    """
+    return bool(socketio.server.manager.is_connected(request.sid, request.namespace or "/"))  # type: ignore[attr-defined]
+
+
+def not_a_request(name: str) -> dict[str, Any]:
+    """The ack for a name that is no request of ours."""
+    return refused("unknown_request", f"This server does not handle {name!r}.")
+
+
 @socketio.on("connect")
-def on_connect(auth: Any = None) -> None:
+def on_connect(auth: Any = None) -> dict[str, Any] | None:
     """Accept a socket only with a valid token; join its rooms and catch it up."""
+    if sent_as_request():
+        return not_a_request("connect")
     token = auth.get("token") if isinstance(auth, dict) else None
     access = resolve(token if isinstance(token, str) else None)
     if access is None:
@@ -98,14 +117,18 @@ def on_connect(auth: Any = None) -> None:
         ),
     )
     catch_up(access, rooms, auth.get("since"))
+    return None
 
 
 @socketio.on("disconnect")
-def on_disconnect(*_args: Any) -> None:
+def on_disconnect(*_args: Any) -> dict[str, Any] | None:
     """Forget the socket."""
+    if sent_as_request():  # forgetting it here would hide it from presence and from revoke()
+        return not_a_request("disconnect")
     sid = request.sid  # type: ignore[attr-defined]
     connection_tokens.pop(sid, None)
     presence.remove(sid)
+    return None
 
 
 def refused(code: str, message: str) -> dict[str, Any]:
@@ -124,7 +147,26 @@ def over_budget(budget: str) -> dict[str, Any] | None:
     return ack
 
 
-@socketio.on("sync")
+Handler = Callable[..., dict[str, Any]]
+
+
+def on_request(name: str) -> Callable[[Handler], Handler]:
+    """Register the handler of a client request, which takes one payload or none: more arguments are refused."""
+
+    def register(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def one_payload(*args: Any) -> dict[str, Any]:
+            if len(args) > 1:
+                return refused("invalid", _("Send one object with the request."))
+            return handler(*args)
+
+        socketio.on(name)(one_payload)
+        return handler
+
+    return register
+
+
+@on_request("sync")
 def on_sync(data: Any = None) -> dict[str, Any]:
     """Catch up without reconnecting: ``{since}`` → replay or snapshot."""
     access = current_access()
@@ -137,7 +179,7 @@ def on_sync(data: Any = None) -> dict[str, Any]:
     return {"ok": True, **catch_up(access, rooms_for(access), since)}
 
 
-@socketio.on(REJECTED)
+@on_request(REJECTED)
 def on_rejected(data: Any = None) -> dict[str, Any]:
     """A request whose payload was refused while decoding (nested too deeply, a NUL, a huge number, no JSON)."""
     if isinstance(data, Rejected):
@@ -148,10 +190,10 @@ def on_rejected(data: Any = None) -> dict[str, Any]:
 @socketio.on("*")
 def on_unknown(name: str, *_args: Any) -> dict[str, Any]:
     """Every request gets an answer, even one this server does not know."""
-    return refused("unknown_request", f"This server does not handle {name!r}.")
+    return not_a_request(name)
 
 
-@socketio.on("clock")
+@on_request("clock")
 def on_clock(_data: Any = None) -> dict[str, Any]:
     """The server time, for clients measuring their clock offset."""
     return over_budget("clock") or {"ok": True, "server_time": server_time()}

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..extensions import socketio
 from ..services import notes, votes
 from ..services.access import Access
 from ..services.errors import ServiceError
 from ..services.live import Push
-from .handlers import current_access, over_budget, refused
+from .handlers import current_access, on_request, over_budget, refused
 from .publish import publish
 
 Service = Callable[[Access, Any], tuple[dict[str, Any], list[Push]]]
@@ -34,43 +33,43 @@ def _handle(service: Service, data: Any, limited: bool = True, key: str = "note"
     return {"ok": True, key: view}
 
 
-@socketio.on("add_note")
+@on_request("add_note")
 def on_add_note(data: Any = None) -> dict[str, Any]:
     """``{id, text, kind?, tags?}`` → ``{ok, note}``; the same id again is harmless."""
     return _handle(notes.add_note, data)
 
 
-@socketio.on("edit_note")
+@on_request("edit_note")
 def on_edit_note(data: Any = None) -> dict[str, Any]:
     """``{id, base_version, text?, kind?, starred?, tags?}`` → the new note, or a conflict with the current one."""
     return _handle(notes.edit_note, data)
 
 
-@socketio.on("delete_note")
+@on_request("delete_note")
 def on_delete_note(data: Any = None) -> dict[str, Any]:
     """``{id, base_version}`` → a tombstone."""
     return _handle(notes.delete_note, data)
 
 
-@socketio.on("restore_note")
+@on_request("restore_note")
 def on_restore_note(data: Any = None) -> dict[str, Any]:
     """``{id, base_version}`` → undo a delete."""
     return _handle(notes.restore_note, data)
 
 
-@socketio.on("hide_note")
+@on_request("hide_note")
 def on_hide_note(data: Any = None) -> dict[str, Any]:
     """Moderator: ``{id, hidden}``."""
     return _handle(notes.hide_note, data, limited=False)
 
 
-@socketio.on("cast_vote")
+@on_request("cast_vote")
 def on_cast_vote(data: Any = None) -> dict[str, Any]:
     """Participant: ``{note_id}`` → one more dot on that insight; acks the updated ballot."""
     return _handle(votes.cast_vote, data, key="ballot")
 
 
-@socketio.on("retract_vote")
+@on_request("retract_vote")
 def on_retract_vote(data: Any = None) -> dict[str, Any]:
     """Participant: ``{note_id}`` → take one dot back."""
     return _handle(votes.retract_vote, data, key="ballot")

@@ -19,12 +19,12 @@ from .setup import apply_setup, joining_push, new_checkin_code
 from .spec import BroadcastSpec, EventSpec, ParticipantSpec, SettingsSpec, TableSpec, parse, with_groups
 
 # No 0/O, 1/I/L: a join code is read aloud and typed from a projector.
-_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def readable_code(length: int) -> str:
     """Random characters that survive being read aloud and typed (join codes, generated passwords)."""
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
 def new_join_code() -> str:

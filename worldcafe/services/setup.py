@@ -16,7 +16,7 @@ from ..realtime.rooms import event_room, moderators_room
 from .access import issue_link
 from .errors import ServiceError
 from .live import Push, record
-from .spec import SetupSpec, parse
+from .spec import CapacitySpec, SetupSpec, parse
 
 
 def new_checkin_code() -> str:
@@ -299,12 +299,8 @@ def joining_push(event: Event) -> Push:
 def add_capacity(event: Event, data: Any) -> tuple[list[Push], list[str]]:
     """The full room's one-click remedies: ``{"seats_per_table": n}`` adds n seats to every table, ``{"tables": n}``
     opens n new tables (next numbers, on the topics with the fewest tables, as many seats as most tables have)."""
-    if not isinstance(data, dict):
-        raise ServiceError("invalid", _("Send {\"seats_per_table\": n} or {\"tables\": n}."))
-    seats, new_tables = data.get("seats_per_table", 0), data.get("tables", 0)
-    for value in (seats, new_tables):
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 20:
-            raise ServiceError("invalid", _("Seats per table and new tables are whole numbers from 0 to 20."))
+    spec = parse(CapacitySpec, data)
+    seats, new_tables = spec.seats_per_table, spec.tables
     if not seats and not new_tables:
         raise ServiceError("invalid", _("Send {\"seats_per_table\": n} or {\"tables\": n}."))
     setup = setup_of(event)

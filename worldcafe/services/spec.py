@@ -19,6 +19,7 @@ from pydantic import (
 
 from ..domain.flow import ACTIONS
 from ..domain.palette import PALETTE
+from .access import ROLES
 from .errors import ServiceError
 from .payloads import field_path
 
@@ -61,7 +62,8 @@ class TopicSpec(_Schema):
     id: int | None = Field(default=None, ge=1)
     title: Name
     question: Text = ""
-    colour: str | None = None
+    # The enum only tells the published API document (GET /api/v1/openapi.json); the validator below checks.
+    colour: str | None = Field(default=None, json_schema_extra={"enum": [*PALETTE, None]})
 
     @field_validator("colour")
     @classmethod
@@ -209,7 +211,8 @@ class SettingsSpec(_Schema):
 class ControlSpec(_Schema):
     """A control action for the rounds (see worldcafe.domain.flow)."""
 
-    action: str
+    # The enum only tells the published API document; the validator gives the translated refusal.
+    action: str = Field(json_schema_extra={"enum": list(ACTIONS)})
     seconds: int | None = Field(default=None, ge=-3600, le=3600)
 
     @field_validator("action")
@@ -225,6 +228,34 @@ class ControlSpec(_Schema):
         if self.action == "extend" and not self.seconds:
             raise ValueError(_("extend needs 'seconds' (not 0)"))
         return self
+
+
+class CapacitySpec(_Schema):
+    """Room for walk-ins: ``seats_per_table`` more seats at every table and/or ``tables`` new tables."""
+
+    seats_per_table: int = Field(default=0, ge=0, le=20)
+    tables: int = Field(default=0, ge=0, le=20)
+
+
+class RegenerateSpec(_Schema):
+    """Which link to replace: a role, with the table number of a host or the id of a participant."""
+
+    # regenerate_link refuses an unknown role with its own translated message; the enum tells the API document.
+    role: str = Field(json_schema_extra={"enum": list(ROLES)})
+    table: int | None = None
+    participant: int | None = None
+
+
+class PadsSpec(_Schema):
+    """Reopen every pad for ``minutes`` (0 ends a reopening)."""
+
+    minutes: int = Field(ge=0, le=240)
+
+
+class ShareSpec(_Schema):
+    """The read-only summary link on or off."""
+
+    enabled: bool
 
 
 NoteId = Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F-]{32,36}$")]

@@ -24,7 +24,7 @@ from ...services.access import regenerate_link, resolve
 from ...services.errors import ServiceError, rate_limited
 from ...services.notes import list_notes
 from ...services.photo_limits import PhotoQuota, check_may_add
-from ...services.spec import StatusSpec, parse, plain_text, whole_number
+from ...services.spec import PadsSpec, RegenerateSpec, ShareSpec, StatusSpec, parse, plain_text, whole_number
 from ...services.views import full_view, me_view, public_view, seating_view
 from ..auth import api_access, bearer_token
 from ..guards import admin_password_given, check_join_budget, check_may_create
@@ -151,13 +151,10 @@ def regenerate(code: str) -> Any:
     """Replace one link with a new one; the old one stops working at once."""
     access = api_access(code)
     access.require("moderator")
-    body = json_body()
-    if not isinstance(body, dict) or not isinstance(body.get("role"), str):
-        raise ServiceError("invalid", 'Send {"role": …, "table"?: number, "participant"?: id}.')
-    table, person = body.get("table"), body.get("participant")
-    if any(value is not None and (not isinstance(value, int) or isinstance(value, bool)) for value in (table, person)):
-        raise ServiceError("invalid", "'table' and 'participant' must be whole numbers.")
-    link, old_token = regenerate_link(access.event, body["role"], table_number=table, participant_id=person)
+    body = parse(RegenerateSpec, json_body())
+    link, old_token = regenerate_link(
+        access.event, body.role, table_number=body.table, participant_id=body.participant
+    )
     revoke([old_token])
     return jsonify(role=link.role, link=role_url(link.role, link.token))
 
@@ -339,11 +336,8 @@ def pads(code: str) -> Any:
     """Reopen the pads for ``{"minutes": n}`` after the grace period (0 ends a reopening and the grace period)."""
     access = api_access(code)
     access.require("moderator")
-    body = json_body()
-    minutes = body.get("minutes") if isinstance(body, dict) else None
-    if not isinstance(minutes, int) or isinstance(minutes, bool):
-        raise ServiceError("invalid", 'Send {"minutes": whole number}.')
-    publish(note_service.reopen_pads(access.event, minutes))
+    body = parse(PadsSpec, json_body())
+    publish(note_service.reopen_pads(access.event, body.minutes))
     return jsonify(open=note_service.is_pad_open(access.event))
 
 
@@ -370,10 +364,8 @@ def share(code: str) -> Any:
     """Turn the read-only summary link on or off: ``{"enabled": bool}``."""
     access = api_access(code)
     access.require("moderator")
-    body = json_body()
-    if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
-        raise ServiceError("invalid", "Send {\"enabled\": true | false}.")
-    link, dead_token = summary_service.set_share(access.event, body["enabled"])
+    body = parse(ShareSpec, json_body())
+    link, dead_token = summary_service.set_share(access.event, body.enabled)
     revoke([dead_token] if dead_token else [])
     return jsonify(enabled=link is not None, link=role_url("summary", link.token) if link else None)
 
@@ -433,3 +425,12 @@ def list_event_notes(code: str) -> Any:
     access = api_access(code)
     access.require("moderator", "screen", "host")
     return jsonify(notes=list_notes(access))
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Any:
+    """This API as an OpenAPI 3.1 document, built from its routes and request schemas (no token: it holds no
+    secrets)."""
+    from .openapi import document
+
+    return jsonify(document(current_app))
