@@ -46,6 +46,13 @@ class SafePacket(packet.Packet):
 
     json = PacketJSON
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kwargs.get("encoded_packet") is not None and not kwargs["encoded_packet"]:
+            # An empty message (b"" after a refused binary event): the base class skips decoding and would hand
+            # the server an event without data, which raised inside python-socketio.
+            self._reject(None)
+
     def decode(self, encoded_packet: Any) -> int:
         """Decode as python-socketio does; anything refused becomes a ``REJECTED`` event."""
         try:
