@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, send_file
+from flask import Blueprint, Response, abort, current_app
 
+from .. import offload
+from ..export.photos import shrink
 from ..services.access import Access
 from ..services.errors import ServiceError
 from ..services.photo_links import photo_files, shared_photo, sign_photo
@@ -71,11 +73,16 @@ def photo(token: str, photo_id: str) -> Any:
 
 @bp.get("/photo/<key>")
 def signed_photo(key: str) -> Any:
-    """One photo through the signed, expiring link a summary export carries; anything else is a 404 page."""
+    """One photo through the signed, expiring link a summary export carries; anything else is a 404 page.
+
+    Whoever holds a forwarded summary gets the copy the exports embed (upright, at most 1,280 px, re-encoded without
+    the phone's EXIF data such as its GPS position), made in a worker; the moderator's own link serves the original.
+    """
     try:
-        path, mimetype = shared_photo(key, current_app.instance_path)
+        path, _mimetype = shared_photo(key, current_app.instance_path)
     except ServiceError:
         abort(404)
-    if not path.is_file():  # its event was deleted meanwhile, or the instance folder is not shared
+    shrunk = offload.run(shrink, str(path))  # None: gone meanwhile (event deleted), or not readable as an image
+    if shrunk is None:
         abort(404)
-    return send_file(path, mimetype=mimetype, max_age=0)
+    return Response(shrunk[0], mimetype="image/jpeg", headers={"Cache-Control": "no-store"})
