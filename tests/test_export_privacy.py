@@ -210,3 +210,13 @@ def test_a_real_server_renders_the_photos_into_the_download_in_its_worker_proces
                     assert [n for n in archive.namelist() if n.startswith("word/media/")], "the photo is inside"
     finally:
         server.stop()
+
+
+def test_the_share_links_photo_route_serves_the_copy_without_exif_not_the_original(client, pictured):
+    photos = client.get(f"/api/v1/events/{pictured.code}/photos", headers=bearer(pictured.moderator)).get_json()
+    jpeg = next(p for p in photos["photos"] if p["caption"] == "Tablecloth one")
+    with client.get(f"/r/{pictured.summary}/photos/{jpeg['id']}") as shared:
+        assert shared.status_code == 200 and shared.data != pictured.jpeg
+        assert 0x8825 not in Image.open(io.BytesIO(shared.data)).getexif(), "no GPS position for the summary's readers"
+    with client.get(f"/m/{pictured.moderator}/photos/{jpeg['id']}") as own:
+        assert own.status_code == 200 and own.data == pictured.jpeg, "the moderator keeps the original"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app
@@ -10,9 +11,10 @@ from .. import offload
 from ..export.photos import shrink
 from ..services.access import Access
 from ..services.errors import ServiceError
+from ..services.notes import photo_file
 from ..services.photo_links import photo_files, shared_photo, sign_photo
 from ..services.summary import export
-from .auth import page_access, send_photo
+from .auth import page_access
 from .links import base_url
 
 bp = Blueprint("summary", __name__)
@@ -67,8 +69,9 @@ def download(token: str, fmt: str) -> Any:
 
 @bp.get("/r/<token>/photos/<photo_id>")
 def photo(token: str, photo_id: str) -> Any:
-    """A photo, for the shared summary."""
-    return send_photo(page_access(token, "summary"), photo_id)
+    """A photo, for the shared summary: the shareable copy, as through a signed link."""
+    path, _mimetype = photo_file(page_access(token, "summary"), photo_id, current_app.instance_path)
+    return _shareable_copy(path)
 
 
 @bp.get("/photo/<key>")
@@ -82,6 +85,10 @@ def signed_photo(key: str) -> Any:
         path, _mimetype = shared_photo(key, current_app.instance_path)
     except ServiceError:
         abort(404)
+    return _shareable_copy(path)
+
+
+def _shareable_copy(path: Path) -> Response:
     shrunk = offload.run(shrink, str(path))  # None: gone meanwhile (event deleted), or not readable as an image
     if shrunk is None:
         abort(404)
