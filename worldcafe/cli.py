@@ -134,14 +134,13 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
     ticker.start(app)
     cluster.start(app)
     tune_gc()
-    kwargs: dict[str, Any] = {"host": app.config["HOST"], "port": app.config["PORT"]}
     if socketio.async_mode == "eventlet":
-        # eventlet's WSGI server accepts 1,024 connections by default; an event has up to thousands of phones.
-        kwargs["max_size"] = app.config["MAX_CONNECTIONS"]
-        kwargs["log_output"] = False
-    else:
-        kwargs["allow_unsafe_werkzeug"] = True
-    socketio.run(app, **kwargs)
+        from .serving import ServerLimits, serve
+
+        # The file limit, connection cap, timeouts and accept loop for an open venue network (worldcafe.serving).
+        serve(app, app.config["HOST"], app.config["PORT"], ServerLimits.from_config(app.config))
+        return
+    socketio.run(app, host=app.config["HOST"], port=app.config["PORT"], allow_unsafe_werkzeug=True)
 
 
 def _fail(message: str) -> None:
