@@ -12,6 +12,7 @@ from sqlalchemy import Row
 
 from ..domain import pad
 from ..extensions import db
+from ..files import private_dir, write_private
 from ..models import CafeTable, Event, Note, Photo, Topic, utcnow
 from ..realtime.rooms import moderators_room, screen_room, table_room, topic_room
 from .access import Access
@@ -315,9 +316,8 @@ def upload_photo(
         size=len(data),
         caption=caption[:200],
     )
-    folder = photo_dir(instance_path, event)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{photo.id}.{kind[1]}").write_bytes(data)
+    # Readable by the server's user only, like the database (worldcafe.files).
+    write_private(private_dir(photo_dir(instance_path, event)) / f"{photo.id}.{kind[1]}", data)
     db.session.add(photo)
     db.session.flush()
     view = photo_view(photo, table.number if table else None)
