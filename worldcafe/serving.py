@@ -173,6 +173,8 @@ class Listener:
                 )
                 self._short_since = None
             self._make_room()
+            # A burst of connections is accepted without a pause otherwise: let the room's requests run in between.
+            eventlet.sleep(0)
             return accepted
 
     def _shortage(self, exc: OSError) -> None:
