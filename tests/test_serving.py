@@ -114,35 +114,33 @@ def test_a_closed_listening_socket_ends_the_accept_loop(sleeps):
     assert raised.value.errno == errno.EBADF
 
 
-class FakeConnection:
-    def __init__(self) -> None:
-        self.shut = False
-
-    def shutdown(self, _how: int) -> None:
-        self.shut = True
-
-
 def test_near_the_cap_the_connection_waiting_longest_makes_room(sleeps, monkeypatch):
     waiting = serving.WaitingConnections()
-    old, newer, fresh = FakeConnection(), FakeConnection(), FakeConnection()
+    closed: list[str] = []
     clock = [1000.0]
     monkeypatch.setattr(serving.time, "monotonic", lambda: clock[0])
-    waiting.add(1, old)
+    waiting.add(1, lambda: closed.append("old"))
     clock[0] += 1
-    waiting.add(2, newer)
+    waiting.add(2, lambda: closed.append("newer"))
     clock[0] += serving.EVICT_AFTER_S
-    waiting.add(3, fresh)
+    waiting.add(3, lambda: closed.append("fresh"))
     pool = FakePool(100, 3)  # at most 5 % free: pressure
     listener = serving.Listener(FakeListener(["a", "b", "c"]), pool, waiting)
     listener.accept()
-    assert (old.shut, newer.shut, fresh.shut) == (True, False, False)
+    assert closed == ["old"]
     listener.accept()
-    assert newer.shut and not fresh.shut
+    assert closed == ["old", "newer"]
     listener.accept()  # the fresh one has not waited long enough: a real client's request is on its way
-    assert not fresh.shut and len(waiting) == 1
-    pool.free_slots = 50
-    waiting.discard(3)
+    assert closed == ["old", "newer"] and len(waiting) == 1
+    waiting.discard(3)  # its request head arrived
     assert len(waiting) == 0
+
+
+def test_with_room_to_spare_nobody_is_closed(sleeps):
+    waiting = serving.WaitingConnections()
+    waiting.add(1, lambda: pytest.fail("closed without pressure"))
+    listener = serving.Listener(FakeListener(["a"]), FakePool(100, 50), waiting)
+    assert listener.accept()[0] == "a" and len(waiting) == 1
 
 
 def test_at_the_cap_accept_waits_for_a_slot_instead_of_handing_over(sleeps, monkeypatch):

@@ -27,13 +27,13 @@ import logging
 import resource
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import eventlet
 import eventlet.green.socket
 import eventlet.wsgi
-from eventlet.greenio import shutdown_safe
 
 log = logging.getLogger(__name__)
 
@@ -110,28 +110,26 @@ class WaitingConnections:
     """Connections waiting for a request head (idle or half-sent), oldest first, so pressure can close the oldest."""
 
     def __init__(self) -> None:
-        self._waiting: OrderedDict[int, tuple[float, Any]] = OrderedDict()
+        self._waiting: OrderedDict[int, tuple[float, Callable[[], object]]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._waiting)
 
-    def add(self, key: int, sock: Any) -> None:
-        self._waiting[key] = (time.monotonic(), sock)
+    def add(self, key: int, close: Callable[[], object]) -> None:
+        self._waiting[key] = (time.monotonic(), close)
 
     def discard(self, key: int) -> None:
         self._waiting.pop(key, None)
 
     def close_oldest(self, waited_s: float) -> bool:
-        """Shut the connection that has waited longest down, if it has waited at least ``waited_s``; True if one
-        was."""
+        """Close the connection that has waited longest, if it has waited at least ``waited_s``; True if one was."""
         if not self._waiting:
             return False
-        key, (since, sock) = next(iter(self._waiting.items()))
+        key, (since, close) = next(iter(self._waiting.items()))
         if time.monotonic() - since < waited_s:
             return False
         del self._waiting[key]
-        # Its greenthread wakes up to the end of the stream and ends the connection as if the client had closed it.
-        shutdown_safe(sock)
+        close()
         return True
 
 
@@ -198,7 +196,7 @@ class Listener:
         self._waiting.close_oldest(EVICT_AFTER_S)
         while self._pool.free() <= 0:
             closed = self._waiting.close_oldest(EVICT_AFTER_S)
-            eventlet.sleep(0.01 if closed else 0.1)
+            eventlet.sleep(0 if closed else 0.1)
 
 
 class Protocol(eventlet.wsgi.HttpProtocol):  # type: ignore[misc]
@@ -214,7 +212,9 @@ class Protocol(eventlet.wsgi.HttpProtocol):  # type: ignore[misc]
         if self.rfile.closed:
             return super()._read_request_line()  # type: ignore[no-any-return]
         sock = self.connection
-        self.waiting.add(id(self), sock)
+        # Closing it for a new connection ends this greenthread as the idle or header timeout would: the request is
+        # never run. (eventlet.kill switches to it at once and comes back, so the slot is free right after.)
+        self.waiting.add(id(self), functools.partial(_make_room_of, eventlet.getcurrent()))
         try:
             sock.settimeout(self.limits.idle_timeout_s)
             # The first byte of the next request: socket.timeout after the idle timeout ends the connection.
@@ -251,6 +251,11 @@ class Protocol(eventlet.wsgi.HttpProtocol):  # type: ignore[misc]
         if self.head_deadline is not None:
             self.head_deadline.cancel()
             self.head_deadline = None
+
+
+def _make_room_of(greenthread: Any) -> None:
+    """End a connection's greenthread with the timeout exception eventlet's server expects (it closes the socket)."""
+    eventlet.kill(greenthread, TimeoutError("closed to make room for a new connection"))
 
 
 def serve(app: Any, host: str, port: int, limits: ServerLimits) -> None:
