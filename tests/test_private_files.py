@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 import stat
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.live_server import LiveServer
 from tests.test_control import ctl
-from tests.test_notes import JPEG, upload
+from tests.test_notes import JPEG, multipart, upload
 
 
 def mode(path: Path) -> int:
@@ -88,11 +89,23 @@ def test_files_an_older_version_left_readable_are_tightened_at_start(fresh_insta
 
 
 @pytest.mark.slow
-def test_the_database_of_a_running_server_is_private(tmp_path):
+def test_the_database_and_photos_of_a_running_server_are_private(tmp_path):
+    # A real `worldcafe run`: eventlet's patched os module and SQLite's own files, as at an event.
     server = LiveServer(tmp_path)
     try:
-        server.api("POST", "/api/v1/events", body={"name": "Modes", "topics": [{"title": "T"}]})
+        created = server.api("POST", "/api/v1/events", body={"name": "Modes", "topics": [{"title": "T"}]})
+        code = created["event"]["id"]
+        moderator = created["links"]["moderator"].rsplit("/", 1)[1]
+        body, content_type = multipart({"photo": ("cloth.jpg", JPEG)}, {})
+        request = urllib.request.Request(f"{server.url}/api/v1/events/{code}/photos", data=body, method="POST")
+        request.add_header("Content-Type", content_type)
+        request.add_header("Authorization", f"Bearer {moderator}")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert response.status == 201
         modes = {name: mode(tmp_path / name) for name in ("worldcafe.db", "worldcafe.db-wal", "worldcafe.db-shm")}
     finally:
         server.stop()
     assert modes == {"worldcafe.db": 0o600, "worldcafe.db-wal": 0o600, "worldcafe.db-shm": 0o600}
+    [stored] = list((tmp_path / "photos" / code).iterdir())
+    assert (mode(tmp_path / "photos"), mode(stored.parent), mode(stored)) == (0o700, 0o700, 0o600)
+    assert stored.read_bytes() == JPEG

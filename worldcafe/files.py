@@ -31,12 +31,10 @@ def private_dir(path: Path) -> Path:
 def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to a 0600 file (created that way; an existing file is made 0600 first)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), FILE_MODE)
-    try:
+    # The built-in open owns the descriptor from here (eventlet's green os.fdopen would close it behind our back).
+    with open(fd, "wb") as out:
         os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "wb", closefd=False) as out:
-            out.write(data)
-    finally:
-        os.close(fd)
+        out.write(data)
 
 
 def create_private(path: Path) -> None:
