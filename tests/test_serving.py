@@ -90,7 +90,7 @@ def test_running_out_of_descriptors_pauses_accepting_logs_once_and_goes_on(sleep
         assert listener.accept()[0] == "first"
         assert listener.accept()[0] == "second"
     # Backing off, doubling up to the maximum: never a busy loop while nothing can be accepted.
-    assert sleeps == [0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 0, 0.05, 0]
+    assert sleeps == [0.05, 0.1, 0.2, 0.4, 0.8, 1.0, 0.05]
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 4, lines  # a shortage: once when it starts, once when it is over
     assert lines[0].startswith("cannot accept connections (scripted EMFILE)")
@@ -103,8 +103,16 @@ def test_a_connection_failing_on_its_way_in_is_skipped_silently(sleeps, caplog):
     listener = serving.Listener(FakeListener(script), FakePool(100, 100), serving.WaitingConnections())
     with caplog.at_level("WARNING"):
         assert listener.accept()[0] == "next"
-    # No back-off (the next connection may be fine), only the yield after every accepted connection.
-    assert sleeps == [0] and caplog.records == []
+    # No back-off: the next connection may be fine.
+    assert sleeps == [] and caplog.records == []
+
+
+def test_a_long_queue_of_connections_is_taken_in_one_go_with_a_pause_now_and_then(sleeps):
+    count = 2 * serving.ACCEPTS_PER_YIELD + 1
+    listener = serving.Listener(FakeListener(["c"] * count), FakePool(10000, 10000), serving.WaitingConnections())
+    for _ in range(count):
+        listener.accept()
+    assert sleeps == [0, 0]
 
 
 def test_a_closed_listening_socket_ends_the_accept_loop(sleeps):
@@ -154,7 +162,7 @@ def test_at_the_cap_accept_waits_for_a_slot_instead_of_handing_over(sleeps, monk
 
     monkeypatch.setattr(serving.eventlet, "sleep", sleep)
     assert listener.accept()[0] == "a"
-    assert sleeps == [0.1, 0.1, 0.1, 0]
+    assert sleeps == [0.1, 0.1, 0.1]
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,8 @@ LISTEN_BACKLOG = 1024
 EVICT_AFTER_S = 2.0
 # A shortage of descriptors or memory pauses accepting this long at first, doubling up to the maximum.
 ACCEPT_BACKOFF_S = (0.05, 1.0)
+# A long queue of new connections lets the room's requests run after this many accepts (about 5 ms of the loop).
+ACCEPTS_PER_YIELD = 100
 # The smallest connection cap, whatever the file limit says (below it the server is of no use anyway).
 MIN_CONNECTIONS = 16
 
@@ -144,6 +146,7 @@ class Listener:
         self._low_water = max(1, pool.size // 20)
         self._short_since: float | None = None
         self._short_count = 0
+        self._accepted = 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
@@ -171,8 +174,11 @@ class Listener:
                 )
                 self._short_since = None
             self._make_room()
-            # A burst of connections is accepted without a pause otherwise: let the room's requests run in between.
-            eventlet.sleep(0)
+            # A queue of connections is taken in one go (a connection accepted is cheap; one left in the kernel's queue
+            # waits for the loop's next round, which a busy loop makes long); only a very long queue pauses in between.
+            self._accepted += 1
+            if self._accepted % ACCEPTS_PER_YIELD == 0:
+                eventlet.sleep(0)
             return accepted
 
     def _shortage(self, exc: OSError) -> None:
