@@ -1,6 +1,6 @@
 """Hostile network (issue 12): does the room keep working while someone else on the venue Wi-Fi attacks the server?
 
-Run: ``.venv/bin/python benchmarks/hostile_load.py`` (about 3 minutes on 2 cores) or ``--quick`` (smaller attacks,
+Run: ``.venv/bin/python benchmarks/hostile_load.py`` (1.5–5 minutes on 2 cores) or ``--quick`` (smaller attacks,
 about 1.5 minutes); ``--out FILE`` also writes the JSON to a file; ``--phases`` picks phases; ``--help`` lists the rest.
 
 One ``worldcafe run`` process (fresh SQLite instance folder) started with a **1,024 open-file limit**, soft and hard
