@@ -12,6 +12,10 @@ app = create_app()
 from worldcafe import offload  # noqa: E402
 from worldcafe.realtime import cluster, ticker  # noqa: E402
 from worldcafe.realtime.tuning import tune_gc  # noqa: E402
+from worldcafe.serving import raise_file_limit  # noqa: E402
+
+# Every client is a descriptor; the WSGI server that imports this module keeps its own connection cap and timeouts.
+raise_file_limit()
 
 offload.start(app.config["WORKERS"])
 ticker.start(app)

@@ -155,8 +155,10 @@ def start_worldcafe(
     profile_out: Path | None = None,
     trace_log: Path | None = None,
     extra_env: dict[str, str] | None = None,
+    nofile: tuple[int, int] | None = None,
 ) -> Server:
-    """``worldcafe run`` in its own process with a fresh SQLite instance folder (as ``live_load.start_ours``)."""
+    """``worldcafe run`` in its own process with a fresh SQLite instance folder (as ``live_load.start_ours``);
+    ``nofile`` is its (soft, hard) open-file limit at start (default: the hard limit)."""
     port = free_port()
     instance = workdir / "instance"
     instance.mkdir(parents=True, exist_ok=True)
@@ -180,7 +182,7 @@ def start_worldcafe(
         argv = [sys.executable, "-c", TRACED_WORLDCAFE, "--port", str(port)]
     else:
         argv = [worldcafe_executable(), "run", "--port", str(port)]
-    server = Server("ours", argv, env, workdir, port)
+    server = Server("ours", argv, env, workdir, port, nofile=nofile)
     wait_healthy(server.base, server.proc, server.logfile)
     return server
 

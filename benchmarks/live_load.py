@@ -177,7 +177,16 @@ def wait_healthy(base: str, proc: subprocess.Popen[bytes], logfile: Path, timeou
 class Server:
     """A server subprocess with its own log file and a background RSS sampler."""
 
-    def __init__(self, kind: str, argv: list[str], env: dict[str, str], workdir: Path, port: int) -> None:
+    def __init__(
+        self,
+        kind: str,
+        argv: list[str],
+        env: dict[str, str],
+        workdir: Path,
+        port: int,
+        nofile: tuple[int, int] | None = None,
+    ) -> None:
+        """``nofile`` starts the process with that (soft, hard) open-file limit instead of the hard limit."""
         self.kind = kind
         self.base = f"http://127.0.0.1:{port}"
         self.logfile = workdir / f"{kind}-server.log"
@@ -189,7 +198,8 @@ class Server:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            preexec_fn=raise_nofile,  # noqa: PLW1509 - a descriptor per socket
+            # A descriptor per socket; a given limit is what the server finds when it starts.
+            preexec_fn=raise_nofile if nofile is None else lambda: resource.setrlimit(resource.RLIMIT_NOFILE, nofile),  # noqa: PLW1509
         )
         self.peak_rss = 0
         self._sampling = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -24,7 +25,14 @@ def free_port() -> int:
 class LiveServer:
     """A real server process on a free port with its own instance folder."""
 
-    def __init__(self, tmp: Path, port: int | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        tmp: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        nofile: tuple[int, int] | None = None,
+    ) -> None:
+        """``nofile`` starts the process with this (soft, hard) open-file limit."""
         self.tmp = tmp
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -46,6 +54,7 @@ class LiveServer:
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            preexec_fn=(lambda: resource.setrlimit(resource.RLIMIT_NOFILE, nofile)) if nofile else None,  # noqa: PLW1509
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 
 from .config import ConfigError, instance_path_from_env, load_config
 from .extensions import babel, csrf, db, migrate, socketio
+from .files import private_dir, secure_instance
+from .redaction import install_token_redaction
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -59,10 +61,13 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
         instance_path=instance_path_from_env(),
         instance_relative_config=True,
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    install_token_redaction()
+    private_dir(Path(app.instance_path))
     app.config.update(load_config(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
+    # Before the first connection creates it: the database holds every link's token.
+    secure_instance(Path(app.instance_path), app.config["SQLALCHEMY_DATABASE_URI"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True)

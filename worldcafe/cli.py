@@ -160,19 +160,17 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
     ticker.start(app)
     cluster.start(app)
     tune_gc()
-    kwargs: dict[str, Any] = {"host": app.config["HOST"], "port": app.config["PORT"]}
     if socketio.async_mode == "eventlet":
-        # eventlet's WSGI server accepts 1,024 connections by default; an event has up to thousands of phones.
-        kwargs["max_size"] = app.config["MAX_CONNECTIONS"]
-        kwargs["log_output"] = False
-    else:
-        # Threading: Werkzeug's server, started directly. socketio.run() would go through Flask's app.run(), which
-        # returns at once under a FlaskGroup CLI like ours (it guards `flask run`): `run` exited 0 serving nothing.
-        from werkzeug.serving import run_simple
+        from .serving import ServerLimits, serve
 
-        run_simple(app.config["HOST"], app.config["PORT"], app, threaded=True)
+        # The file limit, connection cap, timeouts and accept loop for an open venue network (worldcafe.serving).
+        serve(app, app.config["HOST"], app.config["PORT"], ServerLimits.from_config(app.config))
         return
-    socketio.run(app, **kwargs)
+    # Threading: Werkzeug's server, started directly. socketio.run() would go through Flask's app.run(), which
+    # returns at once under a FlaskGroup CLI like ours (it guards `flask run`): `run` exited 0 serving nothing.
+    from werkzeug.serving import run_simple
+
+    run_simple(app.config["HOST"], app.config["PORT"], app, threaded=True)
 
 
 def _fail(message: str) -> None:

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .files import private_dir, write_private
+
 PREFIX = "WORLDCAFE_"
 
 
@@ -56,6 +58,17 @@ def _limits(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(PREFIX + name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{PREFIX}{name} must be 1 or 0 (true/false, yes/no, on/off), got {raw!r}")
+
+
 def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
     """Use SECRET_KEY if given; else keep one generated key in the instance folder so sessions survive restarts."""
     given = env.get("SECRET_KEY") or env.get(PREFIX + "SECRET_KEY")
@@ -64,11 +77,35 @@ def _secret_key(env: Mapping[str, str], instance_path: Path) -> str:
     key_file = instance_path / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    private_dir(instance_path)
     key = secrets.token_hex(32)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    write_private(key_file, key.encode())
     return key
+
+
+def _server_limits(env: Mapping[str, str]) -> dict[str, Any]:
+    """How the eventlet server guards itself on an open network (``worldcafe.serving``; docs/deploy.md)."""
+    limits = {
+        "MAX_CONNECTIONS": _int(env, "MAX_CONNECTIONS", 10000),
+        # Descriptors kept free for what is not a client: the database, worker pipes, photos, static files, Redis.
+        "RESERVED_FILES": _int(env, "RESERVED_FILES", 128),
+        # A connection that sends nothing this long (a new one, or a kept-alive one between requests) is closed.
+        "IDLE_TIMEOUT_S": _float(env, "IDLE_TIMEOUT_S", 20.0),
+        # From a request's first byte, its request line and headers must be in within this (slowloris).
+        "HEADER_TIMEOUT_S": _float(env, "HEADER_TIMEOUT_S", 10.0),
+        # Inside a request (a body, a response), the longest wait for the client to send or take data. A WebSocket
+        # gets engine.io's own (ping interval + timeout); a long-poll waits in the app, not on its socket.
+        "SOCKET_TIMEOUT_S": _float(env, "SOCKET_TIMEOUT_S", 60.0),
+        "ACCESS_LOG": _bool(env, "ACCESS_LOG", False),
+    }
+    if limits["MAX_CONNECTIONS"] < 1 or limits["RESERVED_FILES"] < 0:
+        raise ConfigError(f"{PREFIX}MAX_CONNECTIONS must be at least 1 and {PREFIX}RESERVED_FILES at least 0")
+    if limits["IDLE_TIMEOUT_S"] <= 0 or limits["HEADER_TIMEOUT_S"] <= 0 or limits["SOCKET_TIMEOUT_S"] < 0:
+        raise ConfigError(
+            f"{PREFIX}IDLE_TIMEOUT_S and {PREFIX}HEADER_TIMEOUT_S must be more than 0 seconds, "
+            f"{PREFIX}SOCKET_TIMEOUT_S 0 (off) or more"
+        )
+    return limits
 
 
 def _engine_options(env: Mapping[str, str], database_url: str) -> dict[str, Any]:
@@ -122,7 +159,7 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "ASYNC_MODE": async_mode,
         # Requests bigger than this are refused with 413 before they are read.
         "MAX_CONTENT_LENGTH": _int(env, "MAX_REQUEST_KB", 1024) * 1024,
-        "MAX_CONNECTIONS": _int(env, "MAX_CONNECTIONS", 10000),
+        **_server_limits(env),
         # Worker processes for heavy jobs (planning, rendering, exports): two on a small machine, at most four;
         # 0 runs them on the serving loop (only sensible for debugging).
         "WORKERS": _int(env, "WORKERS", max(2, min(4, (os.cpu_count() or 2) - 1))),

@@ -12,6 +12,7 @@ from sqlalchemy import Row
 
 from ..domain import pad
 from ..extensions import db
+from ..files import private_dir
 from ..models import CafeTable, Event, Note, Photo, Topic, utcnow
 from ..realtime.rooms import event_room, moderators_room, screen_room, table_room, topic_room
 from .access import Access
@@ -354,7 +355,8 @@ def upload_photo(
         size=len(data),
         caption=caption[:200],
     )
-    path = photo_dir(instance_path, event) / f"{photo.id}.{kind[1]}"
+    # Readable by the server's user only, like the database (worldcafe.files).
+    path = private_dir(photo_dir(instance_path, event)) / f"{photo.id}.{kind[1]}"
     store_whole(path, data)
     try:
         db.session.add(photo)

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..files import private_dir, write_private
 from ..models import CafeTable, Event, Photo
 from .errors import ServiceError
 
@@ -57,9 +58,8 @@ def store_whole(path: Path, data: bytes) -> None:
     """Write a file completely or not at all: written beside, then renamed; a full disk is ``storage_full``."""
     partial = path.with_name(path.name + ".part")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with partial.open("wb") as file:
-            file.write(data)
+        private_dir(path.parent)
+        write_private(partial, data)  # readable by the server's user only, like the database
         partial.replace(path)
     except OSError as exc:
         with contextlib.suppress(OSError):
