@@ -73,34 +73,20 @@ def test_uploads_per_link_have_a_budget(app, client, running):
 
 
 def test_a_full_disk_refuses_the_photo_and_leaves_no_partial_file(app, client, running, monkeypatch):
-    real_open = Path.open
+    from worldcafe.files import write_private
 
-    class FullDisk:
-        """A file on a disk that fills up halfway through the photo."""
+    def write_on_full_disk(path: Path, data: bytes) -> None:
+        """The disk fills up halfway through the photo: half of it is on disk when the write fails."""
+        write_private(path, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-        def __init__(self, path: Path) -> None:
-            self.file = real_open(path, "wb")
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.file.close()
-
-        def write(self, data: bytes) -> int:
-            self.file.write(data[: len(data) // 2])
-            raise OSError(errno.ENOSPC, "No space left on device")
-
-    def open_on_full_disk(path: Path, mode: str = "r", *args, **kwargs):
-        return FullDisk(path) if "w" in mode and "photos" in path.parts else real_open(path, mode, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "open", open_on_full_disk)
+    monkeypatch.setattr("worldcafe.services.photo_limits.write_private", write_on_full_disk)
     refused = upload(client, running, running.hosts[1], JPEG)
     assert refused.status_code == 507
     error = refused.get_json()["error"]
     assert error["code"] == "storage_full" and "disk is full" in error["message"]
     assert stored_files(app, running) == [] and listed(client, running) == []
-    monkeypatch.setattr(Path, "open", real_open)
+    monkeypatch.setattr("worldcafe.services.photo_limits.write_private", write_private)
     assert upload(client, running, running.hosts[1], JPEG).status_code == 201  # space again: it works
 
 
