@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import bearer
 from tests.faults.test_outage_answers import database_down
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, wait_for
 from worldcafe.redaction import redact
 
 
@@ -118,6 +118,8 @@ def test_the_access_log_and_the_server_output_carry_no_token(tmp_path):
             urllib.request.urlopen(server.url + "/m/" + "x" * 22, timeout=30)
         assert missing.value.code == 404
         missing.value.close()
+        # The access line is written just after the answer went out: wait for it before stopping the server.
+        wait_for(lambda: 'GET /m/xxx… HTTP/1.1" 404' in server.log_path.read_text(), 10, "the 404's access line")
     finally:
         server.stop()
     log = server.log_path.read_text()

@@ -76,7 +76,9 @@ def sent_as_request() -> bool:
     connection and disconnection; only for such a message is the socket fully connected while the handler runs (a real
     connect is still pending, a real disconnect already under way).
     """
-    return bool(socketio.server.manager.is_connected(request.sid, request.namespace or "/"))  # type: ignore[attr-defined]
+    sid = getattr(request, "sid", None)  # none when called outside a socket's context
+    namespace = getattr(request, "namespace", None) or "/"
+    return sid is not None and bool(socketio.server.manager.is_connected(sid, namespace))
 
 
 def not_a_request(name: str) -> dict[str, Any]:
