@@ -65,7 +65,8 @@ BODIES: dict[str, dict[str, Any]] = {
                 "properties": {
                     "photo": {"type": "string", "format": "binary"},
                     "caption": {"type": "string"},
-                    "table": {"type": "string", "pattern": "^[0-9]+$"},
+                    # At most 9 ASCII digits; empty means no table (docs/api.md, photos).
+                    "table": {"type": "string", "pattern": "^[0-9]{0,9}$"},
                 },
                 "required": ["photo"],
             },
