@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import math
 import multiprocessing as mp
 import os
 import pstats
 import random
+import shutil
 import signal
 import sys
 import time
@@ -549,3 +551,26 @@ def summarize(latencies_s: list[float], expected: int | None = None) -> dict[str
 
 if __name__ == "__main__":
     print("benchmarks/_harness.py holds shared helpers; run notes_load.py or screen_smoothness.py instead.")
+
+
+def finish(
+    doc: dict[str, Any],
+    started: float,
+    evaluate: Any,
+    workdir: Path,
+    keep: bool,
+    out: Path | None = None,
+) -> None:
+    """End a benchmark's JSON document: its run time, load, targets; keep or remove its work directory; print it
+    (and write it to ``out``)."""
+    doc["elapsed_s"] = round(time.monotonic() - started, 1)
+    doc["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    doc["targets_met"] = evaluate(doc)
+    if keep:
+        doc["workdir"] = str(workdir)
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+    text = json.dumps(doc, indent=2)
+    print(text)
+    if out:
+        out.write_text(text + "\n")

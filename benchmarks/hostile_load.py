@@ -41,11 +41,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import math
 import os
 import resource
-import shutil
 import sys
 import tempfile
 import threading
@@ -59,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import (  # noqa: E402 - after the path tweak
     NoteClients,
     Server,
+    finish,
     http,
     log,
     machine,
@@ -433,17 +432,7 @@ def main(argv: list[str] | None = None) -> int:
             doc["server_log"] = {marker: text.count(marker) for marker in LOG_MARKERS}
             if "error" in doc:
                 doc["server_log_tail"] = text[-1500:]
-        doc["elapsed_s"] = round(time.monotonic() - started, 1)
-        doc["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
-        doc["targets_met"] = evaluate(doc)
-        if args.keep:
-            doc["workdir"] = str(workdir)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-        text = json.dumps(doc, indent=2)
-        print(text)
-        if args.out:
-            args.out.write_text(text + "\n")
+        finish(doc, started, evaluate, workdir, args.keep, args.out)
     return 0
 
 

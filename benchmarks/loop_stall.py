@@ -72,7 +72,6 @@ import logging
 import math
 import multiprocessing as mp
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -88,6 +87,7 @@ from _harness import (  # noqa: E402 - after the path tweak
     NoteClients,
     Phones,
     Server,
+    finish,
     http,
     log,
     machine,
@@ -888,17 +888,7 @@ def main(argv: list[str] | None = None) -> int:
                 doc["nothing_lost"]["phones_disconnected"] = doc["phones"].get("disconnects_during_run")
         if server is not None:
             server.stop()
-        doc["elapsed_s"] = round(time.monotonic() - started, 1)
-        doc["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
-        doc["targets_met"] = evaluate(doc)
-        if args.keep:
-            doc["workdir"] = str(workdir)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-        text = json.dumps(doc, indent=2)
-        print(text)
-        if args.out:
-            args.out.write_text(text + "\n")
+        finish(doc, started, evaluate, workdir, args.keep, args.out)
     return 0
 
 

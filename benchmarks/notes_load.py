@@ -29,10 +29,8 @@ read ``targets_met``.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -46,6 +44,7 @@ from _harness import (  # noqa: E402 - after the path tweak
     LagProbe,
     NoteClients,
     Phones,
+    finish,
     log,
     machine,
     profile_off,
@@ -368,14 +367,7 @@ def main(argv: list[str] | None = None) -> int:
             doc.setdefault("phones", {}).update(phones.stop())
         if server is not None:
             server.stop()
-        doc["elapsed_s"] = round(time.monotonic() - started, 1)
-        doc["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
-        doc["targets_met"] = evaluate(doc)
-        if args.keep:
-            doc["workdir"] = str(workdir)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-        print(json.dumps(doc, indent=2))
+        finish(doc, started, evaluate, workdir, args.keep)
     return 0
 
 

@@ -33,7 +33,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import sys
 import tempfile
 import time
@@ -45,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _harness import (  # noqa: E402 - after the path tweak
     NoteClients,
+    finish,
     log,
     machine,
     percentile,
@@ -365,14 +365,7 @@ def main(argv: list[str] | None = None) -> int:
             hosts.stop()
         if server is not None:
             server.stop()
-        doc["elapsed_s"] = round(time.monotonic() - started, 1)
-        doc["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
-        doc["targets_met"] = evaluate(doc)
-        if args.keep:
-            doc["workdir"] = str(workdir)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
-        print(json.dumps(doc, indent=2))
+        finish(doc, started, evaluate, workdir, args.keep)
     return 0
 
 
