@@ -35,6 +35,8 @@ import eventlet
 import eventlet.green.socket
 import eventlet.wsgi
 
+from .realtime import turns
+
 log = logging.getLogger(__name__)
 
 # Queued connections the kernel holds for us while the loop is busy (capped by net.core.somaxconn); eventlet's default
@@ -285,9 +287,11 @@ def serve(app: Any, host: str, port: int, limits: ServerLimits) -> None:
     access = logging.getLogger("worldcafe.access")
     if limits.access_log:
         access.setLevel(logging.INFO)
+    # Page loads take their turn behind the room's live messages (worldcafe.realtime.turns).
+    turns.start()
     eventlet.wsgi.server(
         Listener(sock, pool, waiting),
-        app,
+        turns.TakingTurns(app),
         custom_pool=pool,
         protocol=functools.partial(Protocol, limits=limits, waiting=waiting),
         # Access lines go through logging, so tokens in paths are redacted (worldcafe.redaction).

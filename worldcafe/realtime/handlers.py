@@ -15,7 +15,7 @@ from ..services import live
 from ..services.access import Access, resolve
 from ..services.notes import visible_replay
 from ..services.views import snapshot
-from . import limits
+from . import limits, turns
 from .packets import REJECTED, Rejected
 from .presence import Connection, presence
 from .publish import server_time, stamp
@@ -91,6 +91,8 @@ def on_connect(auth: Any = None) -> dict[str, Any] | None:
     """Accept a socket only with a valid token; join its rooms and catch it up."""
     if sent_as_request():
         return not_a_request("connect")
+    # A rush of phones connecting at once waits while the room's notes go first (worldcafe.realtime.turns).
+    turns.wait_turn()
     token = auth.get("token") if isinstance(auth, dict) else None
     access = resolve(token if isinstance(token, str) else None)
     if access is None:
