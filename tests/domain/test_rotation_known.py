@@ -153,3 +153,25 @@ def test_needs_can_force_an_unmixed_table() -> None:
     }
     m = plan(spec)["metrics"]
     assert (m["group_mixing"], m["needs_unmet"], m["size_spread"]) == (2, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("tables", "topics", "capacity", "rounds"),
+    [(8, 8, 7, 4), (9, 9, 8, 5), (16, 16, 15, 6), (25, 25, 24, 5), (27, 27, 26, 5), (12, 4, 9, 3), (20, 4, 15, 4)],
+)
+def test_field_constructions_with_a_topic_per_coordinate(tables: int, topics: int, capacity: int, rounds: int) -> None:
+    """Full tables, each topic a coordinate of GF(m) × GF(k): every round a new topic, nobody meets twice.
+
+    m topics of k tables each, m and k prime powers; movers with a non-zero topic speed number (m − 1)·k per table
+    (tables of its own topic: q − 1 per table, 8·7 = 56 people at 8 tables, …, 27·26 = 702 at 27), and two of them
+    meet at most once as long as the rounds are at most min(m, k) (or m when k = 1). 0/0 is the optimum.
+    """
+    spec = {
+        "rounds": rounds,
+        "tables": [{"id": f"T{i}", "topic": f"Topic {i % topics}", "capacity": capacity} for i in range(tables)],
+        "participants": [{"id": f"P{i}"} for i in range(tables * capacity)],
+        "seed": 3,
+        "time_limit_s": 2.0,
+    }
+    m = plan(spec)["metrics"]
+    assert (m["repeat_pairs"], m["topic_repeats"], m["size_spread"], m["capacity_overflow"]) == (0, 0, 0, 0), m

@@ -99,6 +99,28 @@ def _field(q: int, layout: list[int]) -> Structure | None:
     return layout, lambda x, y: fadd[x][y], lambda lam, x: fmul[lam][x], lambda x: 0
 
 
+def _field_product(m: int, k: int, layout: list[int]) -> Structure | None:
+    """GF(m) × GF(k) as a·k + b (topic a, table b within it), or None unless m and k are prime powers (k may be 1).
+
+    Round λ multiplies the topic coordinate by the field element λ of GF(m) and the table coordinate by λ of GF(k),
+    so a speed with a non-zero topic part sends its movers to a new topic every round (for up to m rounds), and two
+    speeds whose topic parts differ meet at most once — (m − 1)·k speeds where Z_m × Z_k (or Z_(m·k)) allows a few.
+    """
+    big = galois_field(m)
+    small = galois_field(k) if k > 1 else ([[0]], [[0]])
+    if big is None or small is None:
+        return None
+    (madd, mmul), (kadd, kmul) = big, small
+
+    def add(x: int, y: int) -> int:
+        return madd[x // k][y // k] * k + kadd[x % k][y % k]
+
+    def scale(lam: int, x: int) -> int:
+        return mmul[lam % m][x // k] * k + kmul[lam % k][x % k]
+
+    return layout, add, scale, lambda x: x // k
+
+
 def _speeds(
     size: int,
     rounds: int,
@@ -174,6 +196,8 @@ def velocity_trajectories(
         ordered = [by_topic[topic] for topic in sorted(by_topic)]
         structures.append(_cyclic(m, k, [ordered[x % m][x // m] for x in range(T)]))
         structures.append(_product(m, k, [t for ts in ordered for t in ts]))
+        # Last, so that plans the groups already give stay as they were: the fields give far more speeds.
+        structures.append(_field_product(m, k, [t for ts in ordered for t in ts]))
     else:
         m = 1
         if rounds == T + 1 and movers == T * T:
