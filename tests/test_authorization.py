@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import bearer, received
 
-ROLES = ("moderator", "screen", "host", "participant", "none", "forged", "other_moderator")
+ROLES = ("moderator", "screen", "host", "participant", "helpdesk", "none", "forged", "other_moderator", "other_helpdesk")
 
 
 def token_of(role, event, other):
@@ -15,9 +15,11 @@ def token_of(role, event, other):
         "screen": event.screen,
         "host": event.hosts[1],
         "participant": event.participants["Ada"],
+        "helpdesk": event.helpdesk,
         "none": None,
         "forged": "A" * 32,
         "other_moderator": other.moderator,
+        "other_helpdesk": other.helpdesk,
     }[role]
 
 
@@ -38,6 +40,24 @@ MATRIX = [
     ("POST", "/api/v1/events/{code}/capacity", {"seats_per_table": 1}, {"moderator"}),
     ("GET", "/api/v1/me", None, {"participant"}),
     ("GET", "/api/v1/events/{code}/notes", None, {"moderator", "screen", "host"}),
+    ("GET", "/api/v1/events/{code}/plan", None, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/plan", None, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/control", {"action": "start_round"}, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/broadcast", {"text": "Coffee", "target": "all"}, {"moderator"}),
+    ("GET", "/api/v1/events/{code}/occupancy", None, {"moderator"}),
+    ("GET", "/api/v1/events/{code}/seating", None, {"moderator", "screen"}),
+    ("GET", "/api/v1/events/{code}/themes", None, {"moderator", "screen"}),
+    ("GET", "/api/v1/events/{code}/photos", None, {"moderator", "host"}),
+    ("GET", "/api/v1/events/{code}/votes", None, {"moderator", "screen", "participant"}),
+    ("GET", "/api/v1/events/{code}/summary.json", None, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/share", {"enabled": True}, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/pads", {"minutes": 0}, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/participants/{pid}/status", {"status": "left"}, {"moderator"}),
+    # The help desk's own calls: the help desk and the moderator of this event, nobody else.
+    ("GET", "/api/v1/events/{code}/helpdesk/people?q=ad", None, {"moderator", "helpdesk"}),
+    ("GET", "/api/v1/events/{code}/helpdesk/people/{pid}", None, {"moderator", "helpdesk"}),
+    ("POST", "/api/v1/events/{code}/helpdesk/walk_ins", {"name": "Walk-in Wanda", "group": "CA"},
+     {"moderator", "helpdesk"}),
 ]
 
 
