@@ -17,8 +17,8 @@ const colourName = (colour) => t(`colour_${colour}`);
 function chip(label, seat) {
   if (!seat) return null;
   const table = seat.table;
-  return h("span", { class: `seat-chip c-${table.colour}` },
-    `${label} `, h("span", { class: "swatch", "aria-hidden": "true" }), t("desk_table", { n: table.number }));
+  return h("span", { class: `desk-chip c-${table.colour}` },
+    h("span", { class: "desk-chip-label" }, label), t("desk_table", { n: table.number }));
 }
 
 function seatBody(seat, empty) {
@@ -42,13 +42,14 @@ function render({ person, link }) {
   document.getElementById("person-name").textContent = person.name;
   const status = person.status === "active" ? "" : ` · ${t(`desk_status_${person.status}`)}`;
   document.getElementById("person-group").textContent = `${person.group || ""}${status}`;
-  showSeat("seat-now", person.now, t("desk_no_round_now"));
-  showSeat("seat-next", person.next, t("desk_no_next"));
+  const unseated = (n) => t("desk_unseated", { n });
+  showSeat("seat-now", person.now, person.round_now ? unseated(person.round_now) : t("desk_no_round_now"));
+  showSeat("seat-next", person.next, person.round_next ? unseated(person.round_next) : t("desk_no_next"));
   document.getElementById("person-route").replaceChildren(...person.route.map(({ round, status: state, seat }) =>
     h("li", { class: seat ? `c-${seat.table.colour}` : "" },
       h("span", { class: "route-round" }, t("round_n", { n: round })),
-      seat ? h("span", { class: "seat-chip" }, h("span", { class: "swatch", "aria-hidden": "true" }),
-        t("desk_table", { n: seat.table.number })) : h("span", { class: "muted" }, t("desk_no_seat")),
+      seat ? h("span", { class: "desk-chip" }, t("desk_table", { n: seat.table.number }))
+        : h("span", { class: "muted" }, t("desk_no_seat")),
       h("span", { class: "route-topic" }, seat?.table.topic || ""),
       h("span", { class: "muted" }, [t(`desk_round_${state}`), seat?.checked_in ? ` · ✓ ${t("checked_in")}` : ""].join("")))));
   document.getElementById("person-card").href = `/d/${token}/participants/${person.id}/card`;
@@ -66,11 +67,24 @@ function render({ person, link }) {
   panel.hidden = false;
 }
 
-async function open(id) {
+async function open(id, { scroll = true } = {}) {
   try {
+    const qrShown = shown?.person.id === id && !qrBox.hidden;
     render(await api("GET", `/events/${code}/helpdesk/people/${id}`, token));
-    if (window.matchMedia("(max-width: 800px)").matches) panel.scrollIntoView({ behavior: "smooth", block: "start" });
+    if (qrShown) document.getElementById("person-qr").click();
+    if (scroll && window.matchMedia("(max-width: 800px)").matches) panel.scrollIntoView({ behavior: "smooth", block: "start" });
   } catch (err) { toast(err.message, "error"); }
+}
+
+// A walk-in is seated by a re-plan that finishes a moment after the answer: look again until the seat is there.
+async function awaitSeat(id, tries = 8) {
+  for (let i = 0; i < tries; i += 1) {
+    const person = shown?.person;
+    const missing = (person?.round_now && !person.now) || (person?.round_next && !person.next);
+    if (!person || person.id !== id || !missing) return;
+    await new Promise((resolve) => { setTimeout(resolve, 1000); });
+    if (shown?.person.id === id) await open(id, { scroll: false });
+  }
 }
 
 const search = liveSearch(input, results, {
@@ -82,7 +96,7 @@ const search = liveSearch(input, results, {
     results.replaceChildren(...people.map((person) => h("li", {},
       h("span", { class: "help-name" }, person.name),
       h("span", { class: "muted" }, person.group || ""),
-      h("span", { class: "seat-chips" }, chip(t("desk_now"), person.now), chip(t("desk_next"), person.next)),
+      h("span", { class: "desk-chips" }, chip(t("desk_now"), person.now), chip(t("desk_next"), person.next)),
       h("button", { type: "button", class: "primary", onclick: () => open(person.id) }, t("desk_open")))));
   },
 });
@@ -133,8 +147,11 @@ walkin.addEventListener("submit", async (e) => {
     toast(t("desk_added", { name: answer.person.name }));
     render(answer);
     document.getElementById("person-qr").click();
+    awaitSeat(answer.person.id);
   } catch (err) {
-    walkinError.textContent = err.code === "possible_duplicate" ? `${err.message} ${t("desk_add_anyway")}` : err.message;
+    const alike = err.details?.[0]?.name;
+    walkinError.textContent = err.code === "possible_duplicate" && alike
+      ? t("desk_look_alike", { name: alike }) : err.message;
     walkinError.hidden = false;
     if (err.code === "possible_duplicate") confirmName = body.name;
   }

@@ -108,6 +108,8 @@ def person_view(event: Event, participant_id: int) -> dict[str, Any]:
         "now": _seat(tables, seats, person.id, now),
         "next": _seat(tables, seats, person.id, following),
         "route": route,
+        "round_now": now,
+        "round_next": following,
         "checkin_round": checkin_round(person),
     }
 

@@ -262,6 +262,7 @@ JS_STRINGS = {
     "desk_no_round_now": _l("No round is running."),
     "desk_no_next": _l("No further round."),
     "desk_no_seat": _l("no seat yet"),
+    "desk_unseated": _l("Round {n}: no seat yet (all tables full, or being planned)."),
     "desk_round_planned": _l("to come"),
     "desk_round_running": _l("running"),
     "desk_round_paused": _l("paused"),
@@ -273,7 +274,7 @@ JS_STRINGS = {
     "desk_checked_in": _l("{name} is checked in at table {n}."),
     "desk_hide_qr": _l("Hide QR code"),
     "desk_added": _l("{name} was added. Let their phone scan the code, or print their card."),
-    "desk_add_anyway": _l("Press Add again to add them anyway."),
+    "desk_look_alike": _l("{name} is already here: search for them above. If this is someone else, press Add again."),
 }
 
 
