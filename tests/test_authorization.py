@@ -6,7 +6,9 @@ import pytest
 
 from tests.conftest import bearer, received
 
-ROLES = ("moderator", "screen", "host", "participant", "helpdesk", "none", "forged", "other_moderator", "other_helpdesk")
+ROLES = (
+    "moderator", "screen", "host", "participant", "helpdesk", "none", "forged", "other_moderator", "other_helpdesk"
+)
 
 
 def token_of(role, event, other):

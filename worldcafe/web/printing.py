@@ -13,8 +13,8 @@ from ..services.cards import Page, PersonCard, routes
 from ..services.spec import whole_number
 from .links import qr_svgs, role_url
 
-# The seating list on a wall: A4 portrait sheets of three columns, each column holding this many lines (a name is a line,
-# a long name that wraps two, a letter heading one and a half): about 90 names a sheet, read from two metres.
+# The seating list on a wall: A4 portrait sheets of three columns, each column holding this many lines (a name is a
+# line, a long name that wraps two, a letter heading one and a half): about 90 names a sheet, read from two metres.
 SEATING_COLUMNS = 3
 SEATING_LINES = 32.0
 HEADING_LINES = 1.5
