@@ -174,4 +174,9 @@ def test_the_console_help_desk_still_shows_a_qr(live_server, browser, page_error
     row.get_by_role("button", name="QR-Code zeigen").click()
     page.locator("#qr-dialog").wait_for()
     qr_drawn(page)
+    page.goto(f"{live_server.url}/m/{event['moderator']}/links?lang=de")
+    card = page.locator(".link-card", has_text="Infotheke")
+    assert card.locator("svg").count() == 1 and f"/d/{event['desk']}" in card.inner_text()
+    assert card.get_by_role("button", name="Neuer Link").is_visible()
+    shot(page, "links-with-helpdesk")
     assert page_errors.errors == []
