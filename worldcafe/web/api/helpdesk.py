@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify, request
+from flask_babel import gettext as _
 
 from ...realtime import joins
 from ...realtime.publish import publish
@@ -35,7 +36,7 @@ def person_link(access: Access, participant_id: int) -> str:
     """The personal link of one person (the one the desk has on screen)."""
     link = find_link(access.event, "participant", participant_id=participant_id)
     if link is None:
-        raise ServiceError("not_found", "That link does not exist.")
+        raise ServiceError("not_found", _("That link does not exist."))
     return role_url("participant", link.token)
 
 
