@@ -169,6 +169,7 @@ class EventHandle:
         links = body["links"]
         self.moderator = links["moderator"].rsplit("/", 1)[1]
         self.screen = links["screen"].rsplit("/", 1)[1]
+        self.helpdesk = links["helpdesk"].rsplit("/", 1)[1]
         self.hosts = {int(n): url.rsplit("/", 1)[1] for n, url in links["hosts"].items()}
         self.participants = {p["name"]: p["link"].rsplit("/", 1)[1] for p in links["participants"]}
         self.participant_ids = {p["name"]: p["id"] for p in links["participants"]}

@@ -6,7 +6,9 @@ import pytest
 
 from tests.conftest import bearer, received
 
-ROLES = ("moderator", "screen", "host", "participant", "none", "forged", "other_moderator")
+ROLES = (
+    "moderator", "screen", "host", "participant", "helpdesk", "none", "forged", "other_moderator", "other_helpdesk"
+)
 
 
 def token_of(role, event, other):
@@ -15,9 +17,11 @@ def token_of(role, event, other):
         "screen": event.screen,
         "host": event.hosts[1],
         "participant": event.participants["Ada"],
+        "helpdesk": event.helpdesk,
         "none": None,
         "forged": "A" * 32,
         "other_moderator": other.moderator,
+        "other_helpdesk": other.helpdesk,
     }[role]
 
 
@@ -38,6 +42,24 @@ MATRIX = [
     ("POST", "/api/v1/events/{code}/capacity", {"seats_per_table": 1}, {"moderator"}),
     ("GET", "/api/v1/me", None, {"participant"}),
     ("GET", "/api/v1/events/{code}/notes", None, {"moderator", "screen", "host"}),
+    ("GET", "/api/v1/events/{code}/plan", None, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/plan", None, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/control", {"action": "start_round"}, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/broadcast", {"text": "Coffee", "target": "all"}, {"moderator"}),
+    ("GET", "/api/v1/events/{code}/occupancy", None, {"moderator"}),
+    ("GET", "/api/v1/events/{code}/seating", None, {"moderator", "screen"}),
+    ("GET", "/api/v1/events/{code}/themes", None, {"moderator", "screen"}),
+    ("GET", "/api/v1/events/{code}/photos", None, {"moderator", "host"}),
+    ("GET", "/api/v1/events/{code}/votes", None, {"moderator", "screen", "participant"}),
+    ("GET", "/api/v1/events/{code}/summary.json", None, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/share", {"enabled": True}, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/pads", {"minutes": 0}, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/participants/{pid}/status", {"status": "left"}, {"moderator"}),
+    # The help desk's own calls: the help desk and the moderator of this event, nobody else.
+    ("GET", "/api/v1/events/{code}/helpdesk/people?q=ad", None, {"moderator", "helpdesk"}),
+    ("GET", "/api/v1/events/{code}/helpdesk/people/{pid}", None, {"moderator", "helpdesk"}),
+    ("POST", "/api/v1/events/{code}/helpdesk/walk_ins", {"name": "Walk-in Wanda", "group": "CA"},
+     {"moderator", "helpdesk"}),
 ]
 
 
@@ -70,19 +92,113 @@ PAGES = [
     ("/m/{t}/links", "moderator"),
     ("/m/{t}/print/tables", "moderator"),
     ("/m/{t}/print/participants", "moderator"),
+    ("/m/{t}/print/seating", "moderator"),
+    ("/m/{t}/participants/{pid}/qr.svg", "moderator"),
     ("/s/{t}", "screen"),
     ("/h/{t}", "host"),
     ("/p/{t}", "participant"),
+    ("/d/{t}", "helpdesk"),
+    ("/d/{t}/print/seating", "helpdesk"),
+    ("/d/{t}/participants/{pid}/qr.svg", "helpdesk"),
+    ("/d/{t}/participants/{pid}/card", "helpdesk"),
 ]
 
 
 @pytest.mark.parametrize(("path", "owner"), PAGES)
-@pytest.mark.parametrize("role", ("moderator", "screen", "host", "participant", "forged"))
+@pytest.mark.parametrize("role", ("moderator", "screen", "host", "participant", "helpdesk", "forged"))
 def test_page_links_open_only_their_own_page(client, make_event, path, owner, role):
     event = make_event()
     token = token_of(role, event, event)
-    response = client.get(path.format(t=token))
+    response = client.get(path.format(t=token, pid=event.participant_ids["Cy"]))
     assert response.status_code == (200 if role == owner else 404)
+
+
+@pytest.mark.parametrize("path", ["/d/{t}/participants/{pid}/qr.svg", "/d/{t}/participants/{pid}/card",
+                                  "/m/{t}/participants/{pid}/qr.svg"])
+def test_a_desk_or_console_shows_no_person_of_another_event(client, make_event, path):
+    event, other = make_event(), make_event(name="Other café")
+    token = event.helpdesk if path.startswith("/d/") else event.moderator
+    assert client.get(path.format(t=token, pid=other.participant_ids["Ada"])).status_code == 404
+
+
+def started(client, event):
+    """The event with its rounds planned and round 1 running."""
+    response = client.post(f"/api/v1/events/{event.code}/control", headers=bearer(event.moderator),
+                           json={"action": "start_round"})
+    assert response.status_code == 200, response.get_json()
+    return event
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_desk_and_the_moderator_check_people_in(client, make_event, role):
+    event = started(client, make_event())
+    other = make_event(name="Other café")
+    token = token_of(role, event, other)
+    response = client.post(f"/api/v1/events/{event.code}/helpdesk/people/{event.participant_ids['Bo']}/check_in",
+                           headers=bearer(token) if token else {})
+    if role in ("moderator", "helpdesk"):
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json()["checked_in"] is True
+    else:
+        assert response.status_code == {"none": 401, "forged": 401}.get(role, 403), response.get_json()
+
+
+def test_the_desk_sees_no_link_but_the_one_person_it_opens(client, event):
+    tokens = set(event.participants.values()) | {event.moderator, event.screen, *event.hosts.values()}
+    found = client.get(f"/api/v1/events/{event.code}/helpdesk/people?q=", headers=bearer(event.helpdesk))
+    assert found.status_code == 400  # an empty search lists nobody (no roll call of the room)
+    found = client.get(f"/api/v1/events/{event.code}/helpdesk/people?q=o", headers=bearer(event.helpdesk))
+    assert [p["name"] for p in found.get_json()["people"]] == ["Bo"]
+    assert not any(token in found.get_data(as_text=True) for token in tokens)
+    one = client.get(f"/api/v1/events/{event.code}/helpdesk/people/{event.participant_ids['Bo']}",
+                     headers=bearer(event.helpdesk))
+    text = one.get_data(as_text=True)
+    assert one.get_json()["link"].endswith("/p/" + event.participants["Bo"])
+    assert [token for token in tokens if token in text] == [event.participants["Bo"]]
+    assert "bo@example.org" not in text  # contact data is not the desk's business
+
+
+def test_a_desk_socket_is_refused(sio, event):
+    assert not sio(event.helpdesk).is_connected()  # the desk has no live view: nothing to leak, nothing to cut
+
+
+def test_a_regenerated_desk_link_dies_everywhere(client, sio, event):
+    old = event.helpdesk
+    url = f"/api/v1/events/{event.code}/helpdesk/people?q=ada"
+    assert client.get(url, headers=bearer(old)).status_code == 200
+    screen = sio(event.screen)
+    response = client.post(f"/api/v1/events/{event.code}/links/regenerate", headers=bearer(event.moderator),
+                           json={"role": "helpdesk"})
+    assert response.status_code == 200 and "/d/" in response.get_json()["link"]
+    new = response.get_json()["link"].rsplit("/", 1)[1]
+    assert client.get(url, headers=bearer(old)).status_code == 401
+    assert client.get(f"/d/{old}").status_code == 404
+    assert client.get(f"/d/{old}/print/seating").status_code == 404
+    assert not sio(old).is_connected()
+    assert client.get(url, headers=bearer(new)).status_code == 200
+    assert client.get(f"/d/{new}").status_code == 200
+    assert screen.is_connected()  # other links live on
+    links = client.get(f"/api/v1/events/{event.code}/links", headers=bearer(event.moderator)).get_json()
+    assert links["helpdesk"].endswith("/d/" + new)
+
+
+def test_the_desk_cannot_regenerate_links(client, event):
+    for role in ("helpdesk", "screen", "moderator"):
+        response = client.post(f"/api/v1/events/{event.code}/links/regenerate", headers=bearer(event.helpdesk),
+                               json={"role": role})
+        assert response.status_code == 403
+    assert client.get(f"/d/{event.helpdesk}").status_code == 200
+
+
+def test_the_desk_budget_is_its_links_own(app, client, event):
+    app.config.update(HELPDESK_LIMIT_PER_LINK="3/minute")
+    url = f"/api/v1/events/{event.code}/helpdesk/people?q=ada"
+    assert [client.get(url, headers=bearer(event.helpdesk)).status_code for _ in range(3)] == [200] * 3
+    refused = client.get(url, headers=bearer(event.helpdesk))
+    assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "rate_limited"
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert client.get(f"/d/{event.helpdesk}/participants/{event.participant_ids['Ada']}/qr.svg").status_code == 429
+    assert client.get(url, headers=bearer(event.moderator)).status_code == 200  # the moderator's link has its own
 
 
 @pytest.mark.parametrize("role", ("moderator", "screen", "host", "participant"))

@@ -161,3 +161,29 @@ def test_app_tests_run_on_the_configured_database(app):
 
     with app.app_context():
         assert db.engine.dialect.name == ("postgresql" if TEST_DATABASE_URL else "sqlite")
+
+
+def test_events_made_before_the_help_desk_get_its_link_on_upgrade(tmp_path, monkeypatch):
+    from flask_migrate import downgrade, upgrade
+
+    from worldcafe import create_app
+    from worldcafe.extensions import db
+    from worldcafe.models import AccessLink
+
+    monkeypatch.setenv("WORLDCAFE_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "PRESENCE_INTERVAL_S": 0,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}"})
+    with app.app_context():
+        upgrade()
+        client = app.test_client()
+        code = client.post("/api/v1/events", json=SPEC).get_json()["event"]["id"]
+        downgrade(revision="0005")  # as a database from before the help desk: no help desk links at all
+        assert db.session.execute(db.select(AccessLink).filter_by(role="helpdesk")).first() is None
+        db.session.remove()
+        upgrade()
+        [token] = db.session.execute(db.select(AccessLink.token).filter_by(role="helpdesk")).scalars()
+        assert len(token) == 32
+        found = client.get(f"/api/v1/events/{code}/helpdesk/people?q=ada", headers={"Authorization": f"Bearer {token}"})
+        assert found.status_code == 200 and found.get_json()["people"][0]["name"] == "Ada"
+        db.session.remove()
+        db.engine.dispose()

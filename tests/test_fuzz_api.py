@@ -159,7 +159,7 @@ def _leaves(value: Any) -> list[Any]:
 
 
 SPEC_GROUPS = SPEC["groups"]
-CREDENTIALS = ("moderator", "screen", "host", "participant", "summary", "other_moderator", "forged", "none")
+CREDENTIALS = ("moderator", "screen", "host", "participant", "summary", "helpdesk", "other_moderator", "forged", "none")
 
 
 def error_shape(response: Any) -> None:

@@ -36,6 +36,7 @@ def every_token(client, event) -> dict[str, str]:
         ('GET /m/AbCdEfGhIjKlMnOpQrStUv/summary.md HTTP/1.1" 200', 'GET /m/AbC…/summary.md HTTP/1.1" 200'),
         ("http://192.168.1.20:5000/p/xyz_-12345678 opened", "http://192.168.1.20:5000/p/xyz… opened"),
         ("/r/Zz9-abcdefgh/photos/4f1c-77", "/r/Zz9…/photos/4f1c-77"),
+        ('GET /d/Hd7abcdefghij/participants/12/card HTTP/1.1" 200', 'GET /d/Hd7…/participants/12/card HTTP/1.1" 200'),
         ("Authorization: Bearer abcdefghijkl", "Authorization: Bearer abc…"),
         ("auth={'token': 'abcdefghijk'}", "auth={'token': 'abc…'}"),
         ("/summary?token=abcdefgh&lang=de", "/summary?token=abc…&lang=de"),

@@ -145,7 +145,8 @@ def test_demo_json_creates_the_reference_event_once(tmp_path):
     info = json.loads(first.stdout)
     assert set(info) == {"event", "base_url", "links"}
     links = info["links"]
-    assert set(links) == {"moderator", "screen", "join", "hosts", "participants"}
+    assert set(links) == {"moderator", "screen", "helpdesk", "join", "hosts", "participants"}
+    assert links["helpdesk"].startswith(f"{info['base_url']}/d/")
     assert list(links["hosts"]) == [str(n) for n in range(1, 10)]
     assert len(links["participants"]) == 40
     assert links["join"] == f"{info['base_url']}/j/{info['event']}"

@@ -34,6 +34,7 @@ def _links_text(links: dict[str, Any], with_people: bool = False) -> str:
     lines = [
         f"  moderator : {links['moderator']}",
         f"  screen    : {links['screen']}",
+        f"  help desk : {links.get('helpdesk', '')}",
         f"  join      : {links['join']}",
     ]
     lines += [f"  host T{number:<3}: {url}" for number, url in links["hosts"].items()]
@@ -52,6 +53,7 @@ def _demo_links(event: Any) -> dict[str, Any]:
         "links": {
             "moderator": links["moderator"],
             "screen": links["screen"],
+            "helpdesk": links.get("helpdesk"),
             "join": links["join"],
             "hosts": links["hosts"],
             # Keyed by name as the contract says; a second person of the same name gets "(id)" added.
@@ -72,7 +74,8 @@ def _by_name(people: list[dict[str, Any]]) -> dict[str, str]:
 @click.argument("code")
 @click.option("--json", "as_json", is_flag=True, help="Print the event and its links as JSON.")
 def links_command(code: str, as_json: bool) -> None:
-    """Print every link of the event with join code CODE: moderator, screen, join, hosts, each participant."""
+    """Print every link of the event with join code CODE: moderator, screen, help desk, join, hosts, each
+    participant."""
     from .services.errors import ServiceError
     from .services.events import get_event
 

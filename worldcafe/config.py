@@ -188,6 +188,8 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "MAX_PEOPLE_PER_REQUEST": _at_least(env, "MAX_PEOPLE_PER_REQUEST", 1500, 1),
         # Photos: uploads per link, and what a table and an event may store.
         "PHOTO_LIMIT_PER_LINK": _limits(env, "PHOTO_LIMIT_PER_LINK", "10/minute"),
+        # Help desk requests (searches, a person's card and QR, check-ins, walk-ins) per link: a desk types fast.
+        "HELPDESK_LIMIT_PER_LINK": _limits(env, "HELPDESK_LIMIT_PER_LINK", "40/10 seconds;300/minute"),
         "PHOTOS_PER_TABLE": _at_least(env, "PHOTOS_PER_TABLE", 30, 0),
         "PHOTO_MB_PER_EVENT": _at_least(env, "PHOTO_MB_PER_EVENT", 1000, 0),
         # Proxies in front of the app that append the client's address to X-Forwarded-For (nginx: 1). With 0 the

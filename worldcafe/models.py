@@ -206,7 +206,7 @@ class AccessLink(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
-    # moderator | screen | host | participant
+    # moderator | screen | host | participant | summary | helpdesk
     role: Mapped[str] = mapped_column(String(16))
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     table_id: Mapped[int | None] = mapped_column(ForeignKey("cafe_table.id", ondelete="CASCADE"))

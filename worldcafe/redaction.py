@@ -9,7 +9,7 @@ from typing import Any
 
 # Path segments that are secrets: moderator, screen, host, participant, read-only summary (/r/) links and a table
 # card's check-in code (/t/). Join codes (/j/<code>, the API's <event>) are public and stay readable.
-_ROLE_PATH = re.compile(r"(/[mshprt]/)([A-Za-z0-9_-]{3})[A-Za-z0-9_-]{5,}")
+_ROLE_PATH = re.compile(r"(/[mshprtd]/)([A-Za-z0-9_-]{3})[A-Za-z0-9_-]{5,}")
 _BEARER = re.compile(r"(\bBearer\s+)([A-Za-z0-9._~+/=-]{3})[A-Za-z0-9._~+/=-]*", re.IGNORECASE)
 _TOKEN_FIELD = re.compile(r"""(\btoken["']?\s*[:=]\s*["']?)([A-Za-z0-9_-]{3})[A-Za-z0-9_-]{5,}""", re.IGNORECASE)
 _SHORT = r"\1\2…"

@@ -1,14 +1,35 @@
 // The console's help desk: find anyone by name and show their own QR code again (big, for their phone to scan),
-// and merge two records of one person.
+// and merge two records of one person. The help desk's own page (desk.js) shares the search box.
 import { api, h, t, toast } from "./common.js";
+
+/** Search as the desk types: ``find(query)`` runs 150 ms after the last keystroke (an empty box runs ``clear``);
+ * ``show(answer)`` gets only the answer to the newest query. Enter clicks the first result's button. */
+export function liveSearch(input, results, { find, show, clear }) {
+  let timer = null;
+  let asked = 0;
+  async function run() {
+    const query = input.value.trim();
+    const mine = ++asked;
+    if (!query) { clear(); return; }
+    try {
+      const answer = await find(query);
+      if (mine === asked) show(answer);  // else a later keystroke already asked again
+    } catch (err) { toast(err.message, "error"); }
+  }
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 150); });
+  input.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    e.preventDefault();
+    results.querySelector("button")?.click();
+  });
+  return run;
+}
 
 export function setupHelpDesk({ token, code, onMerged }) {
   const input = document.getElementById("help-search");
   const results = document.getElementById("help-results");
   const count = document.getElementById("help-count");
   const dialog = document.getElementById("qr-dialog");
-  let timer = null;
-  let asked = 0;
 
   function showQr(person) {
     document.getElementById("qr-name").textContent = t("qr_for", { name: person.name });
@@ -21,26 +42,16 @@ export function setupHelpDesk({ token, code, onMerged }) {
     dialog.showModal();
   }
 
-  async function search() {
-    const query = input.value.trim();
-    const mine = ++asked;
-    if (!query) { results.replaceChildren(); count.textContent = ""; return; }
-    try {
-      const { participants } = await api("GET", `/events/${code}/participants?q=${encodeURIComponent(query)}`, token);
-      if (mine !== asked) return;  // a later keystroke already asked again
+  liveSearch(input, results, {  // Enter shows the first match's code
+    find: (query) => api("GET", `/events/${code}/participants?q=${encodeURIComponent(query)}`, token),
+    clear: () => { results.replaceChildren(); count.textContent = ""; },
+    show: ({ participants }) => {
       count.textContent = participants.length ? t("matches", { n: participants.length }) : t("no_match");
       results.replaceChildren(...participants.slice(0, 50).map((person) => h("li", {},
         h("span", { class: "help-name" }, person.name),
         h("span", { class: "muted" }, person.group || ""),
         h("button", { type: "button", class: "primary", onclick: () => showQr(person) }, t("show_qr")))));
-    } catch (err) { toast(err.message, "error"); }
-  }
-
-  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 150); });
-  input.addEventListener("keydown", (e) => {
-    if (e.key !== "Enter") return;
-    e.preventDefault();
-    results.querySelector("button")?.click();  // Enter shows the first match's code
+    },
   });
 
   const list = document.getElementById("duplicates");

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import AccessLink, CafeTable, Event, Participant
 from .errors import ServiceError
 
-ROLES = ("moderator", "screen", "host", "participant", "summary")
+ROLES = ("moderator", "screen", "host", "participant", "summary", "helpdesk")
 # 24 random bytes = 192 bits, URL-safe: well beyond the 128 bits the design asks for.
 TOKEN_BYTES = 24
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")

@@ -151,3 +151,44 @@ def tables_page(event: Event, page: Page) -> list[TableCard]:
                   host_name=host_name, checkin_code=code, host_token=tokens.get(table_id))
         for table_id, number, colour, title, question, host_name, code in rows
     ]
+
+
+@dataclass(frozen=True)
+class RouteStop:
+    """One round of a person's route as a card prints it (``table`` None: no seat in that round yet)."""
+
+    round: int
+    table: int | None
+    colour: str
+    topic: str | None
+
+
+def routes(event: Event, people: list[int]) -> dict[int, list[RouteStop]]:
+    """Every round's table for each of these people (one query for the page's people, one for the tables)."""
+    from ..models import Round, Seat
+
+    numbers = [number for (number,) in db.session.execute(
+        db.select(Round.number).where(Round.event_id == event.id).order_by(Round.number)
+    )]
+    tables = {number: (colour or NO_TOPIC_COLOUR, title) for number, colour, title in db.session.execute(
+        db.select(CafeTable.number, Topic.colour, Topic.title)
+        .outerjoin(Topic, CafeTable.topic_id == Topic.id)
+        .where(CafeTable.event_id == event.id)
+    )}
+    seats: dict[tuple[int, int], int] = {}
+    if people and numbers:
+        seats = {(pid, number): table for pid, number, table in db.session.execute(
+            db.select(Seat.participant_id, Round.number, CafeTable.number)
+            .join(Round, Seat.round_id == Round.id)
+            .join(CafeTable, Seat.table_id == CafeTable.id)
+            .where(Round.event_id == event.id, Seat.participant_id.in_(people))
+        )}
+    result = {}
+    for pid in people:
+        stops = []
+        for number in numbers:
+            table = seats.get((pid, number))
+            colour, title = tables.get(table, (NO_TOPIC_COLOUR, None)) if table is not None else (NO_TOPIC_COLOUR, None)
+            stops.append(RouteStop(round=number, table=table, colour=colour, topic=title))
+        result[pid] = stops
+    return result

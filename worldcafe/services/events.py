@@ -68,6 +68,7 @@ def create_event(data: Any) -> Event:
     apply_setup(event, spec.model_copy(update={"tables": []}))
     issue_link("moderator", event)
     issue_link("screen", event)
+    issue_link("helpdesk", event)
     db.session.flush()
     # The log starts with the event itself, so every snapshot has seq ≥ 1 and `since: 0` means "knows nothing".
     record(event, "event_created", {"event_id": event.public_id}, [moderators_room(event.id)])

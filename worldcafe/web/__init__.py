@@ -67,13 +67,14 @@ def register_web(app: Flask) -> None:
     app.json = UntrustedJSONProvider(app)
     app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
     from .api import bp as api_bp
+    from .helpdesk import bp as helpdesk_bp
     from .home import bp as home_bp
     from .join import bp as join_bp
     from .moderator import bp as moderator_bp
     from .roles import bp as roles_bp
     from .summary import bp as summary_bp
 
-    for blueprint in (api_bp, home_bp, join_bp, moderator_bp, roles_bp, summary_bp):
+    for blueprint in (api_bp, helpdesk_bp, home_bp, join_bp, moderator_bp, roles_bp, summary_bp):
         app.register_blueprint(blueprint)
 
     @app.before_request

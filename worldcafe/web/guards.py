@@ -62,6 +62,13 @@ def check_join_budget(event_code: str) -> None:
         )
 
 
+def check_helpdesk_budget(token: str) -> None:
+    """Spend one help desk request from the link's budget, or refuse with ``rate_limited``."""
+    wait = ratelimit.spend("link-helpdesk", current_app.config["HELPDESK_LIMIT_PER_LINK"], ratelimit.link_key(token))
+    if wait is not None:
+        raise rate_limited(_("Too many requests at once; please wait %(seconds)s seconds.", seconds=wait), wait)
+
+
 def password_needed() -> bool:
     """Whether this client must give the admin password to create an event.
 

@@ -16,7 +16,7 @@ from ..qrcodes import cache as qr_cache
 if TYPE_CHECKING:
     from ..models import Event, Participant
 
-ROLE_PREFIX = {"moderator": "m", "screen": "s", "host": "h", "participant": "p", "summary": "r"}
+ROLE_PREFIX = {"moderator": "m", "screen": "s", "host": "h", "participant": "p", "summary": "r", "helpdesk": "d"}
 
 
 def lan_address() -> str | None:
@@ -127,7 +127,7 @@ def event_links(event: Event) -> dict[str, Any]:
         db.select(AccessLink.role, AccessLink.token, AccessLink.table_id)
         .where(AccessLink.event_id == event.id, AccessLink.role != "participant")
     ):
-        if role in ("moderator", "screen", "summary"):
+        if role in ("moderator", "screen", "summary", "helpdesk"):
             links[role] = role_url(role, token)
         elif role == "host" and table_id in by_table:
             links["hosts"][str(by_table[table_id])] = role_url("host", token)

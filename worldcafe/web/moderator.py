@@ -14,7 +14,6 @@ from ..services.cards import (
     PEOPLE_PER_PAGE,
     TABLES_PER_PAGE,
     Page,
-    PersonCard,
     TableCard,
     count_people,
     count_tables,
@@ -28,6 +27,7 @@ from ..services.participants import find_participant
 from ..services.views import full_view
 from .auth import page_access, send_photo
 from .links import checkin_url, join_url, qr_svg, qr_svg_file, qr_svgs, role_url
+from .printing import participant_cards, person_card, seating_sheet
 
 bp = Blueprint("moderator", __name__)
 
@@ -52,7 +52,7 @@ def links(token: str) -> Any:
     tables = Page(number, LINK_TABLES_PER_PAGE, tables_total)
     people = Page(number, PEOPLE_PER_PAGE, people_total)
     roles = {"join": join_url(event.public_id)}
-    for role in ("screen", "moderator"):
+    for role in ("screen", "moderator", "helpdesk"):
         link = find_link(event, role)
         roles[role] = role_url(role, link.token) if link else ""
     host_cards = tables_page(event, tables) if number <= tables.count else []
@@ -62,12 +62,8 @@ def links(token: str) -> Any:
         "links.html", event=event, token=token, roles=roles, qr=qr_svg, page=page, tables=tables, people=people,
         hosts=[{"card": card, "url": url, "qr": svg} for card, url, svg in zip(host_cards, host_urls, host_qrs,
                                                                                strict=True)],
-        participants=[_person(card) for card in (people_page(event, people) if number <= people.count else [])],
+        participants=[person_card(card) for card in (people_page(event, people) if number <= people.count else [])],
     )
-
-
-def _person(card: PersonCard) -> dict[str, Any]:
-    return {"id": card.id, "name": card.name, "group": card.group, "link": role_url("participant", card.token)}
 
 
 @bp.get("/m/<token>/participants/<int:participant_id>/qr.svg")
@@ -107,10 +103,13 @@ def _table_card(table: TableCard) -> dict[str, Any]:
 
 @bp.get("/m/<token>/print/participants")
 def print_participants(token: str) -> Any:
-    """A4 sheets of participant cards with each person's own QR (a part of 200 cards per ``?page=``)."""
+    """A4 sheets of participant cards with each person's own QR and every round's table (200 cards per ``?page=``)."""
     access = page_access(token, "moderator")
     page = paged(page_number(request.args.get("page")), PEOPLE_PER_PAGE, count_people(access.event))
-    people = [_person(card) for card in people_page(access.event, page)]
-    for person, svg in zip(people, qr_svgs([Qr(person["link"], 3) for person in people]), strict=True):
-        person["qr"] = svg
-    return render_template("print_participants.html", event=access.event, people=people, page=page, token=token)
+    return participant_cards(access.event, people_page(access.event, page), page, token)
+
+
+@bp.get("/m/<token>/print/seating")
+def print_seating(token: str) -> Any:
+    """The A–Z seating list of a round (``?round=``) for the wall: name → table number, colour and topic."""
+    return seating_sheet(page_access(token, "moderator").event, token)

@@ -434,3 +434,6 @@ def openapi_document() -> Any:
     from .openapi import document
 
     return jsonify(document(current_app))
+
+
+from . import helpdesk as _helpdesk  # noqa: E402,F401  (its routes join this blueprint)

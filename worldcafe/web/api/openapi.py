@@ -91,6 +91,7 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
 }
 
 MODERATOR = ("moderator",)
+HELPDESK = ("helpdesk", "moderator")
 OPERATIONS: dict[str, Operation] = {
     "api.create_event": Operation(roles=(), success=201, body=spec.EventSpec),
     "api.get_event": Operation(roles=("moderator", "screen")),
@@ -133,6 +134,10 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "api.share": Operation(roles=MODERATOR, body=spec.ShareSpec, tag="harvest"),
     "api.openapi_document": Operation(roles=(), tag="meta"),
+    "api.helpdesk_people": Operation(roles=HELPDESK, query={"q": {"type": "string"}}, tag="helpdesk"),
+    "api.helpdesk_person": Operation(roles=HELPDESK, tag="helpdesk"),
+    "api.helpdesk_check_in": Operation(roles=HELPDESK, tag="helpdesk"),
+    "api.helpdesk_walk_in": Operation(roles=HELPDESK, success=201, body=spec.JoinSpec, tag="helpdesk"),
 }
 
 # URL parts, as the routes name them.

@@ -1,0 +1,78 @@
+"""Printable pages shared by the moderator and the help desk: participant (route) cards and the A–Z seating list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, request
+
+from ..models import Event
+from ..qrcodes import Qr
+from ..services import helpdesk
+from ..services.cards import Page, PersonCard, routes
+from ..services.spec import whole_number
+from .links import qr_svgs, role_url
+
+# The seating list on a wall: A4 portrait sheets of three columns, each column holding this many lines (a name is a
+# line, a long name that wraps two, a letter heading one and a half): about 90 names a sheet, read from two metres.
+SEATING_COLUMNS = 3
+SEATING_LINES = 32.0
+HEADING_LINES = 1.5
+# Names longer than this wrap in a column (at the sheet's type size).
+ONE_LINE_CHARS = 26
+
+
+def person_card(card: PersonCard) -> dict[str, Any]:
+    """A person as a card and the links page show them."""
+    return {"id": card.id, "name": card.name, "group": card.group, "link": role_url("participant", card.token)}
+
+
+def participant_cards(event: Event, cards: list[PersonCard], page: Page, token: str) -> str:
+    """A4 sheets of personal cards: name, group, every round's table, and the QR of the person's own page."""
+    people = [person_card(card) for card in cards]
+    for person, svg in zip(people, qr_svgs([Qr(person["link"], 3) for person in people]), strict=True):
+        person["qr"] = svg
+    stops = routes(event, [person["id"] for person in people])
+    for person in people:
+        person["route"] = stops.get(person["id"], [])
+    return render_template("print_participants.html", event=event, people=people, page=page, token=token)
+
+
+def seating_sheet(event: Event, token: str) -> str:
+    """The A–Z list of one round (``?round=``, default: the one running or the next): name → table, colour, topic."""
+    raw = request.args.get("round")
+    number = whole_number(raw, "round") if raw not in (None, "") else helpdesk.default_round(event)
+    people = helpdesk.seating_list(event, number)["people"] if event.rounds else []
+    sheets = seating_sheets(people)
+    return render_template(
+        "print_seating.html", event=event, round=number, rounds=[r.number for r in event.rounds], sheets=sheets,
+        total=len(people), token=token, endpoint=request.endpoint,
+    )
+
+
+def seating_sheets(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Lay the A–Z list out into sheets of columns, each filled to its line budget (so nothing runs off a sheet); a
+    letter that goes on in the next column gets its heading again there."""
+    columns: list[list[dict[str, Any]]] = []
+    column: list[dict[str, Any]] = []
+    used = SEATING_LINES  # start with a full column: the first name opens one
+    letter = None
+    for person in people:
+        lines = 1.0 if len(person["name"]) <= ONE_LINE_CHARS else 2.0
+        heading = person["letter"] != letter
+        if used + lines + (HEADING_LINES if heading else 0) > SEATING_LINES:
+            column, used = [], 0.0
+            columns.append(column)
+            heading = True
+        if heading:
+            column.append({"heading": person["letter"]})
+            used += HEADING_LINES
+        column.append(person)
+        used += lines
+        letter = person["letter"]
+    sheets = []
+    for start in range(0, len(columns), SEATING_COLUMNS):
+        group = columns[start : start + SEATING_COLUMNS]
+        names = [item for col in group for item in col if "name" in item]
+        sheets.append({"first": names[0]["letter"], "last": names[-1]["letter"], "columns": group})
+    return sheets
