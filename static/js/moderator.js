@@ -30,7 +30,7 @@ function showMessage(id, text) {
 // ---- participants ------------------------------------------------------------------------------------
 // At 400 people the list is searched and filtered, and shown a page at a time (never a page 29,000 px tall).
 const peopleBody = document.querySelector("#people tbody");
-const PAGE_SIZE = 25;
+const PAGE_SIZE = 30;
 const filters = {
   search: document.getElementById("people-search"),
   group: document.getElementById("people-group"),
@@ -87,7 +87,7 @@ function filteredPeople() {
 function personRow(p) {
   const seat = seatOf.get(p.id);
   return h("tr", { dataset: { id: p.id } },
-    h("td", { class: "person-name" }, h("a", { href: `/p/${p.token}`, target: "_blank", rel: "noopener" }, p.name),
+    h("td", { class: "pname" }, h("a", { href: `/p/${p.token}`, target: "_blank", rel: "noopener" }, p.name),
       (p.needs || []).map((n) => h("span", { class: "pill need", title: t("access_needs") }, n))),
     h("td", { class: "group-cell" }, p.group || ""),
     h("td", { class: "table-cell" }, seat ? h("span", { class: `seat-chip c-${(view.tables.find((tb) => tb.number === seat) || {}).colour || "grey"}` }, seat) : "—"),
@@ -119,7 +119,8 @@ function renderPeople() {
     ? t("showing_range", { from: from + 1, to: from + slice.length, n: shown.length }) : "";
   document.getElementById("people-prev").disabled = peoplePage === 0;
   document.getElementById("people-next").disabled = peoplePage >= pages - 1;
-  document.getElementById("people-pager").hidden = shown.length <= PAGE_SIZE;
+  document.getElementById("people-prev").hidden = shown.length <= PAGE_SIZE;
+  document.getElementById("people-next").hidden = shown.length <= PAGE_SIZE;
   document.getElementById("people-filters").hidden = view.participants.length === 0;
   document.getElementById("group-list").replaceChildren(...(view.groups || []).map((g) => h("option", { value: g })));
 }
