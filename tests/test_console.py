@@ -76,7 +76,8 @@ def test_validation_errors_are_sentences_with_field_labels(client, event):
     german = client.post(url, headers={**bearer(event.moderator), **de},
                          json=[{"name": "Jens"}, {"name": " "}]).get_json()["error"]
     assert german["message"] == "Person 2: Name ist leer – bitte ausfüllen."
-    assert german["details"][0]["label"] == "Person 2: Name" and german["details"][0]["message"] == "darf nicht leer sein"
+    detail = german["details"][0]
+    assert detail["label"] == "Person 2: Name" and detail["message"] == "darf nicht leer sein"
     setup = client.put(f"/api/v1/events/{event.code}", headers={**bearer(event.moderator), **de},
                        json={"rounds": [{"minutes": 0}]}).get_json()["error"]
     assert setup["message"] == "Runde 1: Minuten muss mindestens 1 sein."

@@ -173,3 +173,23 @@ def test_empty_event_setup_first_draft_survives_leaving(browser, live_server, pa
     error.wait_for()
     assert error.inner_text().startswith("Email — “jens(at)luebeck” is not an email address")
     assert page_errors.errors == []
+
+
+def test_plan_quality_says_when_repeats_are_unavoidable_and_what_helps(browser, live_server, page_errors):
+    people = [{"name": f"Gast {i}", "group": "Kanada" if i % 2 else "OWL"} for i in range(30)]
+    tables = [{"number": n, "capacity": 6} for n in range(1, 6)]
+    body = live_server.api("POST", "/api/v1/events", body={"name": "Fünf Tische", "language": "de",
+                                                            "tables": tables, "participants": people})
+    token = body["links"]["moderator"].rsplit("/", 1)[1]
+    page = page_errors.watch(browser.new_context(**LAPTOP_768, locale="de").new_page())
+    page.goto(f"{live_server.url}/m/{token}")
+    page.get_by_role("button", name="Runden planen").click()
+    quality = page.locator("#plan-quality")
+    quality.locator("li.advice").wait_for()
+    text = quality.inner_text()
+    # 10 repeats are forced (each table of a round takes 6 people from 5 tables); the planner usually reaches 10.
+    assert "lässt sich das nicht vermeiden" in text or "mindestens 10 sind unvermeidbar" in text, text
+    assert "Damit sich niemand zweimal begegnen muss: 1 Tisch mit 6 Plätzen hinzufügen." in text, text
+    page.locator("#plan-panel").scroll_into_view_if_needed()
+    shot(page, "console-plan-forced-repeats-de")
+    assert page_errors.errors == []
