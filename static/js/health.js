@@ -2,6 +2,11 @@
 // table that has gone silent in a running round (the server decides "silent"; this page asks again every 30 s).
 import { api, h, t } from "./common.js";
 
+/** Table numbers for a sentence: a dozen at most, then "…" (80 offline tablets make no readable alert). */
+function listed(numbers, most = 12) {
+  return numbers.length > most ? `${numbers.slice(0, most).join(", ")}, …` : numbers.join(", ");
+}
+
 export function setupHealth({ token, code, getView }) {
   const panel = document.getElementById("health-panel");
   const grid = document.getElementById("health-grid");
@@ -20,7 +25,7 @@ export function setupHealth({ token, code, getView }) {
       ...silent.map((row) => h("li", { class: "alert silent", dataset: { table: row.table } },
         t("silent_table", { table: row.table, minutes }))),
       ...(data.running && offline.length ? [h("li", { class: "alert offline" },
-        t("hosts_offline", { n: offline.length, tables: offline.map((row) => row.table).join(", ") }))] : []));
+        t("hosts_offline", { n: offline.length, tables: listed(offline.map((row) => row.table)) }))] : []));
     grid.replaceChildren(...data.tables.map((row) => h("div", {
       class: `health-card c-${colours[row.table] || "grey"}${row.silent ? " is-silent" : ""}`, dataset: { table: row.table } },
       h("span", { class: "occ-no" }, row.table),

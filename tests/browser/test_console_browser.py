@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import PHONE, shot
+from tests.browser.conftest import PHONE, SHOTS, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -103,6 +103,7 @@ def test_console_with_400_people_stays_usable(browser, live_server, page_errors)
     health_top = page.locator("#health-panel").bounding_box()["y"]
     assert health_top < page.locator("#people-panel").bounding_box()["y"]
     assert "tablet offline" in page.locator("#health-grid .health-card").first.inner_text()
+    assert page.locator("#health-alerts .offline").inner_text().endswith("tables 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, ….")
     shot(page, "console-400-round-1366")
 
     # The harvest of a 3-round event never shows "Round 4: checked in / planned".
@@ -190,6 +191,7 @@ def test_plan_quality_says_when_repeats_are_unavoidable_and_what_helps(browser, 
     # 10 repeats are forced (each table of a round takes 6 people from 5 tables); the planner usually reaches 10.
     assert "lässt sich das nicht vermeiden" in text or "mindestens 10 sind unvermeidbar" in text, text
     assert "Damit sich niemand zweimal begegnen muss: 1 Tisch mit 6 Plätzen hinzufügen." in text, text
-    page.locator("#plan-panel").scroll_into_view_if_needed()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#plan-quality").screenshot(path=str(SHOTS / "console-plan-quality-de.png"))
     shot(page, "console-plan-forced-repeats-de")
     assert page_errors.errors == []
