@@ -86,7 +86,7 @@ def test_validation_errors_are_sentences_with_field_labels(client, event):
 def test_a_note_without_text_says_so_plainly(client, sio, event):
     assert ctl(client, event.code, event.moderator, "start_round").status_code == 200
     ack = sio(event.hosts[1]).emit("add_note", {"id": str(uuid.uuid4()), "text": "  "}, callback=True)
-    assert ack["ok"] is False and ack["error"]["message"] == "Text is empty: please fill it in."
+    assert ack["ok"] is False and ack["error"]["message"] == "Note is empty: please fill it in."
 
 
 def test_too_few_seats_in_german_has_no_english_inside(client, make_event):

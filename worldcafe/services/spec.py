@@ -402,7 +402,7 @@ def parse(schema: type[SchemaT], data: Any) -> SchemaT:
         problems = []
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
-            label = field_label(loc, event_name=schema in (SetupSpec, EventSpec))
+            label = field_label(loc, event_name=schema in (SetupSpec, EventSpec), text=_text_label(schema))
             problems.append(
                 {"field": field_path(loc), "message": _message(err), "label": label, "sentence": _sentence(err, label)}
             )
@@ -459,11 +459,22 @@ def _item(container: str, index: int) -> str:
     return named.get(container, _("Entry %(n)s", n=n))
 
 
-def field_label(loc: tuple[Any, ...], event_name: bool = False) -> str:
-    """A place in a payload as a form names it: ``("tables", 2, "host")`` → "Table 3, Host"; the setup's own
-    ``name`` is the event's name."""
+def _text_label(schema: type[BaseModel]) -> str | None:
+    """What a payload's ``text`` is to the person who typed it."""
+    if schema in (NoteAddSpec, NoteEditSpec):
+        return _("Note")
+    if schema is BroadcastSpec:
+        return _("Message")
+    return None
+
+
+def field_label(loc: tuple[Any, ...], event_name: bool = False, text: str | None = None) -> str:
+    """A place in a payload as a form names it: ``("tables", 2, "host")`` → "Table 3: Host"; the setup's own
+    ``name`` is the event's name, a note's or message's ``text`` is ``text``."""
     if event_name and loc == ("name",):
         return _("Name of the event")
+    if text and loc == ("text",):
+        return text
     labels = _labels()
     parts: list[str] = []
     for i, item in enumerate(loc):
