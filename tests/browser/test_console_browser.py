@@ -103,7 +103,8 @@ def test_console_with_400_people_stays_usable(browser, live_server, page_errors)
     health_top = page.locator("#health-panel").bounding_box()["y"]
     assert health_top < page.locator("#people-panel").bounding_box()["y"]
     assert "tablet offline" in page.locator("#health-grid .health-card").first.inner_text()
-    assert page.locator("#health-alerts .offline").inner_text().endswith("tables 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, ….")
+    offline = page.locator("#health-alerts .offline").inner_text()
+    assert offline.endswith("tables 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, ….")
     shot(page, "console-400-round-1366")
 
     # The harvest of a 3-round event never shows "Round 4: checked in / planned".
