@@ -2,9 +2,9 @@
 // table that has gone silent in a running round (the server decides "silent"; this page asks again every 30 s).
 import { api, h, t } from "./common.js";
 
-/** Table numbers for a sentence: a dozen at most, then "…" (80 offline tablets make no readable alert). */
+/** Table numbers for a sentence: a dozen at most, then how many more (80 offline tablets make no readable alert). */
 function listed(numbers, most = 12) {
-  return numbers.length > most ? `${numbers.slice(0, most).join(", ")}, …` : numbers.join(", ");
+  return numbers.length > most ? `${numbers.slice(0, most).join(", ")} … (+${numbers.length - most})` : numbers.join(", ");
 }
 
 export function setupHealth({ token, code, getView }) {
