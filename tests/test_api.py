@@ -69,12 +69,12 @@ def test_create_event_rejects_bad_fields_with_their_place(client, body, field):
 @pytest.mark.parametrize(
     ("body", "words"),
     [
-        ({"name": "x", "tables": [{"number": 1}, {"number": 1}]}, "table number 1 appears twice"),
+        ({"name": "x", "tables": [{"number": 1}, {"number": 1}]}, "Table number 1 appears twice."),
         (
             {"name": "x", "topics": [{"title": "A"}], "tables": [{"number": 1, "topic": "B"}]},
             "unknown topic 'B'",
         ),
-        ({"name": "x", "topics": [{"title": "A"}], "tables": [{"number": 1, "topic": 2}]}, "topic number 2"),
+        ({"name": "x", "topics": [{"title": "A"}], "tables": [{"number": 1, "topic": 2}]}, "Topic number 2"),
         ({"name": "x", "topics": [{"title": "A"}, {"title": "a"}]}, "appears twice"),
     ],
 )

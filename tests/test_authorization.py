@@ -40,6 +40,7 @@ MATRIX = [
     ("GET", "/api/v1/events/{code}/duplicates", None, {"moderator"}),
     ("POST", "/api/v1/events/{code}/participants/merge", {"keep": "@Ada", "drop": "@Cy"}, {"moderator"}),
     ("POST", "/api/v1/events/{code}/capacity", {"seats_per_table": 1}, {"moderator"}),
+    ("GET", "/api/v1/events/{code}/health", None, {"moderator"}),
     ("GET", "/api/v1/me", None, {"participant"}),
     ("GET", "/api/v1/events/{code}/notes", None, {"moderator", "screen", "host"}),
     ("GET", "/api/v1/events/{code}/plan", None, {"moderator"}),

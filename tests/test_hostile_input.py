@@ -60,7 +60,8 @@ def test_deeply_nested_json_is_refused_also_without_a_link(client, event):
 def test_nesting_our_requests_could_need_is_parsed_and_judged_by_the_schema(client):
     nested = '{"name": ' + "[" * 150 + "]" * 150 + "}"
     error = refused(client.post("/api/v1/events", data=nested, content_type="application/json"))
-    assert error["details"] == [{"field": "name", "message": "must be text"}]
+    assert error["details"] == [{"field": "name", "message": "must be text", "label": "Name of the event",
+                                 "sentence": "Name of the event must be text."}]
 
 
 @pytest.mark.parametrize("number", [2**53, 2**63, 2**64, -(2**64), 10**40])
@@ -172,7 +173,9 @@ def test_nul_in_the_schema_is_refused_even_when_it_did_not_come_as_json(app):
 
     with app.test_request_context(), pytest.raises(ServiceError) as info:
         parse(EventSpec, {"name": "x", "topics": [{"title": "T", "question": "why\x00"}]})
-    assert info.value.details == [{"field": "topics[0].question", "message": "must not contain NUL characters"}]
+    assert info.value.details == [{"field": "topics[0].question", "message": "must not contain NUL characters",
+                                   "label": "Topic 1: Question",
+                                   "sentence": "Topic 1: Question — must not contain NUL characters."}]
 
 
 def test_nul_in_every_moderator_and_join_request_is_refused_and_nothing_changes(client, event):

@@ -179,7 +179,7 @@ def test_join_errors_speak_the_participants_language(client, event):
 
 def test_api_validation_messages_follow_accept_language(client):
     response = client.post("/api/v1/events", json={"name": ""}, headers={"Accept-Language": "de"})
-    assert response.get_json()["error"]["message"] == "name: darf nicht leer sein"
+    assert response.get_json()["error"]["message"] == "Name der Veranstaltung ist leer – bitte ausfüllen."
 
 
 def test_participant_page_weighs_under_150_kb(client, event):

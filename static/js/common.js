@@ -46,6 +46,8 @@ export class ApiError extends Error {
 /** Call the JSON API with the page's token. */
 export async function api(method, path, token, body, { raw = false } = {}) {
   const headers = { Authorization: `Bearer ${token}` };
+  // Refusals come in the page's language (the server still prefers an explicit DE/EN choice, its cookie).
+  if (document.documentElement.lang) headers["Accept-Language"] = document.documentElement.lang;
   let payload;
   if (body instanceof FormData) payload = body;
   else if (body !== undefined) {

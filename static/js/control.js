@@ -39,9 +39,17 @@ export function setupControl({ token, code, getView, setView, live }) {
     label.textContent = going ? `${t("round_of", { n, total })} · ${t(`status_${view.status}`)}` : t(`status_${view.status}`);
     clock.set(going ? view.rounds[n - 1] : null);
     const list = [];
-    if (["setup", "ready", "moving"].includes(view.status) && n < total) {
+    const missing = [];
+    if (!view.tables.length) missing.push(t("missing_tables"));
+    if (!view.participants.some((p) => p.status === "active")) missing.push(t("missing_people"));
+    const canStart = ["setup", "ready", "moving"].includes(view.status) && n < total;
+    if (canStart && !missing.length) {
       list.push(button(t("start_round", { n: n + 1 }), () => act("start_round"), "primary big-action"));
     }
+    // An empty event offers no start button: it says what is missing instead.
+    const hint = document.getElementById("start-missing");
+    hint.textContent = canStart && missing.length ? t("start_needs", { n: n + 1, what: missing.join(` ${t("and")} `) }) : "";
+    hint.hidden = !(canStart && missing.length);
     if (view.status === "running") list.push(button(t("pause"), () => act("pause")));
     if (view.status === "paused") list.push(button(t("resume"), () => act("resume"), "primary"));
     if (going) {
@@ -69,7 +77,13 @@ export function setupControl({ token, code, getView, setView, live }) {
 
   async function loadOccupancy() {
     const view = getView();
-    if (!view.plan_ready) { occupancyEl.replaceChildren(); return; }
+    // After the last round (harvest, closed) there is no round to check in to.
+    const going = view.status === "running" || view.status === "paused";
+    const next = going ? view.current_round : (view.current_round || 0) + 1;
+    if (!view.plan_ready || ["harvest", "closed"].includes(view.status) || next > view.rounds.length) {
+      occupancyEl.replaceChildren();
+      return;
+    }
     let data;
     try { data = await api("GET", `/events/${code}/occupancy`, token); } catch { return; }
     const byTable = Object.fromEntries(data.tables.map((row) => [row.table, row]));

@@ -6,6 +6,7 @@ import { setupNotes } from "./notes_panel.js";
 import { setupPlan } from "./plan.js";
 import { setupForm } from "./setup_form.js";
 import { setupHelpDesk } from "./helpdesk.js";
+import { setupHealth } from "./health.js";
 import { setupWaiting } from "./waiting.js";
 
 const root = document.getElementById("console");
@@ -26,45 +27,119 @@ function showMessage(id, text) {
   el.hidden = !text;
 }
 
-// ---- participants -------------------------------------------------------------------------------------
+// ---- participants ------------------------------------------------------------------------------------
+// At 400 people the list is searched and filtered, and shown a page at a time (never a page 29,000 px tall).
 const peopleBody = document.querySelector("#people tbody");
+const PAGE_SIZE = 30;
+const filters = {
+  search: document.getElementById("people-search"),
+  group: document.getElementById("people-group"),
+  status: document.getElementById("people-status"),
+  table: document.getElementById("people-table"),
+};
+let peoplePage = 0;
+let seatOf = new Map(); // person id → table number in the round running or next (from the plan)
+let seatRound = null;
 
 let editingPerson = null;
+
+function splitNeeds(text) {
+  return text.split(",").map((n) => n.trim()).filter(Boolean);
+}
 
 function editRow(p) {
   const name = h("input", { name: "name", value: p.name, maxlength: 200, "aria-label": t("name") });
   const group = h("input", { name: "group", value: p.group || "", list: "group-list", maxlength: 100, "aria-label": t("group") });
-  const needs = h("input", { name: "needs", value: (p.needs || []).join(", "), placeholder: t("needs"), "aria-label": t("needs") });
+  const needs = h("input", { name: "needs", value: (p.needs || []).join(", "), placeholder: t("needs_example"), "aria-label": t("access_needs") });
   const save = async () => {
     try {
       await api("PATCH", `/events/${code}/participants/${p.id}`, token, {
-        name: name.value, group: group.value || null,
-        needs: needs.value.split(",").map((n) => n.trim()).filter(Boolean) });
+        name: name.value, group: group.value || null, needs: splitNeeds(needs.value) });
       editingPerson = null;
       toast(t("person_saved", { name: name.value }));
       await reload();
     } catch (err) { toast(err.message, "error"); }
   };
   return h("tr", { class: "editing", dataset: { id: p.id } },
-    h("td", {}, name), h("td", {}, group), h("td", {}, needs),
+    h("td", {}, name), h("td", {}, group), h("td", { colspan: 2 }, h("label", { class: "inline-label" }, t("access_needs"), needs)),
     h("td", { class: "person-actions" }, h("button", { type: "button", class: "primary", onclick: save }, t("save")),
       h("button", { type: "button", class: "link-button", onclick: () => { editingPerson = null; renderPeople(); } }, t("cancel"))));
 }
 
-function renderPeople() {
-  const active = view.participants.filter((p) => p.status === "active");
-  document.getElementById("people-count").textContent = `(${active.length})`;
-  peopleBody.replaceChildren(...view.participants.map((p) => (p.id === editingPerson ? editRow(p) : h("tr", { dataset: { id: p.id } },
-    h("td", {}, h("a", { href: `/p/${p.token}`, target: "_blank", rel: "noopener" }, p.name)),
-    h("td", {}, [p.group || "", ...(p.needs || []).map((n) => h("span", { class: "pill need" }, n))]),
-    h("td", { class: "muted" }, t(`source_${p.source}`)),
+function fillSelect(select, values, label = (v) => v) {
+  const current = select.value;
+  select.replaceChildren(h("option", { value: "" }, t("all")),
+    ...values.map((v) => h("option", { value: String(v), selected: String(v) === current }, label(v))));
+}
+
+function filteredPeople() {
+  const needle = filters.search.value.trim().toLocaleLowerCase();
+  const { value: group } = filters.group;
+  const { value: status } = filters.status;
+  const { value: table } = filters.table;
+  return view.participants.filter((p) => (!needle || p.name.toLocaleLowerCase().includes(needle)
+      || (p.email || "").toLocaleLowerCase().includes(needle))
+    && (!group || (group === "-" ? !p.group : p.group === group))
+    && (!status || p.status === status)
+    && (!table || String(seatOf.get(p.id) ?? "-") === table));
+}
+
+function personRow(p) {
+  const seat = seatOf.get(p.id);
+  return h("tr", { dataset: { id: p.id } },
+    h("td", { class: "pname" }, h("a", { href: `/p/${p.token}`, target: "_blank", rel: "noopener" }, p.name),
+      (p.needs || []).map((n) => h("span", { class: "pill need", title: t("access_needs") }, n))),
+    h("td", { class: "group-cell" }, p.group || ""),
+    h("td", { class: "table-cell" }, seat ? h("span", { class: `seat-chip c-${(view.tables.find((tb) => tb.number === seat) || {}).colour || "grey"}` }, seat) : "—"),
+    h("td", { class: "muted source-cell" }, t(`source_${p.source}`)),
     h("td", { class: "person-actions" },
       h("button", { type: "button", class: "link-button", onclick: () => { editingPerson = p.id; renderPeople(); } }, t("edit")),
       started()
       ? h("select", { class: "status-select", "aria-label": t("presence"), onchange: (e) => setStatus(p, e.target.value) },
         ["active", "left", "no_show"].map((s) => h("option", { value: s, selected: p.status === s }, t(`presence_${s}`))))
-      : h("button", { type: "button", class: "link-button danger", onclick: () => removePerson(p) }, t("remove")))))));
+      : h("button", { type: "button", class: "link-button danger", onclick: () => removePerson(p) }, t("remove"))));
+}
+
+function renderPeople() {
+  const active = view.participants.filter((p) => p.status === "active");
+  document.getElementById("people-count").textContent = `(${active.length})`;
+  fillSelect(filters.group, [...(view.groups || []), ...(view.participants.some((p) => !p.group) ? ["-"] : [])],
+    (g) => (g === "-" ? t("no_group") : g));
+  fillSelect(filters.table, [...view.tables.map((tb) => tb.number), ...(seatOf.size ? ["-"] : [])],
+    (n) => (n === "-" ? t("no_table") : `${t("table")} ${n}`));
+  document.getElementById("people-table-h").textContent = seatRound ? t("table_in_round", { n: seatRound }) : t("table");
+  const shown = filteredPeople();
+  const pages = Math.max(1, Math.ceil(shown.length / PAGE_SIZE));
+  peoplePage = Math.min(peoplePage, pages - 1);
+  const from = peoplePage * PAGE_SIZE;
+  const slice = shown.slice(from, from + PAGE_SIZE);
+  peopleBody.replaceChildren(...slice.map((p) => (p.id === editingPerson ? editRow(p) : personRow(p))),
+    slice.length ? [] : h("tr", { class: "empty" }, h("td", { colspan: 5 }, view.participants.length ? t("no_match") : t("no_people_yet"))));
+  document.getElementById("people-range").textContent = shown.length
+    ? t("showing_range", { from: from + 1, to: from + slice.length, n: shown.length }) : "";
+  document.getElementById("people-prev").disabled = peoplePage === 0;
+  document.getElementById("people-next").disabled = peoplePage >= pages - 1;
+  document.getElementById("people-prev").hidden = shown.length <= PAGE_SIZE;
+  document.getElementById("people-next").hidden = shown.length <= PAGE_SIZE;
+  document.getElementById("people-filters").hidden = view.participants.length === 0;
   document.getElementById("group-list").replaceChildren(...(view.groups || []).map((g) => h("option", { value: g })));
+}
+
+Object.values(filters).forEach((el) => el.addEventListener("input", () => { peoplePage = 0; renderPeople(); }));
+document.getElementById("people-prev").addEventListener("click", () => { peoplePage -= 1; renderPeople(); });
+document.getElementById("people-next").addEventListener("click", () => { peoplePage += 1; renderPeople(); });
+
+/** Who sits where in the round running (or the next one), from the published plan. */
+function takeSeats(plan) {
+  seatOf = new Map();
+  seatRound = null;
+  if (plan?.planned) {
+    const going = view.status === "running" || view.status === "paused";
+    const number = going ? view.current_round : Math.min((view.current_round || 0) + 1, plan.rounds.length);
+    seatRound = number;
+    for (const p of plan.people) if (p.tables[number - 1]) seatOf.set(p.id, p.tables[number - 1]);
+  }
+  renderPeople();
 }
 
 function started() {
@@ -92,7 +167,8 @@ const addForm = document.getElementById("add-person");
 addForm.addEventListener("submit", async (e) => {
   e.preventDefault();
   showMessage("person-error", "");
-  const person = { name: addForm.name.value, group: addForm.group.value || null, email: addForm.email.value || null };
+  const person = { name: addForm.name.value, group: addForm.group.value || null, email: addForm.email.value || null,
+    needs: splitNeeds(addForm.needs.value) };
   try {
     await api("POST", `/events/${code}/participants`, token, [person]);
     addForm.reset();
@@ -161,7 +237,23 @@ toggle.addEventListener("click", async () => {
   } catch (err) { toast(err.message, "error"); }
 });
 
+/** Sections in the order the phase needs: setting up → Setup and people first, Notes and Summary folded until
+ * there is something; during the rounds → tables and notes; in the harvest → summary and notes. */
+let notesRef = null; // the notes panel, once made below
+
+function phase() {
+  if (["harvest", "closed"].includes(view.status)) return "harvest";
+  return view.rounds.some((r) => r.status !== "planned") ? "live" : "setup";
+}
+
+function renderPhase() {
+  root.dataset.phase = phase();
+  const hasNotes = notesRef !== null && notesRef.count > 0;
+  document.getElementById("summary-panel").classList.toggle("is-empty", phase() === "setup" && !hasNotes);
+}
+
 function renderHeader() {
+  renderPhase();
   document.getElementById("event-name").textContent = view.name;
   document.getElementById("event-status").textContent = t(`status_${view.status}`);
   document.getElementById("joined-count").textContent = view.counts.joined;
@@ -175,6 +267,7 @@ async function reload() {
   view = await api("GET", `/events/${code}`, token);
   renderHeader();
   renderPeople();
+  control.render();
   setup.applyLocks();
   waiting.render();
 }
@@ -186,10 +279,10 @@ const waiting = setupWaiting({
 });
 waiting.render();
 
-setup.fill(view);
+setup.start(view);
 renderHeader();
 renderPeople();
-const plan = setupPlan({ token, code, getView: () => view });
+const plan = setupPlan({ token, code, getView: () => view, onPlan: takeSeats });
 plan.load();
 setupHelpDesk({ token, code, onMerged: () => reload() });
 
@@ -201,17 +294,20 @@ function applyRound(push) {
   renderHeader();
   control.render();
   control.loadOccupancy();
+  health.load();
   reload().then(() => notesPanel.showPads(view.pad_open));
 }
+
+const health = setupHealth({ token, code, getView: () => view });
 
 const live = connectLive(token, {
   snapshot: (data) => { view = data.event; renderHeader(); renderPeople(); setup.refresh(view); control.render(); control.loadOccupancy(); },
   round_started: (p) => { applyRound(p); renderPeople(); }, round_paused: applyRound, round_resumed: applyRound, round_extended: applyRound,
   round_ended: applyRound, round_reopened: applyRound, round_cancelled: applyRound,
-  harvest_started: (p) => { view.status = p.status; renderHeader(); control.render(); },
-  event_closed: (p) => { view.status = p.status; renderHeader(); control.render(); },
+  harvest_started: (p) => { view.status = p.status; renderHeader(); control.render(); control.loadOccupancy(); health.load(); },
+  event_closed: (p) => { view.status = p.status; renderHeader(); control.render(); control.loadOccupancy(); health.load(); },
   checked_in: () => control.loadOccupancy(),
-  note_added: (p) => notesPanel.upsert(p.note),
+  note_added: (p) => { notesPanel.upsert(p.note); health.soon(); renderPhase(); },
   note_updated: (p) => notesPanel.upsert(p.note),
   note_deleted: (p) => notesPanel.upsert(p.note),
   photo_added: () => notesPanel.loadPhotos(),
@@ -225,13 +321,13 @@ const live = connectLive(token, {
   event_updated: () => reload().then(() => { setup.refresh(view); plan.load(); }),
   attendance_changed: (p) => { document.getElementById("joined-count").textContent = p.joined; },
   joining_changed: (p) => { view.joining_open = p.joining_open; renderHeader(); },
-  presence_changed: (p) => { document.getElementById("connected-count").textContent = p.connected.participants; },
+  presence_changed: (p) => { document.getElementById("connected-count").textContent = p.connected.participants; health.soon(); },
   unauthorized: () => window.location.reload(),
 });
 const control = setupControl({
   token, code, live,
   getView: () => ({ ...view, plan_ready: view.status !== "setup" }),
-  setView: (next) => { view = { ...view, ...next }; renderHeader(); control.render(); },
+  setView: (next) => { view = { ...view, ...next }; renderHeader(); control.render(); health.load(); },
 });
 control.render();
 control.loadOccupancy();
@@ -240,7 +336,9 @@ const notesPanel = setupNotes({
   getView: () => view,
   setView: (next) => { view = { ...view, ...next }; notesPanel.renderSettings(); },
 });
-notesPanel.load();
+notesRef = notesPanel;
+notesPanel.load().then(renderPhase);
+health.start();
 
 const votesSelect = document.getElementById("votes-per-person");
 votesSelect.value = String(view.votes_per_person ?? 3);

@@ -4,13 +4,20 @@ import { api, h, t, toast } from "./common.js";
 export function setupNotes({ token, code, getView, setView, live }) {
   const list = document.getElementById("mod-notes");
   const topicFilter = document.getElementById("notes-topic");
+  const tableFilter = document.getElementById("notes-table");
+  const panel = document.getElementById("notes-panel");
   const notes = new Map();
+  const SHOWN = 200;
 
   function render() {
     const topic = topicFilter.value;
-    const shown = [...notes.values()].filter((n) => !topic || n.topic === topic)
-      .sort((a, b) => b.created_at.localeCompare(a.created_at)).slice(0, 200);
-    document.getElementById("notes-count").textContent = `(${notes.size})`;
+    const table = tableFilter.value;
+    const matching = [...notes.values()].filter((n) => (!topic || n.topic === topic) && (!table || String(n.table) === table));
+    const shown = matching.sort((a, b) => b.created_at.localeCompare(a.created_at)).slice(0, SHOWN);
+    document.getElementById("notes-count").textContent = notes.size ? `(${notes.size})` : "";
+    document.getElementById("notes-shown").textContent = topic || table || matching.length > SHOWN
+      ? t("notes_shown", { shown: shown.length, n: matching.length }) : "";
+    panel.classList.toggle("is-empty", notes.size === 0);
     list.replaceChildren(...shown.map((note) => h("li", { class: `mod-note${note.hidden ? " hidden-note" : ""}${note.starred ? " starred" : ""}` },
       h("span", { class: "note-kind" }, `${t(`kind_${note.kind}`)} · ${t("table")} ${note.table ?? "–"} · ${t("round_n", { n: note.round ?? "–" })}`),
       h("p", { class: "note-text" }, note.starred ? `★ ${note.text}` : note.text),
@@ -31,6 +38,9 @@ export function setupNotes({ token, code, getView, setView, live }) {
     document.getElementById("pad-grace").value = String(view.pad_grace_s ?? 300);
     topicFilter.replaceChildren(h("option", { value: "" }, t("all")),
       ...view.topics.map((topic) => h("option", { value: topic.title, selected: topicFilter.value === topic.title }, topic.title)));
+    tableFilter.replaceChildren(h("option", { value: "" }, t("all")),
+      ...view.tables.map((tb) => h("option", { value: String(tb.number), selected: tableFilter.value === String(tb.number) },
+        `${t("table")} ${tb.number}`)));
   }
 
   async function patch(body) {
@@ -40,6 +50,7 @@ export function setupNotes({ token, code, getView, setView, live }) {
   document.getElementById("participant-notes").addEventListener("change", (e) => patch({ participant_notes: e.target.checked }));
   document.getElementById("pad-grace").addEventListener("change", (e) => patch({ pad_grace_s: Number(e.target.value) }));
   topicFilter.addEventListener("change", render);
+  tableFilter.addEventListener("change", render);
   document.getElementById("reopen-pads").addEventListener("click", async () => {
     try {
       const result = await api("POST", `/events/${code}/pads`, token, { minutes: 15 });
@@ -48,10 +59,14 @@ export function setupNotes({ token, code, getView, setView, live }) {
     } catch (err) { toast(err.message, "error"); }
   });
 
+  /** The pads' state matters once a round has run: before that nothing was locked, so nothing is shown. */
   function showPads(open) {
     const el = document.getElementById("pad-state");
+    const played = getView().rounds.some((r) => r.status !== "planned");
     el.textContent = open ? t("pads_open") : t("pads_locked");
     el.dataset.open = String(open);
+    el.hidden = !played;
+    document.getElementById("reopen-pads").hidden = !played || open || getView().status === "closed";
   }
 
   async function loadPhotos() {
@@ -80,6 +95,7 @@ export function setupNotes({ token, code, getView, setView, live }) {
     renderSettings,
     showPads,
     upsert(note) { if (note.deleted) notes.delete(note.id); else notes.set(note.id, note); render(); },
+    get count() { return notes.size; },
     loadPhotos,
   };
 }

@@ -9,9 +9,19 @@ function groupIndex(view, group) {
 /** Plain-language sentences about a plan's quality: [text, kind] with kind "", "warn" or "info". */
 export function qualitySentences(metrics, view) {
   const lines = [];
+  const bound = metrics.lower_bound_repeat_pairs || 0;
   if (metrics.repeat_pairs === 0) lines.push([t("q_no_repeats"), ""]);
-  else lines.push([t("q_repeats", { n: metrics.repeat_pairs, bound: metrics.lower_bound_repeat_pairs }),
-    metrics.repeat_pairs > metrics.lower_bound_repeat_pairs ? "warn" : "info"]);
+  else if (bound === 0) lines.push([t("q_repeats_avoidable", { n: metrics.repeat_pairs }), "warn"]);
+  else if (metrics.repeat_pairs <= bound) lines.push([t("q_repeats_forced", { n: metrics.repeat_pairs }), "info"]);
+  else lines.push([t("q_repeats", { n: metrics.repeat_pairs, bound }), "warn"]);
+  if (metrics.repeat_pairs > 0 && bound > 0) {
+    // Repeats are certain with these tables and rounds: say what would avoid them.
+    const advice = metrics.repeat_advice || {};
+    const ways = [];
+    if (advice.rounds && advice.rounds >= 2) ways.push(t("advice_rounds", { n: advice.rounds }));
+    if (advice.tables) ways.push(t("advice_tables", { n: advice.tables, seats: advice.capacity }));
+    lines.push([ways.length ? t("advice_avoid", { ways: ways.join(` ${t("or")} `) }) : t("advice_none"), "advice"]);
+  }
   if (view.topics.length > 1) {
     if (metrics.topic_repeats === 0) lines.push([t("q_topics", { k: Math.min(view.rounds.length, view.topics.length) }), ""]);
     else lines.push([t("q_topic_repeats", { n: metrics.topic_repeats }), "warn"]);
@@ -30,7 +40,7 @@ export function qualitySentences(metrics, view) {
   return lines;
 }
 
-export function setupPlan({ token, code, getView }) {
+export function setupPlan({ token, code, getView, onPlan }) {
   const button = document.getElementById("plan-go");
   const state = document.getElementById("plan-state");
   const error = document.getElementById("plan-error");
@@ -40,6 +50,7 @@ export function setupPlan({ token, code, getView }) {
 
   function render(plan) {
     const view = getView();
+    onPlan?.(plan);
     const colourOf = Object.fromEntries(view.tables.map((tb) => [tb.number, tb.colour]));
     const planned = plan.planned && plan.metrics;
     state.textContent = planned ? t("plan_done") : t("plan_none");

@@ -1,6 +1,7 @@
 // The console's setup editor: rounds, topics and tables. Once rounds have started it stays editable, but what was
 // played is locked before anyone presses Save (the server sends the reasons in view.locks), table numbers stay put,
-// and unsaved changes are never dropped silently.
+// and unsaved changes are never dropped silently: leaving asks first, and a draft kept in this tab's sessionStorage
+// comes back (with a note saying so) when the moderator returns to the console.
 import { api, h, t, toast } from "./common.js";
 
 const palette = ["blue", "orange", "green", "purple", "red", "sky", "pink", "yellow", "teal", "brown", "navy", "grey"];
@@ -10,6 +11,20 @@ export function setupForm({ token, code, getView, setView, onSaved }) {
   const roundsEl = document.getElementById("rounds");
   const topicsEl = document.getElementById("topics");
   let dirty = false;
+  const draftKey = `wc-setup-draft:${code}`;
+
+  function saveDraft() {
+    try { sessionStorage.setItem(draftKey, JSON.stringify(read())); } catch { /* storage full or off: the warning stays */ }
+  }
+
+  function dropDraft() {
+    try { sessionStorage.removeItem(draftKey); } catch { /* nothing kept */ }
+    document.getElementById("setup-draft-note").hidden = true;
+  }
+
+  function loadDraft() {
+    try { return JSON.parse(sessionStorage.getItem(draftKey) || "null"); } catch { return null; }
+  }
 
   const locks = () => getView().locks || { started_rounds: [], tables: {}, topics: {} };
   const isLive = () => locks().started_rounds.length > 0;
@@ -17,6 +32,7 @@ export function setupForm({ token, code, getView, setView, onSaved }) {
   function markDirty(value = true) {
     dirty = value;
     document.getElementById("setup-dirty").hidden = !dirty;
+    if (dirty) saveDraft();
   }
 
   function lockNote(el, text) {
@@ -117,6 +133,36 @@ export function setupForm({ token, code, getView, setView, onSaved }) {
     markDirty(false);
   }
 
+  /** The saved setup in the shape ``read()`` returns, to tell a draft that changes something from one that doesn't. */
+  function savedSpec(v) {
+    return JSON.stringify({
+      name: v.name, language: v.language, groups: v.groups || [],
+      rounds: v.rounds.map((r) => r.minutes), topics: v.topics.map((tp) => [tp.title, tp.question || "", tp.colour]),
+      tables: v.tables.map((tb) => [tb.number, tb.topic_position, tb.host || "", tb.capacity, tb.tags || []]),
+    });
+  }
+
+  function draftSpec(d) {
+    return JSON.stringify({
+      name: d.name, language: d.language, groups: d.groups,
+      rounds: d.rounds.map((r) => r.minutes), topics: d.topics.map((tp) => [tp.title, tp.question || "", tp.colour]),
+      tables: d.tables.map((tb) => [tb.number, tb.topic, tb.host || "", tb.capacity, tb.tags || []]),
+    });
+  }
+
+  /** Put a kept draft back into the form (tables under their topics, as saved ones are). */
+  function fillDraft(d, v) {
+    const asView = {
+      ...v, name: d.name, language: d.language, groups: d.groups,
+      rounds: d.rounds.map((r) => ({ minutes: r.minutes })),
+      topics: d.topics.map((tp, i) => ({ ...tp, position: i + 1 })),
+      tables: d.tables.map((tb) => ({ ...tb, number: tb.number || undefined, topic_position: tb.topic })),
+    };
+    fill(asView);
+    markDirty(true);
+    document.getElementById("setup-draft-note").hidden = false;
+  }
+
   function read() {
     const topics = [];
     const tables = [];
@@ -157,8 +203,21 @@ export function setupForm({ token, code, getView, setView, onSaved }) {
   form.addEventListener("click", (e) => { if (e.target.closest("button[type=button]")) markDirty(); });
   window.addEventListener("beforeunload", (e) => {
     if (!dirty) return;
+    saveDraft();
     e.preventDefault();
     e.returnValue = "";
+  });
+  // Links that leave the console in this tab (Links & QR codes, the language switch) ask first; the draft is kept
+  // either way. Links opening a new tab lose nothing.
+  document.addEventListener("click", (e) => {
+    const link = e.target.closest("a[href]");
+    if (!dirty || !link || link.target === "_blank" || link.getAttribute("href").startsWith("#")) return;
+    saveDraft();
+    if (!confirm(t("confirm_leave_unsaved"))) e.preventDefault();
+  }, true);
+  document.getElementById("setup-discard").addEventListener("click", () => {
+    dropDraft();
+    fill(getView());
   });
 
   form.addEventListener("submit", async (e) => {
@@ -168,6 +227,7 @@ export function setupForm({ token, code, getView, setView, onSaved }) {
     try {
       const view = await api("PUT", `/events/${code}`, token, read());
       setView(view);
+      dropDraft();
       fill(view);
       showMessage("setup-ok", t("saved"));
       toast(t("saved"));
@@ -178,8 +238,16 @@ export function setupForm({ token, code, getView, setView, onSaved }) {
     }
   });
 
+  /** First fill on page load: a draft this tab kept that differs from what is saved comes back, with a note. */
+  function start(v) {
+    const draft = loadDraft();
+    if (draft && draftSpec(draft) !== savedSpec(v)) fillDraft(draft, v);
+    else { if (draft) dropDraft(); fill(v); }
+  }
+
   return {
     fill,
+    start,
     applyLocks,
     get dirty() { return dirty; },
     /** The setup changed elsewhere (or a round started): show it unless the moderator is editing. */

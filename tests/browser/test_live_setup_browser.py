@@ -79,7 +79,7 @@ def test_live_setup_shows_locks_and_reaches_phone_and_pad(browser, live_server, 
     moderator.locator("#rounds li").nth(2).locator("input").fill("0")
     moderator.get_by_role("button", name="Save setup").click()
     moderator.locator("#setup-error").wait_for()
-    assert "rounds[2].minutes" in moderator.locator("#setup-error").inner_text()
+    assert "Round 3: Minutes must be at least 1." in moderator.locator("#setup-error").inner_text()
     dialogs: list[str] = []
     moderator.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
     moderator.close(run_before_unload=True)

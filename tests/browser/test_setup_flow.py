@@ -41,7 +41,7 @@ def test_moderator_creates_event_participant_joins_screen_updates_live(browser, 
     moderator.get_by_role("button", name="Save setup").click()
     error = moderator.locator("#setup-error")
     error.wait_for()
-    assert "rounds[0].minutes" in error.inner_text()
+    assert "Round 1: Minutes must be at least 1." in error.inner_text()
     moderator.locator("#rounds input").nth(0).fill("20")
     moderator.get_by_role("button", name="Save setup").click()
     moderator.locator("#setup-ok").filter(has_text="Saved").wait_for()

@@ -77,6 +77,7 @@ class Presence:
         """This process's part of an event: its participants (ids) and its other sockets per role."""
         by_role: dict[str, int] = defaultdict(int)
         people: set[int] = set()
+        tables: set[int] = set()
         for connection in self.connections.values():
             if connection.event_id != event_id:
                 continue
@@ -84,7 +85,16 @@ class Presence:
                 people.add(connection.participant_id)
             else:
                 by_role[connection.role] += 1
-        return {"people": sorted(people), **{role: by_role[role] for role in ROLES}}
+                if connection.role == "host" and connection.table_id is not None:
+                    tables.add(connection.table_id)
+        return {"people": sorted(people), "host_tables": sorted(tables), **{role: by_role[role] for role in ROLES}}
+
+    def host_tables(self, event_id: int) -> set[int]:
+        """The tables (ids) with a host tablet connected, over every process."""
+        shares = [self.share(event_id)]
+        shares += [remote.shares[event_id] for remote in self.remote.values() if event_id in remote.shares]
+        # A process of an older version shares no table ids: its tablets count in "hosts" only.
+        return {table for share in shares for table in share.get("host_tables", ())}
 
     def counts(self, event_id: int) -> dict[str, int]:
         """Connected devices per role over every process; participants counted once however many tabs they have."""

@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..models import CafeTable, Participant, Round, Seat, utcnow
+from ..models import CafeTable, Note, Participant, Round, Seat, utcnow
 from ..realtime.rooms import moderators_room
 from .errors import ServiceError
 from .live import Push, record
@@ -82,3 +82,49 @@ def occupancy(event_id: int, number: int) -> list[dict[str, Any]]:
         .group_by(CafeTable.number)
     ).all()
     return [{"table": table, "planned": planned, "checked_in": checked} for table, planned, checked in rows]
+
+
+# A table whose pad stays empty this long in a running round is flagged on the console (talk may have stalled, or
+# the host tablet is not being used).
+SILENT_AFTER_S = 5 * 60
+
+
+def table_health(event_id: int, number: int, hosts_online: set[int]) -> dict[str, Any]:
+    """Per table for round ``number``: host tablet online, notes written this round, the last note's time, and
+    whether the table has been silent for ``SILENT_AFTER_S`` in a running round."""
+    rnd = db.session.execute(
+        db.select(Round.status, Round.started_at).where(Round.event_id == event_id, Round.number == number)
+    ).first()
+    notes = {
+        table_id: (count, last)
+        for table_id, count, last in db.session.execute(
+            db.select(Note.table_id, db.func.count(Note.id), db.func.max(Note.created_at))
+            .where(Note.event_id == event_id, Note.round_number == number, Note.deleted_at.is_(None))
+            .group_by(Note.table_id)
+        )
+    }
+    seated = {
+        table_id
+        for (table_id,) in db.session.execute(
+            db.select(Seat.table_id).join(Round, Seat.round_id == Round.id)
+            .where(Round.event_id == event_id, Round.number == number).distinct()
+        )
+    }
+    running = rnd is not None and rnd.status == "running" and rnd.started_at is not None
+    now = utcnow()
+    tables = []
+    for table_id, table_number in db.session.execute(
+        db.select(CafeTable.id, CafeTable.number).where(CafeTable.event_id == event_id).order_by(CafeTable.number)
+    ):
+        count, last = notes.get(table_id, (0, None))
+        quiet_since = max(filter(None, (last, rnd.started_at if rnd is not None else None)), default=None)
+        silent = bool(running and table_id in seated and quiet_since is not None
+                      and (now - quiet_since).total_seconds() >= SILENT_AFTER_S)
+        tables.append({
+            "table": table_number,
+            "host_online": table_id in hosts_online,
+            "notes": count,
+            "last_note_at": last.isoformat() if last is not None else None,
+            "silent": silent,
+        })
+    return {"round": number, "running": running, "silent_after_s": SILENT_AFTER_S, "tables": tables}

@@ -102,8 +102,17 @@ def add_participants(event: Event, data: Any, source: str = "api") -> tuple[list
         try:
             specs.append(parse(ParticipantSpec, item))
         except ServiceError as exc:
-            details = [{**d, "field": f"[{index}].{d['field']}" if d["field"] else f"[{index}]"} for d in exc.details]
-            raise ServiceError("invalid", f"[{index}] {exc.message}", details=details) from None
+            # One person (the console's form) needs no number; in a list, "Person 3: …" says which.
+            prefix = "" if len(data) == 1 else _("Person %(n)s", n=index + 1) + ": "
+            details = [
+                {
+                    **d,
+                    "field": f"[{index}].{d['field']}" if d["field"] else f"[{index}]",
+                    **({"label": prefix + d["label"], "sentence": prefix + d["sentence"]} if "label" in d else {}),
+                }
+                for d in exc.details
+            ]
+            raise ServiceError("invalid", prefix + exc.message, details=details) from None
     added = add_people(event, specs, source)
     pushes = _announce(event, added) + _seat_late(event, [p for p, _ in added])
     db.session.commit()

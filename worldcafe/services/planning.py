@@ -204,21 +204,44 @@ def check_plannable(event: Event) -> None:
         raise ServiceError("wrong_state", _("Add participants before planning."))
 
 
+def infeasible_message(exc: rotation.RotationInputError) -> str:
+    """Why the rounds can't be planned, in the request's language (the engine words it in English only)."""
+    facts: dict[str, Any] = dict(exc.facts)
+    if exc.reason == "seats":
+        return _(
+            "Not enough seats for everyone in the rounds to come: in round %(round)s, %(people)s people are here but "
+            "all tables together have only %(seats)s seats. Add tables or seats, or mark absent people.",
+            **facts,
+        )
+    if exc.reason == "needs_seats":
+        return _(
+            "In round %(round)s, %(people)s people need “%(needs)s”, but the tables with these tags have only "
+            "%(seats)s seats. Add the tags to another table or give those tables more seats.",
+            **facts,
+        )
+    if exc.reason == "needs_tables":
+        person = db.session.get(Participant, int(facts["participant"])) if str(facts["participant"]).isdigit() else None
+        return _(
+            "%(name)s needs “%(needs)s”, but no table with seats has all of these tags. Add the tags to a table, or "
+            "change what %(name)s needs.",
+            name=person.name if person is not None else facts["participant"],
+            needs=facts["needs"],
+        )
+    if exc.reason == "needs_mix":
+        return _(
+            "In round %(round)s, the tables cannot seat everyone where their needs are met. Add the tags to more "
+            "tables or give those tables more seats.",
+            **facts,
+        )
+    return str(exc)
+
+
 def compute_plan(spec: dict[str, Any]) -> dict[str, Any]:
     """Run the rotation engine on a rotation input, in a worker process (it takes up to its time limit)."""
     try:
         return offload.run(rotation.plan, spec)
     except rotation.RotationInputError as exc:
-        if "seats" in str(exc):
-            raise ServiceError(
-                "unprocessable",
-                _(
-                    "Not enough seats for everyone in the rounds to come (%(detail)s). "
-                    "Add tables or seats, or mark absent people.",
-                    detail=str(exc),
-                ),
-            ) from None
-        raise ServiceError("unprocessable", str(exc)) from None
+        raise ServiceError("unprocessable", infeasible_message(exc)) from None
     except offload.WorkerUnavailable:
         raise ServiceError("unavailable", _("The planner is busy; please try again in a moment.")) from None
 

@@ -104,7 +104,7 @@ class _PersonSchema(_Schema):
     @classmethod
     def _email_shape(cls, value: str | None) -> str | None:
         if value is not None and not _EMAIL.match(value):
-            raise ValueError(_("'%(value)s' is not an email address", value=value))
+            raise ValueError(_("“%(value)s” is not an email address (it looks like name@example.org)", value=value))
         return value
 
 
@@ -187,7 +187,7 @@ class ParticipantPatchSpec(_PersonSchema):
     @model_validator(mode="after")
     def _name_not_null(self) -> ParticipantPatchSpec:
         if "name" in self.model_fields_set and self.name is None:
-            raise ValueError(_("name must not be empty"))
+            raise ValueError(_("the name must not be empty"))
         return self
 
 
@@ -392,17 +392,136 @@ def with_groups(groups: list[str], names: Iterable[str | None]) -> list[str]:
 
 
 def parse(schema: type[SchemaT], data: Any) -> SchemaT:
-    """Validate ``data`` or raise ``ServiceError('invalid')`` listing every problem with its place."""
+    """Validate ``data`` or raise ``ServiceError('invalid')`` listing every problem with its place.
+
+    The message is a sentence for people ("Name is empty: please fill it in."); each detail keeps the machine
+    ``field`` path and the short ``message`` and adds the field's ``label`` and that ``sentence``."""
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors(include_url=False):
-            where = field_path(tuple(err["loc"]))
-            message = _message(err)
-            problems.append({"field": where, "message": message})
-        first = problems[0]
-        summary = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+            loc = tuple(err["loc"])
+            label = field_label(loc, event_name=schema in (SetupSpec, EventSpec), text=_text_label(schema))
+            problems.append(
+                {"field": field_path(loc), "message": _message(err), "label": label, "sentence": _sentence(err, label)}
+            )
+        summary = problems[0]["sentence"]
         if len(problems) > 1:
             summary += " " + _("(and %(n)s more)", n=len(problems) - 1)
         raise ServiceError("invalid", summary, details=problems) from None
+
+
+def _labels() -> dict[str, str]:
+    """Field names as a form shows them, in the request's language."""
+    return {
+        "name": _("Name"),
+        "email": _("Email"),
+        "group": _("Group"),
+        "groups": _("Groups"),
+        "text": _("Text"),
+        "title": _("Title"),
+        "question": _("Question"),
+        "host": _("Host"),
+        "capacity": _("Seats"),
+        "minutes": _("Minutes"),
+        "tags": _("Tags"),
+        "needs": _("Needs"),
+        "language": _("Language"),
+        "rounds": _("Rounds"),
+        "topics": _("Topics"),
+        "tables": _("Tables"),
+        "participants": _("People"),
+        "colour": _("Colour"),
+        "number": _("Table number"),
+        "topic": _("Topic"),
+        "kind": _("Kind"),
+        "seconds": _("Seconds"),
+        "action": _("Action"),
+        "status": _("Presence"),
+        "target": _("Recipients"),
+        "confirm": _("Confirmation"),
+    }
+
+
+def _item(container: str, index: int) -> str:
+    """An entry of a list by its 1-based number: "Table 3", "Person 2"."""
+    n = index + 1
+    named = {
+        "rounds": _("Round %(n)s", n=n),
+        "topics": _("Topic %(n)s", n=n),
+        "tables": _("Table %(n)s", n=n),
+        "participants": _("Person %(n)s", n=n),
+        "groups": _("Group %(n)s", n=n),
+        "tags": _("Tag %(n)s", n=n),
+        "needs": _("Need %(n)s", n=n),
+    }
+    return named.get(container, _("Entry %(n)s", n=n))
+
+
+def _text_label(schema: type[BaseModel]) -> str | None:
+    """What a payload's ``text`` is to the person who typed it."""
+    if schema in (NoteAddSpec, NoteEditSpec):
+        return _("Note")
+    if schema is BroadcastSpec:
+        return _("Message")
+    return None
+
+
+def field_label(loc: tuple[Any, ...], event_name: bool = False, text: str | None = None) -> str:
+    """A place in a payload as a form names it: ``("tables", 2, "host")`` → "Table 3: Host"; the setup's own
+    ``name`` is the event's name, a note's or message's ``text`` is ``text``."""
+    if event_name and loc == ("name",):
+        return _("Name of the event")
+    if text and loc == ("text",):
+        return text
+    labels = _labels()
+    parts: list[str] = []
+    for i, item in enumerate(loc):
+        if isinstance(item, int):
+            container = loc[i - 1] if i and isinstance(loc[i - 1], str) else ""
+            if parts and container:
+                parts.pop()  # "Tables, Table 3" would say it twice
+            parts.append(_item(str(container), item))
+        elif isinstance(item, str) and not item.startswith(("function-", "json-")):
+            parts.append(labels.get(item, item))
+    return ": ".join(parts)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _sentence(err: Any, label: str) -> str:
+    """One plain sentence about one problem, naming the field as the form does."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if not label:
+        return _capital(_message(err)).rstrip(".") + "."
+    fixed = {
+        "missing": _("%(field)s is missing.", field=label),
+        "extra_forbidden": _("%(field)s is not something this form knows.", field=label),
+        "int_type": _("%(field)s must be a whole number.", field=label),
+        "int_parsing": _("%(field)s must be a whole number.", field=label),
+        "int_from_float": _("%(field)s must be a whole number.", field=label),
+        "string_type": _("%(field)s must be text.", field=label),
+        "bool_type": _("%(field)s must be yes or no.", field=label),
+        "bool_parsing": _("%(field)s must be yes or no.", field=label),
+        "list_type": _("%(field)s must be a list.", field=label),
+    }
+    if kind in fixed:
+        return fixed[kind]
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return _("%(field)s is empty: please fill it in.", field=label)
+    if kind == "string_too_short":
+        return _("%(field)s needs at least %(n)s characters.", field=label, n=ctx["min_length"])
+    if kind == "string_too_long":
+        return _("%(field)s is too long: at most %(n)s characters.", field=label, n=ctx["max_length"])
+    if kind == "greater_than_equal":
+        return _("%(field)s must be at least %(n)s.", field=label, n=ctx["ge"])
+    if kind == "less_than_equal":
+        return _("%(field)s must be at most %(n)s.", field=label, n=ctx["le"])
+    if kind == "too_short":
+        return _("%(field)s needs at least %(n)s entries.", field=label, n=ctx["min_length"])
+    if kind == "too_long":
+        return _("%(field)s allows at most %(n)s entries.", field=label, n=ctx["max_length"])
+    return f"{label} — {_message(err).rstrip('.')}."

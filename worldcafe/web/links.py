@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import psutil
 from flask import current_app, has_request_context, request
@@ -46,6 +47,17 @@ def base_url() -> str:
     if has_request_context():
         return request.host_url.rstrip("/")
     return f"http://{config.get('HOST', '127.0.0.1')}:{config['PORT']}"
+
+
+def is_loopback(url: str) -> bool:
+    """Whether links to ``url`` open only on this computer (127.0.0.1, ::1, localhost): no phone reaches them."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def role_url(role: str, token: str) -> str:

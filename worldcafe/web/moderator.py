@@ -26,7 +26,7 @@ from ..services.errors import ServiceError
 from ..services.participants import find_participant
 from ..services.views import full_view
 from .auth import page_access, send_photo
-from .links import checkin_url, join_url, qr_svg, qr_svg_file, qr_svgs, role_url
+from .links import base_url, checkin_url, is_loopback, join_url, qr_svg, qr_svg_file, qr_svgs, role_url
 from .printing import participant_cards, person_card, seating_sheet
 
 bp = Blueprint("moderator", __name__)
@@ -36,7 +36,11 @@ bp = Blueprint("moderator", __name__)
 def console(token: str) -> Any:
     """Set up and run the event."""
     access = page_access(token, "moderator")
-    return render_template("moderator.html", event=access.event, view=full_view(access.event), token=token)
+    address = base_url()
+    return render_template(
+        "moderator.html", event=access.event, view=full_view(access.event), token=token,
+        loopback_links=is_loopback(address), base_address=address,
+    )
 
 
 @bp.get("/m/<token>/links")

@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .bounds import balance_floor, repeat_lower_bound
+from .advice import repeat_advice
+from .bounds import balance_floor, repeat_lower_bound, reported_repeat_bound
 from .constructions import assign_trajectories, kirkman_trajectories, velocity_trajectories
 from .deadline import Deadline
 from .metrics import compute_metrics
@@ -120,11 +121,11 @@ def plan(spec: dict[str, Any]) -> dict[str, Any]:
     inst, repair = outcome.inst, outcome.repair
     rounds = _to_ids(problem, inst, outcome.seats)
     metrics: dict[str, Any] = dict(compute_metrics(problem, rounds))
-    bound = outcome.floor[1]
-    if metrics["topic_repeats"] == 0:
-        # A plan without topic repeats proves the optimum has none, which sharpens the repeat bound.
-        bound = repeat_lower_bound(inst, topics_clear=True)
-    metrics["lower_bound_repeat_pairs"] = bound
+    # A plan without topic repeats proves the optimum has none, which sharpens the repeat bound.
+    bound = reported_repeat_bound(inst, topics_clear=metrics["topic_repeats"] == 0)
+    metrics["lower_bound_repeat_pairs"] = max(bound, outcome.floor[1])
+    if metrics["repeat_pairs"] > 0:
+        metrics["repeat_advice"] = repeat_advice(problem)
     repaired = repair is not None and repair.found
     metrics["method"] = outcome.method + ("+tabu" if outcome.iterations else "") + ("+repair" if repaired else "")
     # Fewest changed seats a plan with every higher level at its floor can have, as far as proven; the

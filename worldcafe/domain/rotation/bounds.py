@@ -84,16 +84,21 @@ def _pair_bound(inst: Instance, r1: int, r2: int, parts: list[int]) -> int:
     return best
 
 
+def _topic_weights(inst: Instance) -> dict[tuple[int, int], int]:
+    """Per round pair, the pairs forced to meet in both when nobody may return to a topic."""
+    open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
+    same = Counter(inst.topic[t] for t in open_tables)
+    # Tables a mover may come from: all but those of the same topic (topic-free tables never count).
+    parts = [len(open_tables) - (same[inst.topic[t]] if inst.topic[t] >= 0 else 0) for t in range(inst.n_tables)]
+    return {(a, b): _pair_bound(inst, a, b, parts) for a, b in combinations(range(inst.n_rounds), 2)}
+
+
 def topic_bound(inst: Instance) -> int:
     """Σ of pair bounds over disjoint round pairs, valid once no topic repeat is known to be needed."""
     R = inst.n_rounds
     if R < 2 or R > 12:
         return 0
-    open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
-    same = Counter(inst.topic[t] for t in open_tables)
-    # Tables a mover may come from: all but those of the same topic (topic-free tables never count).
-    parts = [len(open_tables) - (same[inst.topic[t]] if inst.topic[t] >= 0 else 0) for t in range(inst.n_tables)]
-    weight = {(a, b): _pair_bound(inst, a, b, parts) for a, b in combinations(range(R), 2)}
+    weight = _topic_weights(inst)
 
     @cache
     def matching(mask: int) -> int:
@@ -128,3 +133,74 @@ def balance_floor(inst: Instance) -> int:
             # Σ s² = n + 2·(pairs), so the pair-minimal filling is also the square-minimal one.
             total += len(inst.present[r]) + 2 * _fill(inst.cap, len(inst.present[r]))
     return total
+
+
+def _sources(inst: Instance) -> int:
+    """How many tables a person can come from: every open table and every table a played round used."""
+    used = {t for r in range(inst.n_played) for t in inst.played_seat[r] if t >= 0}
+    return len(used | {t for t in range(inst.n_tables) if inst.cap[t] > 0})
+
+
+def _meet_both(inst: Instance, r1: int, r2: int, sources: int) -> int:
+    """Fewest pairs sitting together in both r1 and r2, whatever the topics (pigeonhole).
+
+    The people at one table of a round came from at most ``sources`` tables of the other round; split as evenly as
+    possible they still bring ⌊…⌋ pairs that sat together there too."""
+    both = [p for p in inst.present[r1] if p in inst.present_set[r2]]
+    if len(both) < 2:
+        return 0
+    if r1 < inst.n_played and r2 < inst.n_played:
+        cells = Counter((inst.played_seat[r1][p], inst.played_seat[r2][p]) for p in both)
+        return sum(n * (n - 1) // 2 for n in cells.values())
+    best = 0
+    for other in (r1, r2):
+        if other < inst.n_played:
+            sizes = Counter(inst.played_seat[other][p] for p in both)
+            value = sum(_split_pairs(x, sources) for x in sizes.values())
+        else:
+            value = _fill(inst.cap, len(both), parts=[sources] * inst.n_tables)
+        best = max(best, value)
+    return best
+
+
+def pigeonhole_bound(inst: Instance) -> int:
+    """Repeats forced between rounds, valid for every plan (topics or not).
+
+    ``w(a, b)`` pairs must sit together in both rounds a and b. Over disjoint round pairs these are distinct
+    repeats. Over all round pairs a pair meeting m times is counted C(m, 2) ≤ (m − 1)·R/2 times, so the sum
+    divided by R/2 is a bound too; the larger of the two holds."""
+    R = inst.n_rounds
+    if R < 2:
+        return 0
+    sources = _sources(inst)
+    if sources == 0:
+        return 0
+    weight = {(a, b): _meet_both(inst, a, b, sources) for a, b in combinations(range(R), 2)}
+    spread = -(-2 * sum(weight.values()) // R)  # ceil(2·Σw / R)
+    if R > 12:
+        return spread
+
+    @cache
+    def matching(mask: int) -> int:
+        rest = [r for r in range(R) if not mask >> r & 1]
+        if len(rest) < 2:
+            return 0
+        a = rest[0]
+        best = matching(mask | 1 << a)
+        for b in rest[1:]:
+            best = max(best, weight[(a, b)] + matching(mask | 1 << a | 1 << b))
+        return best
+
+    return max(spread, matching(0))
+
+
+def reported_repeat_bound(inst: Instance, topics_clear: bool) -> int:
+    """The bound a plan's metrics report: the search's own bound, sharpened by the pigeonhole bound.
+
+    Kept apart from ``repeat_lower_bound`` on purpose: the search aims at that one, and this only makes the
+    reported figure (and the advice given with it) truer."""
+    bound = max(repeat_lower_bound(inst, topics_clear), pigeonhole_bound(inst))
+    if topics_clear and inst.n_rounds >= 2:
+        # Over all round pairs, as in pigeonhole_bound: C(m, 2) ≤ (m − 1)·R/2 for a pair meeting m times.
+        bound = max(bound, -(-2 * sum(_topic_weights(inst).values()) // inst.n_rounds))
+    return bound

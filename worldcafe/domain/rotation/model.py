@@ -7,7 +7,16 @@ from dataclasses import dataclass
 
 
 class RotationInputError(ValueError):
-    """Bad rotation input; the message is one human line naming the offending item."""
+    """Bad rotation input; the message is one human line naming the offending item.
+
+    ``reason`` and ``facts`` say the same for a caller that words it in another language (the domain has no
+    translations): ``"seats"`` with round, people and seats; ``"needs_tables"`` with participant and needs;
+    ``"needs_seats"`` with round, people, needs and seats; ``"needs_mix"`` with round."""
+
+    def __init__(self, message: str, reason: str = "", **facts: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.facts = facts
 
 
 @dataclass(frozen=True)
@@ -45,8 +54,8 @@ class Problem:
     time_limit_s: float
 
 
-def _fail(message: str) -> RotationInputError:
-    return RotationInputError(message)
+def _fail(message: str, reason: str = "", **facts: object) -> RotationInputError:
+    return RotationInputError(message, reason, **facts)
 
 
 def _is_int(value: object) -> bool:
@@ -181,12 +190,23 @@ def check_feasible(problem: Problem) -> None:
     for person in problem.participants:
         if person.needs and not any(person.needs <= t.tags for t in tables):
             wanted = ", ".join(sorted(person.needs))
-            raise _fail(f"participant {person.id!r} needs [{wanted}] but no table with seats has all of these tags")
+            raise _fail(
+                f"participant {person.id!r} needs [{wanted}] but no table with seats has all of these tags",
+                "needs_tables",
+                participant=person.id,
+                needs=wanted,
+            )
     for r in range(len(problem.played), problem.rounds):
         present = [p for p in problem.participants if not p.left and r + 1 not in p.absent_rounds]
         seats = sum(t.capacity for t in tables)
         if len(present) > seats:
-            raise _fail(f"round {r + 1}: {len(present)} people present but only {seats} seats in all tables")
+            raise _fail(
+                f"round {r + 1}: {len(present)} people present but only {seats} seats in all tables",
+                "seats",
+                round=r + 1,
+                people=len(present),
+                seats=seats,
+            )
         by_needs: dict[frozenset[str], int] = {}
         for person in present:
             by_needs[person.needs] = by_needs.get(person.needs, 0) + 1
@@ -198,9 +218,20 @@ def check_feasible(problem: Problem) -> None:
             room = sum(t.capacity for t in tables if needs <= t.tags)
             if count > room:
                 wanted = ", ".join(sorted(needs))
-                raise _fail(f"round {r + 1}: {count} people need [{wanted}] but tables with these tags seat {room}")
+                raise _fail(
+                    f"round {r + 1}: {count} people need [{wanted}] but tables with these tags seat {room}",
+                    "needs_seats",
+                    round=r + 1,
+                    people=count,
+                    needs=wanted,
+                    seats=room,
+                )
         if len(by_needs) > 1 and _max_flow_seated(by_needs, tables) < len(present):
-            raise _fail(f"round {r + 1}: the people's needs cannot all be met within the table capacities")
+            raise _fail(
+                f"round {r + 1}: the people's needs cannot all be met within the table capacities",
+                "needs_mix",
+                round=r + 1,
+            )
 
 
 def _max_flow_seated(by_needs: dict[frozenset[str], int], tables: list[Table]) -> int:

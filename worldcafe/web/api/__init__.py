@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from ... import ratelimit
 from ...extensions import csrf
 from ...realtime import joins
+from ...realtime.presence import presence
 from ...realtime.publish import publish
 from ...realtime.revocation import revoke
 from ...services import checkin, payloads, planning, votes
@@ -294,6 +295,16 @@ def occupancy(code: str) -> Any:
     event = access.event
     number = event.current_round if event.status in ("running", "paused") else (event.current_round or 0) + 1
     return jsonify(round=number, tables=checkin.occupancy(event.id, number))
+
+
+@bp.get("/events/<code>/health")
+def table_health(code: str) -> Any:
+    """Per table: host tablet online, notes this round, and whether it has gone silent in a running round."""
+    access = api_access(code)
+    access.require("moderator")
+    event = access.event
+    number = event.current_round if event.status in ("running", "paused") else (event.current_round or 0) + 1
+    return jsonify(checkin.table_health(event.id, number, presence.host_tables(event.id)))
 
 
 @bp.post("/events/<code>/photos")

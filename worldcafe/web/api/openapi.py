@@ -118,6 +118,7 @@ OPERATIONS: dict[str, Operation] = {
     "api.control": Operation(roles=MODERATOR, body=spec.ControlSpec, tag="rounds"),
     "api.broadcast": Operation(roles=MODERATOR, success=201, body=spec.BroadcastSpec, tag="rounds"),
     "api.occupancy": Operation(roles=MODERATOR, tag="rounds"),
+    "api.table_health": Operation(roles=MODERATOR, tag="rounds"),
     "api.seating": Operation(roles=("moderator", "screen"), tag="rounds"),
     "api.join": Operation(roles=(), success=201, also=(200,), body=spec.JoinSpec, tag="participants"),
     "api.me": Operation(roles=("participant",), tag="participants"),
