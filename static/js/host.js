@@ -15,9 +15,11 @@ const conflicts = new Map();    // id -> {mine, current}
 const failed = new Map();       // local id -> {data, message} (refused adds: kept so no text is lost)
 let outbox = JSON.parse(localStorage.getItem(outboxKey) || "[]");
 let event = null;
-let padOpen = true;
+// null until the first snapshot: a pad reloaded offline cannot know, so it lets the host write into the outbox.
+let padOpen = null;
 let tab = "now";
 let editing = null;
+let unseenNow = 0;  // notes added while another tab was shown: a badge on "This round" until it is opened
 let flushing = false;
 // While the database is unreachable the server answers `unavailable`: the outbox waits 2 s, 4 s, 8 s, then every
 // 10 s, and says why it waits; the note ids make each resend harmless.
@@ -85,6 +87,7 @@ function settle(item, ack) {
     conflicts.set(ack.current.id, { mine: item.data, current: ack.current });  // shown on the note itself
     return;
   }
+  if (ack.error.code === "pad_locked") padOpen = false;  // the grace period ended unannounced: say so at once
   if (item.op === "add_note") failed.set(item.data.id, { data: item.data, message: ack.error.message });
   toast(ack.error.message, "error");
 }
@@ -92,6 +95,7 @@ function settle(item, ack) {
 // ---- writing -----------------------------------------------------------------------------------------
 const form = document.getElementById("capture");
 const field = document.getElementById("note-text");
+field.dataset.placeholder = field.placeholder;
 
 function tagsOf(text) {
   return [...new Set([...text.matchAll(/#([\p{L}\p{N}_-]{1,40})/gu)].map((m) => m[1].toLowerCase()))].slice(0, 10);
@@ -104,6 +108,12 @@ form.addEventListener("submit", (e) => {
   enqueue("add_note", { id: uuid4(), text, kind: form.kind.value, tags: tagsOf(text) });
   field.value = "";
   field.focus();
+  if (tab !== "now") {
+    // The new note lands in "This round", which is not in view: say where it went, with a way there.
+    unseenNow += 1;
+    render();
+    toast(t("note_added_to_now"), "ok", { label: t("show"), onClick: () => showTab("now") });
+  }
 });
 field.addEventListener("keydown", (e) => {
   if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
@@ -143,9 +153,21 @@ function noteItem(note, { big = false } = {}) {
   const li = h("li", { class: `note k-${note.kind}${note.starred ? " starred" : ""}${queued ? " queued" : ""}${big ? " big" : ""}`,
     dataset: { id: note.id } });
   if (editing === note.id) {
-    const area = h("textarea", { class: "edit-text", maxlength: 2000, rows: 3 }, note.text);
-    li.append(area, h("div", { class: "note-actions" },
-      h("button", { type: "button", class: "primary", onclick: () => { editing = null; edit(note, { text: area.value.trim(), tags: tagsOf(area.value) }); } }, t("save")),
+    const area = h("textarea", { class: "edit-text", maxlength: 2000, rows: 3, "aria-label": t("edit") }, note.text);
+    const group = `kind-${note.id}`;
+    const kinds = h("div", { class: "kinds edit-kinds", role: "radiogroup", "aria-label": t("kind") },
+      KINDS.map((kind) => h("label", { class: `kind-chip k-${kind}` },
+        h("input", { type: "radio", name: group, value: kind, checked: kind === note.kind }),
+        h("span", {}, t(`kind_${kind}`)))));
+    const save = () => {
+      editing = null;
+      const kind = kinds.querySelector("input:checked")?.value ?? note.kind;
+      const changes = { text: area.value.trim(), tags: tagsOf(area.value) };
+      if (kind !== note.kind) changes.kind = kind;
+      edit(note, changes);
+    };
+    li.append(kinds, area, h("div", { class: "note-actions" },
+      h("button", { type: "button", class: "primary", onclick: save }, t("save")),
       h("button", { type: "button", onclick: () => { editing = null; render(); } }, t("cancel"))));
     setTimeout(() => area.focus(), 0);
     return li;
@@ -187,6 +209,35 @@ function failedItems() {
       h("button", { type: "button", onclick: () => { failed.delete(id); render(); } }, t("discard")))));
 }
 
+const KINDS = ["idea", "question", "insight", "quote"];
+
+/** What the host may do now: before round 1 (prepare), writing, a round just over (finish notes), locked. */
+function padState() {
+  if (padOpen === null || !event) return "unknown";
+  if (event.status === "closed") return "closed";
+  const started = event.rounds.some((r) => r.status !== "planned");
+  if (!started) return padOpen ? "open" : "before";
+  if (!padOpen) return "locked";
+  return event.status === "running" || event.status === "paused" ? "open" : "grace";
+}
+
+function renderPadState() {
+  const state = padState();
+  const banner = document.getElementById("pad-state");
+  const text = { before: t("pad_before"), grace: t("pad_grace"), locked: t("pad_locked"), closed: t("pad_closed") }[state];
+  banner.hidden = !text;
+  banner.textContent = text || "";
+  banner.dataset.state = state;
+  const disabled = ["before", "locked", "closed"].includes(state);
+  const fields = document.getElementById("capture-fields");
+  if (fields.disabled !== disabled) {
+    fields.disabled = disabled;
+    field.placeholder = disabled ? t(state === "before" ? "pad_before_short" : "pad_locked_short") : field.dataset.placeholder;
+    if (!disabled) field.focus();
+  }
+  form.dataset.state = state;
+}
+
 function render() {
   const current = event?.current_round ?? null;
   const all = [...notes.values()];
@@ -210,16 +261,23 @@ function render() {
   state.hidden = outbox.length === 0;
   state.textContent = t("outbox", { n: outbox.length }) + (waitingFor ? ` — ${waitingFor}` : "");
   state.dataset.waiting = String(Boolean(waitingFor && outbox.length));
-  document.getElementById("pad-locked").hidden = padOpen;
+  const badge = document.getElementById("now-badge");
+  badge.hidden = unseenNow === 0;
+  badge.textContent = unseenNow ? ` +${unseenNow}` : "";
+  renderPadState();
   renderClock();
+}
+
+function showTab(name) {
+  tab = name;
+  if (name === "now") unseenNow = 0;
+  document.querySelectorAll(".pad-tabs [data-tab]").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.tab === name)));
+  render();
 }
 
 document.querySelector(".pad-tabs").addEventListener("click", (e) => {
   const button = e.target.closest("[data-tab]");
-  if (!button) return;
-  tab = button.dataset.tab;
-  document.querySelectorAll(".pad-tabs [data-tab]").forEach((b) => b.setAttribute("aria-selected", String(b === button)));
-  render();
+  if (button) showTab(button.dataset.tab);
 });
 
 document.getElementById("photo-input").addEventListener("change", async (e) => {
@@ -275,7 +333,9 @@ function applyRound(push) {
   const i = event.rounds.findIndex((r) => r.number === push.round.number);
   if (i >= 0) event.rounds[i] = push.round;
   if (push.status === "running" || push.status === "paused") event.current_round = push.round.number;
-  padOpen = true;  // a round change reopens or keeps the pad; the server is the judge on each write
+  // A running round opens the pad, an ended one keeps it open for the grace period; a cancelled first round
+  // leaves it as before the start. The server is the judge on each write.
+  padOpen = push.status !== "ready" && push.status !== "setup";
   render();
 }
 
