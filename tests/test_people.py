@@ -232,3 +232,18 @@ def test_cli_prints_every_link_of_an_event(app, runner, event):
     assert set(info["links"]["hosts"]) == {"1", "2", "3"}
     unknown = runner.invoke(cli, ["links", "NOPE42"])
     assert unknown.exit_code == 2 and "There is no event with that code" in unknown.output
+
+
+def test_a_refused_join_redirects_to_the_form_with_the_values_and_the_reason_once(client, people_event):
+    code = people_event.code
+    html = client.get(f"/j/{code}?lang=en").get_data(as_text=True)
+    refused = client.post(f"/j/{code}?lang=en", data={"name": "   ", "group": "CA", "csrf_token": csrf_token(html)})
+    # POST-redirect-GET: Back and reload of the answer never send the form again.
+    assert refused.status_code == 303 and refused.headers["Location"] == f"/j/{code}?lang=en"
+    page = client.get(refused.headers["Location"])
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400 and 'class="form-error"' in text and 'value="CA" required checked' in text
+    assert page.headers["Cache-Control"] == "no-store"
+    again = client.get(f"/j/{code}?lang=en")  # reloading shows the plain form: the reason was for that one answer
+    assert again.status_code == 200 and 'class="form-error"' not in again.get_data(as_text=True)
+    assert count(client, people_event) == 4

@@ -1,12 +1,14 @@
 // Table host: the topic's live pad. Notes are written to an outbox first (kept in localStorage), so nothing is
 // lost while the Wi-Fi is down; the outbox is sent in order once connected, and the note id makes resending
 // harmless. Every device of the topic sees every note at once; a stale edit shows both versions to choose from.
-import { h, showOverlay, t, toast, uuid4 } from "./common.js";
+import { followBroadcasts } from "./broadcasts.js";
+import { h, t, toast, uuid4 } from "./common.js";
 import { connectLive } from "./live.js";
 import { countdown } from "./timer.js";
 
 const root = document.getElementById("host");
-const token = root.dataset.token;
+// A page opened from the service worker's copy has no token inside (the copy keeps no secret): take it from the address.
+const token = root.dataset.token || decodeURIComponent(window.location.pathname.split("/")[2] || "");
 const myTable = Number(root.dataset.table);
 const outboxKey = `wc:outbox:${token.slice(0, 16)}`;
 
@@ -339,8 +341,10 @@ function applyRound(push) {
   render();
 }
 
+const board = followBroadcasts(() => live.serverNow());
 const live = connectLive(token, {
   snapshot: (data) => {
+    board.snapshot(data.broadcasts);
     event = data.event;
     padOpen = data.pad_open;
     if (data.table) renderTable(data.table);
@@ -353,11 +357,12 @@ const live = connectLive(token, {
   note_updated: (p) => { upsert(p.note); render(); },
   note_deleted: (p) => { notes.delete(p.note.id); render(); },
   pads_changed: (p) => { padOpen = p.open; render(); },
-  round_started: applyRound, round_paused: applyRound, round_resumed: applyRound, round_extended: applyRound,
+  round_started: (p) => { board.clear(); applyRound(p); }, round_paused: applyRound, round_resumed: applyRound, round_extended: applyRound,
   round_ended: applyRound, round_reopened: applyRound, round_cancelled: applyRound,
   harvest_started: (p) => { event.status = p.status; render(); },
   event_closed: (p) => { event.status = p.status; padOpen = false; render(); },
-  message_broadcast: (p) => showOverlay(p.text),
+  message_broadcast: board.message_broadcast,
+  broadcast_withdrawn: board.broadcast_withdrawn,
   event_updated: applySetup,
   unauthorized: () => window.location.reload(),
 });
@@ -365,3 +370,14 @@ const clock = countdown(document.getElementById("host-timer"), live);
 live.socket.on("connect", () => flush());
 render();
 field.focus();
+
+// Reloading the pad without Wi-Fi opens this page from a service worker's copy (browsers allow service workers on
+// HTTPS and on localhost only). The page loaded before the worker existed asks it to keep a copy now.
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register("/h/sw.js", { scope: "/h/" })
+    .then(() => navigator.serviceWorker.ready)
+    .then((registration) => {
+      if (!navigator.serviceWorker.controller) registration.active?.postMessage({ keep: window.location.pathname });
+    })
+    .catch(() => {});
+}

@@ -154,6 +154,13 @@ JS_STRINGS = {
     "note_added_to_now": _l("Note added to “This round”."),
     "show": _l("Show"),
     "kind": _l("Kind"),
+    # Broadcasts on show, in the console (issue 13).
+    "broadcasts_on_show": _l("Messages on show"),
+    "broadcast_withdrawn": _l("Message withdrawn from every device."),
+    "withdraw": _l("Withdraw"),
+    "to_everyone": _l("to everyone"),
+    "to_screen": _l("to the screen only"),
+    "until": _l("until {time}"),
     "outbox": _n(
         "{n} change waiting for the connection — it is kept on this device and sent automatically.",
         "{n} changes waiting for the connection — they are kept on this device and sent automatically.",
