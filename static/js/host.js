@@ -183,11 +183,12 @@ function noteItem(note, { big = false } = {}) {
       note.by_participant ? ` · ${t("from_phone")}` : "", queued ? ` · ${t("queued")}` : ""),
   ].filter(Boolean));
   if (!big && !note.queued) {
+    const locked = writingLocked();  // the server would refuse: say so before the tap, not after
     li.append(h("div", { class: "note-actions" },
       h("button", { type: "button", class: `star${note.starred ? " on" : ""}`, "aria-pressed": String(note.starred),
-        onclick: () => edit(note, { starred: !note.starred }) }, note.starred ? `★ ${t("starred")}` : `☆ ${t("star")}`),
-      h("button", { type: "button", onclick: () => { editing = note.id; render(); } }, t("edit")),
-      h("button", { type: "button", class: "danger-button", onclick: () => remove(note) }, t("delete"))));
+        disabled: locked, onclick: () => edit(note, { starred: !note.starred }) }, note.starred ? `★ ${t("starred")}` : `☆ ${t("star")}`),
+      h("button", { type: "button", disabled: locked, onclick: () => { editing = note.id; render(); } }, t("edit")),
+      h("button", { type: "button", class: "danger-button", disabled: locked, onclick: () => remove(note) }, t("delete"))));
   }
   if (conflict) {
     const merged = `${conflict.current.text}\n${conflict.mine.text ?? ""}`.trim();
@@ -223,6 +224,10 @@ function padState() {
   return event.status === "running" || event.status === "paused" ? "open" : "grace";
 }
 
+function writingLocked() {
+  return ["before", "locked", "closed"].includes(padState());
+}
+
 function renderPadState() {
   const state = padState();
   const banner = document.getElementById("pad-state");
@@ -230,7 +235,7 @@ function renderPadState() {
   banner.hidden = !text;
   banner.textContent = text || "";
   banner.dataset.state = state;
-  const disabled = ["before", "locked", "closed"].includes(state);
+  const disabled = writingLocked();
   const fields = document.getElementById("capture-fields");
   if (fields.disabled !== disabled) {
     fields.disabled = disabled;
@@ -248,7 +253,7 @@ function render() {
   const earlier = all.filter((n) => !(n.table === myTable && n.round === current))
     .sort((a, b) => Number(b.starred) - Number(a.starred) || (b.round ?? 0) - (a.round ?? 0) || a.table - b.table);
   document.getElementById("notes-now").replaceChildren(...failedItems(), ...mine.map((n) => noteItem(n)),
-    mine.length ? [] : h("li", { class: "empty" }, t("no_notes_yet")));
+    mine.length ? [] : h("li", { class: "empty" }, t(padState() === "before" ? "pad_before_short" : "no_notes_yet")));
   document.getElementById("notes-earlier").replaceChildren(...earlier.map((n) => noteItem(n)),
     earlier.length ? [] : h("li", { class: "empty" }, t("no_earlier_notes")));
   const recapNotes = earlier.filter((n) => n.round !== current).sort((a, b) => Number(b.starred) - Number(a.starred)
@@ -324,8 +329,10 @@ function renderTable(table) {
 function renderClock() {
   if (!event) return;
   const going = event.status === "running" || event.status === "paused";
+  const before = !event.rounds.some((r) => r.status !== "planned");
   document.getElementById("round-label").textContent = going
-    ? t("round_of", { n: event.current_round, total: event.rounds.length }) : t(`status_${event.status}`);
+    ? t("round_of", { n: event.current_round, total: event.rounds.length })
+    : before ? t("not_started") : t(`status_${event.status}`);
   document.getElementById("host-timer").hidden = !going;
   clock?.set(going ? event.rounds.find((r) => r.number === event.current_round) : null);
 }

@@ -151,6 +151,7 @@ JS_STRINGS = {
     "pad_locked": _l("The pad is locked: the round is over. The moderator can reopen it."),
     "pad_locked_short": _l("The pad is locked."),
     "pad_closed": _l("The event is over. The pad is closed."),
+    "not_started": _l("Not started yet"),
     "note_added_to_now": _l("Note added to “This round”."),
     "show": _l("Show"),
     "kind": _l("Kind"),
