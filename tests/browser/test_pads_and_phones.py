@@ -102,7 +102,7 @@ def test_the_pad_header_with_the_timer_stays_in_view_while_scrolling(browser, li
         timer = pad.locator("#host-timer").bounding_box()
         assert abs(head["y"]) <= 1, (width, head)  # stuck to the top, not scrolled away
         assert head["height"] < height * 0.3, (width, head)  # and not eating the screen
-        assert timer is not None and 0 <= timer["y"] and timer["y"] + timer["height"] <= head["height"] + 1
+        assert timer is not None and timer["y"] >= 0 and timer["y"] + timer["height"] <= head["height"] + 1
         assert pad.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), width
         # The header is on top of the notes, not under them.
         top = pad.evaluate(f"document.elementFromPoint({width // 2}, {int(head['height']) - 5}).closest('.host-head')")
@@ -256,6 +256,8 @@ def test_a_pad_reloaded_offline_shows_the_app_with_its_queued_notes(browser, liv
     }""")
     assert not any(token in key for key in stored["keys"]) and token not in stored["html"]
     assert not any("/api/" in key or "socket.io/?" in key for key in stored["keys"])
+    scope = pad.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.scope)")
+    assert scope == f"{live_server.url}/h/"  # the host pages only: phones, console and screen are not touched
 
     context.set_offline(True)
     pad.locator("#conn[data-state=offline]").wait_for(timeout=30000)

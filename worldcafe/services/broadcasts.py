@@ -39,6 +39,7 @@ def on_show(event: Event, now: datetime | None = None, role: str | None = None) 
 def broadcast(event: Event, data: Any) -> tuple[dict[str, Any], list[Push]]:
     """A message from the moderator, shown as an overlay on every phone, pad and screen (or the screen only)."""
     spec = parse(BroadcastSpec, data)
+    _lock(event)
     now = utcnow()
     message = {
         "id": secrets.token_hex(8),
@@ -58,6 +59,7 @@ def broadcast(event: Event, data: Any) -> tuple[dict[str, Any], list[Push]]:
 def withdraw(event: Event, data: Any) -> tuple[dict[str, Any], list[Push]]:
     """Take a message off every device at once; one that has expired or gone already is not_found."""
     spec = parse(BroadcastWithdrawSpec, data)
+    _lock(event)
     shown = on_show(event)
     message = next((b for b in shown if b["id"] == spec.id), None)
     if message is None:
@@ -73,6 +75,11 @@ def clear_items(event: Event, reason: str) -> list[tuple[str, dict[str, Any], li
     shown = on_show(event)
     event.broadcasts = []
     return [("broadcast_withdrawn", _withdrawn(b, reason), _rooms(event, b["target"])) for b in shown]
+
+
+def _lock(event: Event) -> None:
+    """Read the list under the event's row lock (PostgreSQL), so two moderators' changes never undo each other."""
+    db.session.refresh(event, attribute_names=["broadcasts"], with_for_update=True)
 
 
 def _withdrawn(message: dict[str, Any], reason: str) -> dict[str, Any]:
