@@ -68,7 +68,8 @@ def test_the_join_page_asks_kindly_to_wait_in_the_phones_language(app, client, e
     form = {"name": "Erika", "group": "DE", "csrf_token": csrf_token(html)}
     assert client.post(f"/j/{event.code}", data=form, environ_base=PHONE).status_code == 302
     client.delete_cookie(f"wc_p_{event.code}")  # a second phone behind the same address
-    refused = client.post(f"/j/{event.code}", data={**form, "name": "Max"}, environ_base=PHONE)
+    refused = client.post(f"/j/{event.code}", data={**form, "name": "Max"}, environ_base=PHONE, follow_redirects=True)
+    assert [r.status_code for r in refused.history] == [303]
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
     page = refused.get_data(as_text=True)
     assert "Gerade treten sehr viele bei" in page and 'name="name"' in page and 'value="Max"' in page

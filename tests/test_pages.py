@@ -106,8 +106,9 @@ def test_join_page_flow_sets_cookie_and_rescan_lands_on_own_page(client, event):
 def test_join_form_errors_are_shown_and_nothing_is_added(client, event):
     html = client.get(f"/j/{event.code}").get_data(as_text=True)
     response = client.post(
-        f"/j/{event.code}", data={"name": "  ", "group": "DE", "csrf_token": csrf_token(html)}
+        f"/j/{event.code}", data={"name": "  ", "group": "DE", "csrf_token": csrf_token(html)}, follow_redirects=True
     )
+    assert [r.status_code for r in response.history] == [303]  # POST-redirect-GET: Back never resubmits
     assert response.status_code == 400
     assert 'class="form-error"' in response.get_data(as_text=True)
 
@@ -172,7 +173,8 @@ def test_static_assets_are_served_with_vendored_socketio(client):
 
 def test_join_errors_speak_the_participants_language(client, event):
     html = client.get(f"/j/{event.code}?lang=de").get_data(as_text=True)
-    response = client.post(f"/j/{event.code}", data={"name": "Jonas", "csrf_token": csrf_token(html)})
+    response = client.post(f"/j/{event.code}", data={"name": "Jonas", "csrf_token": csrf_token(html)},
+                           follow_redirects=True)
     assert response.status_code == 400
     assert "Bitte die Gruppe wählen: CA, DE." in response.get_data(as_text=True)
 

@@ -88,14 +88,17 @@ def test_different_names_join_without_a_warning(client, people_event, typed):
 def test_the_join_page_warns_about_a_look_alike_and_lets_the_person_continue(client, people_event):
     code = people_event.code
     html = client.get(f"/j/{code}?lang=en").get_data(as_text=True)
-    warned = client.post(f"/j/{code}", data={"name": "Zoe Schafer", "group": "DE", "csrf_token": csrf_token(html)})
+    warned = client.post(f"/j/{code}", data={"name": "Zoe Schafer", "group": "DE", "csrf_token": csrf_token(html)},
+                         follow_redirects=True)
     page = warned.get_data(as_text=True)
+    # POST-redirect-GET: the warning is a page of its own, so Back never asks to send the form again.
+    assert [r.status_code for r in warned.history] == [303] and warned.request.method == "GET"
     assert warned.status_code == 409
     assert "Someone called Zoë Schäfer has already joined" in page and "help desk" in page
     assert 'name="confirm"' in page and 'value="Zoe Schafer"' in page
     assert count(client, people_event) == 4
     german = client.post(f"/j/{code}?lang=de", data={"name": "Zoe Schafer", "group": "DE",
-                                                     "csrf_token": csrf_token(page)})
+                                                     "csrf_token": csrf_token(page)}, follow_redirects=True)
     assert "Jemand namens Zoë Schäfer ist schon dabei" in german.get_data(as_text=True)
     joined = client.post(f"/j/{code}", data={"name": "Zoe Schafer", "group": "DE", "confirm": "1",
                                              "csrf_token": csrf_token(page)})
@@ -229,3 +232,18 @@ def test_cli_prints_every_link_of_an_event(app, runner, event):
     assert set(info["links"]["hosts"]) == {"1", "2", "3"}
     unknown = runner.invoke(cli, ["links", "NOPE42"])
     assert unknown.exit_code == 2 and "There is no event with that code" in unknown.output
+
+
+def test_a_refused_join_redirects_to_the_form_with_the_values_and_the_reason_once(client, people_event):
+    code = people_event.code
+    html = client.get(f"/j/{code}?lang=en").get_data(as_text=True)
+    refused = client.post(f"/j/{code}?lang=en", data={"name": "   ", "group": "CA", "csrf_token": csrf_token(html)})
+    # POST-redirect-GET: Back and reload of the answer never send the form again.
+    assert refused.status_code == 303 and refused.headers["Location"] == f"/j/{code}?lang=en"
+    page = client.get(refused.headers["Location"])
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400 and 'class="form-error"' in text and 'value="CA" required checked' in text
+    assert page.headers["Cache-Control"] == "no-store"
+    again = client.get(f"/j/{code}?lang=en")  # reloading shows the plain form: the reason was for that one answer
+    assert again.status_code == 200 and 'class="form-error"' not in again.get_data(as_text=True)
+    assert count(client, people_event) == 4

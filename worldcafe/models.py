@@ -42,6 +42,9 @@ class Event(db.Model):
     current_round: Mapped[int | None] = mapped_column(default=None)
     # Quality figures of the published plan, as worldcafe.domain.rotation reported them.
     plan_metrics: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # Moderator messages still on show: [{id, text, target, sent_at, expires_at}] (ISO UTC); each leaves every device at
+    # expires_at, when withdrawn, or when the next round starts. Late joiners get the ones still on show.
+    broadcasts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     last_seq: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

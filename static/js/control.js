@@ -103,7 +103,7 @@ export function setupControl({ token, code, getView, setView, live }) {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
-      await api("POST", `/events/${code}/broadcast`, token, { text: form.text.value, target: form.target.value });
+      await api("POST", `/events/${code}/broadcast`, token, { text: form.text.value, target: form.target.value, seconds: Number(form.seconds.value) });
       toast(t("broadcast_sent"));
       form.reset();
     } catch (err) { toast(err.message, "error"); }

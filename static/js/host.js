@@ -1,12 +1,14 @@
 // Table host: the topic's live pad. Notes are written to an outbox first (kept in localStorage), so nothing is
 // lost while the Wi-Fi is down; the outbox is sent in order once connected, and the note id makes resending
 // harmless. Every device of the topic sees every note at once; a stale edit shows both versions to choose from.
-import { h, showOverlay, t, toast, uuid4 } from "./common.js";
+import { followBroadcasts } from "./broadcasts.js";
+import { h, t, toast, uuid4 } from "./common.js";
 import { connectLive } from "./live.js";
 import { countdown } from "./timer.js";
 
 const root = document.getElementById("host");
-const token = root.dataset.token;
+// A page opened from the service worker's copy has no token inside (the copy keeps no secret): take it from the address.
+const token = root.dataset.token || decodeURIComponent(window.location.pathname.split("/")[2] || "");
 const myTable = Number(root.dataset.table);
 const outboxKey = `wc:outbox:${token.slice(0, 16)}`;
 
@@ -15,9 +17,11 @@ const conflicts = new Map();    // id -> {mine, current}
 const failed = new Map();       // local id -> {data, message} (refused adds: kept so no text is lost)
 let outbox = JSON.parse(localStorage.getItem(outboxKey) || "[]");
 let event = null;
-let padOpen = true;
+// null until the first snapshot: a pad reloaded offline cannot know, so it lets the host write into the outbox.
+let padOpen = null;
 let tab = "now";
 let editing = null;
+let unseenNow = 0;  // notes added while another tab was shown: a badge on "This round" until it is opened
 let flushing = false;
 // While the database is unreachable the server answers `unavailable`: the outbox waits 2 s, 4 s, 8 s, then every
 // 10 s, and says why it waits; the note ids make each resend harmless.
@@ -85,6 +89,7 @@ function settle(item, ack) {
     conflicts.set(ack.current.id, { mine: item.data, current: ack.current });  // shown on the note itself
     return;
   }
+  if (ack.error.code === "pad_locked") padOpen = false;  // the grace period ended unannounced: say so at once
   if (item.op === "add_note") failed.set(item.data.id, { data: item.data, message: ack.error.message });
   toast(ack.error.message, "error");
 }
@@ -92,6 +97,7 @@ function settle(item, ack) {
 // ---- writing -----------------------------------------------------------------------------------------
 const form = document.getElementById("capture");
 const field = document.getElementById("note-text");
+field.dataset.placeholder = field.placeholder;
 
 function tagsOf(text) {
   return [...new Set([...text.matchAll(/#([\p{L}\p{N}_-]{1,40})/gu)].map((m) => m[1].toLowerCase()))].slice(0, 10);
@@ -104,6 +110,12 @@ form.addEventListener("submit", (e) => {
   enqueue("add_note", { id: uuid4(), text, kind: form.kind.value, tags: tagsOf(text) });
   field.value = "";
   field.focus();
+  if (tab !== "now") {
+    // The new note lands in "This round", which is not in view: say where it went, with a way there.
+    unseenNow += 1;
+    render();
+    toast(t("note_added_to_now"), "ok", { label: t("show"), onClick: () => showTab("now") });
+  }
 });
 field.addEventListener("keydown", (e) => {
   if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
@@ -143,9 +155,21 @@ function noteItem(note, { big = false } = {}) {
   const li = h("li", { class: `note k-${note.kind}${note.starred ? " starred" : ""}${queued ? " queued" : ""}${big ? " big" : ""}`,
     dataset: { id: note.id } });
   if (editing === note.id) {
-    const area = h("textarea", { class: "edit-text", maxlength: 2000, rows: 3 }, note.text);
-    li.append(area, h("div", { class: "note-actions" },
-      h("button", { type: "button", class: "primary", onclick: () => { editing = null; edit(note, { text: area.value.trim(), tags: tagsOf(area.value) }); } }, t("save")),
+    const area = h("textarea", { class: "edit-text", maxlength: 2000, rows: 3, "aria-label": t("edit") }, note.text);
+    const group = `kind-${note.id}`;
+    const kinds = h("div", { class: "kinds edit-kinds", role: "radiogroup", "aria-label": t("kind") },
+      KINDS.map((kind) => h("label", { class: `kind-chip k-${kind}` },
+        h("input", { type: "radio", name: group, value: kind, checked: kind === note.kind }),
+        h("span", {}, t(`kind_${kind}`)))));
+    const save = () => {
+      editing = null;
+      const kind = kinds.querySelector("input:checked")?.value ?? note.kind;
+      const changes = { text: area.value.trim(), tags: tagsOf(area.value) };
+      if (kind !== note.kind) changes.kind = kind;
+      edit(note, changes);
+    };
+    li.append(kinds, area, h("div", { class: "note-actions" },
+      h("button", { type: "button", class: "primary", onclick: save }, t("save")),
       h("button", { type: "button", onclick: () => { editing = null; render(); } }, t("cancel"))));
     setTimeout(() => area.focus(), 0);
     return li;
@@ -159,11 +183,12 @@ function noteItem(note, { big = false } = {}) {
       note.by_participant ? ` · ${t("from_phone")}` : "", queued ? ` · ${t("queued")}` : ""),
   ].filter(Boolean));
   if (!big && !note.queued) {
+    const locked = writingLocked();  // the server would refuse: say so before the tap, not after
     li.append(h("div", { class: "note-actions" },
       h("button", { type: "button", class: `star${note.starred ? " on" : ""}`, "aria-pressed": String(note.starred),
-        onclick: () => edit(note, { starred: !note.starred }) }, note.starred ? `★ ${t("starred")}` : `☆ ${t("star")}`),
-      h("button", { type: "button", onclick: () => { editing = note.id; render(); } }, t("edit")),
-      h("button", { type: "button", class: "danger-button", onclick: () => remove(note) }, t("delete"))));
+        disabled: locked, onclick: () => edit(note, { starred: !note.starred }) }, note.starred ? `★ ${t("starred")}` : `☆ ${t("star")}`),
+      h("button", { type: "button", disabled: locked, onclick: () => { editing = note.id; render(); } }, t("edit")),
+      h("button", { type: "button", class: "danger-button", disabled: locked, onclick: () => remove(note) }, t("delete"))));
   }
   if (conflict) {
     const merged = `${conflict.current.text}\n${conflict.mine.text ?? ""}`.trim();
@@ -187,6 +212,39 @@ function failedItems() {
       h("button", { type: "button", onclick: () => { failed.delete(id); render(); } }, t("discard")))));
 }
 
+const KINDS = ["idea", "question", "insight", "quote"];
+
+/** What the host may do now: before round 1 (prepare), writing, a round just over (finish notes), locked. */
+function padState() {
+  if (padOpen === null || !event) return "unknown";
+  if (event.status === "closed") return "closed";
+  const started = event.rounds.some((r) => r.status !== "planned");
+  if (!started) return padOpen ? "open" : "before";
+  if (!padOpen) return "locked";
+  return event.status === "running" || event.status === "paused" ? "open" : "grace";
+}
+
+function writingLocked() {
+  return ["before", "locked", "closed"].includes(padState());
+}
+
+function renderPadState() {
+  const state = padState();
+  const banner = document.getElementById("pad-state");
+  const text = { before: t("pad_before"), grace: t("pad_grace"), locked: t("pad_locked"), closed: t("pad_closed") }[state];
+  banner.hidden = !text;
+  banner.textContent = text || "";
+  banner.dataset.state = state;
+  const disabled = writingLocked();
+  const fields = document.getElementById("capture-fields");
+  if (fields.disabled !== disabled) {
+    fields.disabled = disabled;
+    field.placeholder = disabled ? t(state === "before" ? "pad_before_short" : "pad_locked_short") : field.dataset.placeholder;
+    if (!disabled) field.focus();
+  }
+  form.dataset.state = state;
+}
+
 function render() {
   const current = event?.current_round ?? null;
   const all = [...notes.values()];
@@ -195,7 +253,7 @@ function render() {
   const earlier = all.filter((n) => !(n.table === myTable && n.round === current))
     .sort((a, b) => Number(b.starred) - Number(a.starred) || (b.round ?? 0) - (a.round ?? 0) || a.table - b.table);
   document.getElementById("notes-now").replaceChildren(...failedItems(), ...mine.map((n) => noteItem(n)),
-    mine.length ? [] : h("li", { class: "empty" }, t("no_notes_yet")));
+    mine.length ? [] : h("li", { class: "empty" }, t(padState() === "before" ? "pad_before_short" : "no_notes_yet")));
   document.getElementById("notes-earlier").replaceChildren(...earlier.map((n) => noteItem(n)),
     earlier.length ? [] : h("li", { class: "empty" }, t("no_earlier_notes")));
   const recapNotes = earlier.filter((n) => n.round !== current).sort((a, b) => Number(b.starred) - Number(a.starred)
@@ -210,16 +268,23 @@ function render() {
   state.hidden = outbox.length === 0;
   state.textContent = t("outbox", { n: outbox.length }) + (waitingFor ? ` — ${waitingFor}` : "");
   state.dataset.waiting = String(Boolean(waitingFor && outbox.length));
-  document.getElementById("pad-locked").hidden = padOpen;
+  const badge = document.getElementById("now-badge");
+  badge.hidden = unseenNow === 0;
+  badge.textContent = unseenNow ? ` +${unseenNow}` : "";
+  renderPadState();
   renderClock();
+}
+
+function showTab(name) {
+  tab = name;
+  if (name === "now") unseenNow = 0;
+  document.querySelectorAll(".pad-tabs [data-tab]").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.tab === name)));
+  render();
 }
 
 document.querySelector(".pad-tabs").addEventListener("click", (e) => {
   const button = e.target.closest("[data-tab]");
-  if (!button) return;
-  tab = button.dataset.tab;
-  document.querySelectorAll(".pad-tabs [data-tab]").forEach((b) => b.setAttribute("aria-selected", String(b === button)));
-  render();
+  if (button) showTab(button.dataset.tab);
 });
 
 document.getElementById("photo-input").addEventListener("change", async (e) => {
@@ -264,8 +329,10 @@ function renderTable(table) {
 function renderClock() {
   if (!event) return;
   const going = event.status === "running" || event.status === "paused";
+  const before = !event.rounds.some((r) => r.status !== "planned");
   document.getElementById("round-label").textContent = going
-    ? t("round_of", { n: event.current_round, total: event.rounds.length }) : t(`status_${event.status}`);
+    ? t("round_of", { n: event.current_round, total: event.rounds.length })
+    : before ? t("not_started") : t(`status_${event.status}`);
   document.getElementById("host-timer").hidden = !going;
   clock?.set(going ? event.rounds.find((r) => r.number === event.current_round) : null);
 }
@@ -275,12 +342,16 @@ function applyRound(push) {
   const i = event.rounds.findIndex((r) => r.number === push.round.number);
   if (i >= 0) event.rounds[i] = push.round;
   if (push.status === "running" || push.status === "paused") event.current_round = push.round.number;
-  padOpen = true;  // a round change reopens or keeps the pad; the server is the judge on each write
+  // A running round opens the pad, an ended one keeps it open for the grace period; a cancelled first round
+  // leaves it as before the start. The server is the judge on each write.
+  padOpen = push.status !== "ready" && push.status !== "setup";
   render();
 }
 
+const board = followBroadcasts(() => live.serverNow());
 const live = connectLive(token, {
   snapshot: (data) => {
+    board.snapshot(data.broadcasts);
     event = data.event;
     padOpen = data.pad_open;
     if (data.table) renderTable(data.table);
@@ -293,11 +364,12 @@ const live = connectLive(token, {
   note_updated: (p) => { upsert(p.note); render(); },
   note_deleted: (p) => { notes.delete(p.note.id); render(); },
   pads_changed: (p) => { padOpen = p.open; render(); },
-  round_started: applyRound, round_paused: applyRound, round_resumed: applyRound, round_extended: applyRound,
+  round_started: (p) => { board.clear(); applyRound(p); }, round_paused: applyRound, round_resumed: applyRound, round_extended: applyRound,
   round_ended: applyRound, round_reopened: applyRound, round_cancelled: applyRound,
   harvest_started: (p) => { event.status = p.status; render(); },
   event_closed: (p) => { event.status = p.status; padOpen = false; render(); },
-  message_broadcast: (p) => showOverlay(p.text),
+  message_broadcast: board.message_broadcast,
+  broadcast_withdrawn: board.broadcast_withdrawn,
   event_updated: applySetup,
   unauthorized: () => window.location.reload(),
 });
@@ -305,3 +377,14 @@ const clock = countdown(document.getElementById("host-timer"), live);
 live.socket.on("connect", () => flush());
 render();
 field.focus();
+
+// Reloading the pad without Wi-Fi opens this page from a service worker's copy (browsers allow service workers on
+// HTTPS and on localhost only). The page loaded before the worker existed asks it to keep a copy now.
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register("/h/sw.js", { scope: "/h/" })
+    .then(() => navigator.serviceWorker.ready)
+    .then((registration) => {
+      if (!navigator.serviceWorker.controller) registration.active?.postMessage({ keep: window.location.pathname });
+    })
+    .catch(() => {});
+}

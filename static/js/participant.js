@@ -1,5 +1,6 @@
 // Participant phone: one glance tells where to go — table, colour, topic, countdown — pushed live.
-import { h, pageData, showOverlay, t, toast, uuid4 } from "./common.js";
+import { followBroadcasts } from "./broadcasts.js";
+import { h, pageData, t, toast, uuid4 } from "./common.js";
 import { connectLive } from "./live.js";
 import { countdown } from "./timer.js";
 
@@ -124,14 +125,15 @@ function applySetup(p) {
 }
 
 const roundChange = () => refresh();
+const board = followBroadcasts(() => live.serverNow());
 live = connectLive(root.dataset.token, {
-  snapshot: (data) => { me = data.me; render(); if (me.event.status === "harvest") refresh(); },
+  snapshot: (data) => { board.snapshot(data.broadcasts); me = data.me; render(); if (me.event.status === "harvest") refresh(); },
   assignment_changed: () => {
     // Browsers allow vibration only after the person has touched the page once.
     if (navigator.userActivation?.hasBeenActive) navigator.vibrate?.([200, 100, 200]);
     refresh();
   },
-  round_started: roundChange,
+  round_started: () => { board.clear(); refresh(); },
   round_paused: roundChange,
   round_resumed: roundChange,
   round_extended: roundChange,
@@ -140,7 +142,8 @@ live = connectLive(root.dataset.token, {
   round_cancelled: roundChange,
   harvest_started: roundChange,
   event_closed: roundChange,
-  message_broadcast: (p) => showOverlay(p.text),
+  message_broadcast: board.message_broadcast,
+  broadcast_withdrawn: board.broadcast_withdrawn,
   settings_changed: () => refresh(),
   event_updated: applySetup,
   unauthorized: () => window.location.reload(),

@@ -1,11 +1,11 @@
-"""Pad and voting requests over Socket.IO — each acknowledged with ok or a clear error."""
+"""Pad, voting and broadcast requests over Socket.IO — each acknowledged with ok or a clear error."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from ..services import notes, votes
+from ..services import broadcasts, notes, votes
 from ..services.access import Access
 from ..services.errors import ServiceError
 from ..services.live import Push
@@ -61,6 +61,17 @@ def on_restore_note(data: Any = None) -> dict[str, Any]:
 def on_hide_note(data: Any = None) -> dict[str, Any]:
     """Moderator: ``{id, hidden}``."""
     return _handle(notes.hide_note, data, limited=False)
+
+
+def _withdraw_broadcast(access: Access, data: Any) -> tuple[dict[str, Any], list[Push]]:
+    access.require("moderator")
+    return broadcasts.withdraw(access.event, data)
+
+
+@on_request("withdraw_broadcast")
+def on_withdraw_broadcast(data: Any = None) -> dict[str, Any]:
+    """Moderator: ``{id}`` → the message leaves every phone, pad and screen at once."""
+    return _handle(_withdraw_broadcast, data, limited=False, key="broadcast")
 
 
 @on_request("cast_vote")

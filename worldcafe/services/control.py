@@ -11,6 +11,7 @@ from ..domain import flow, timer
 from ..extensions import db
 from ..models import Event, Round, Seat, utcnow
 from ..realtime.rooms import event_room, moderators_room, person_room
+from . import broadcasts
 from .errors import ServiceError
 from .live import Push, record_many
 from .planning import replan
@@ -54,6 +55,9 @@ def control(event: Event, data: Any, now: datetime | None = None) -> tuple[dict[
     try:
         step = flow.step(event.status, spec.action, event.current_round, len(event.rounds), last_ended)
         items += _apply(event, step, spec.seconds, now)
+        if step.action in ("start_round", "start_harvest", "close"):
+            # A new phase starts clean: the last round's messages ("coffee is ready") leave every device.
+            items += broadcasts.clear_items(event, step.action)
     except flow.FlowError as exc:
         db.session.rollback()
         raise ServiceError(exc.code, flow_message(exc)) from None

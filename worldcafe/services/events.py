@@ -1,4 +1,4 @@
-"""Creating events, their settings and broadcasts (changing the setup later: ``setup``)."""
+"""Creating events and their settings (changing the setup later: ``setup``; broadcasts: ``broadcasts``)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from sqlalchemy import delete, insert
 
 from ..extensions import db
 from ..models import AccessLink, CafeTable, Event, Participant, utcnow
-from ..realtime.rooms import event_room, moderators_room, screen_room
+from ..realtime.rooms import event_room, moderators_room
 from .access import issue_link, new_token
 from .errors import ServiceError
 from .live import Push, record
 from .reading import let_others_run
 from .setup import apply_setup, joining_push, new_checkin_code
-from .spec import BroadcastSpec, EventSpec, ParticipantSpec, SettingsSpec, TableSpec, parse, with_groups
+from .spec import EventSpec, ParticipantSpec, SettingsSpec, TableSpec, parse, with_groups
 
 # No 0/O, 1/I/L: a join code is read aloud and typed from a projector.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -141,15 +141,6 @@ def update_settings(event: Event, data: Any) -> list[Push]:
         pushes.append(record(event, "settings_changed", changed, [event_room(event.id)]))
     db.session.commit()
     return pushes
-
-
-def broadcast(event: Event, data: Any) -> list[Push]:
-    """A message from the moderator, shown as an overlay on every phone, pad and screen (or the screen only)."""
-    spec = parse(BroadcastSpec, data)
-    rooms = [screen_room(event.id), moderators_room(event.id)] if spec.target == "screen" else [event_room(event.id)]
-    push = record(event, "message_broadcast", {"text": spec.text, "target": spec.target}, rooms)
-    db.session.commit()
-    return [push]
 
 
 def active_participants(event: Event) -> list[Participant]:

@@ -314,6 +314,14 @@ class BroadcastSpec(_Schema):
 
     text: Annotated[Text, StringConstraints(min_length=1, max_length=280)]
     target: Literal["all", "screen"] = "all"
+    # How long it stays on phones, pads and the screen: 5 minutes unless the moderator says otherwise (max 4 hours).
+    seconds: int = Field(default=300, ge=5, le=14400)
+
+
+class BroadcastWithdrawSpec(_Schema):
+    """Take a message off every device."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8,32}$")]
 
 
 def _message(err: Any) -> str:

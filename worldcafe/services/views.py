@@ -260,4 +260,7 @@ def snapshot(access: Access) -> dict[str, Any]:
         data["notes"] = list_notes(access, newest=SCREEN_NOTES)
     if access.role == "participant" and access.participant is not None:
         data["me"] = me_view(access.participant)
+    from .broadcasts import on_show
+
+    data["broadcasts"] = on_show(event, role=access.role)  # only those still on show: a late joiner sees no old news
     return data

@@ -143,6 +143,25 @@ JS_STRINGS = {
     "no_notes_yet": _l("No notes yet in this round. Type above and press Enter."),
     "no_earlier_notes": _l("No notes from earlier rounds yet."),
     "recap_title": _l("What the earlier rounds said"),
+    # The host pad's states (issue 13): before round 1, a round just over, locked; and where a new note went.
+    "pad_before": _l("Round 1 has not started yet. Read your topic and question and get ready: the pad opens when the "
+                     "moderator starts the round."),
+    "pad_before_short": _l("The pad opens when round 1 starts."),
+    "pad_grace": _l("The round is over. You can still finish your notes for a few minutes."),
+    "pad_locked": _l("The pad is locked: the round is over. The moderator can reopen it."),
+    "pad_locked_short": _l("The pad is locked."),
+    "pad_closed": _l("The event is over. The pad is closed."),
+    "not_started": _l("Not started yet"),
+    "note_added_to_now": _l("Note added to “This round”."),
+    "show": _l("Show"),
+    "kind": _l("Kind"),
+    # Broadcasts on show, in the console (issue 13).
+    "broadcasts_on_show": _l("Messages on show"),
+    "broadcast_withdrawn": _l("Message withdrawn from every device."),
+    "withdraw": _l("Withdraw"),
+    "to_everyone": _l("to everyone"),
+    "to_screen": _l("to the screen only"),
+    "until": _l("until {time}"),
     "outbox": _n(
         "{n} change waiting for the connection — it is kept on this device and sent automatically.",
         "{n} changes waiting for the connection — they are kept on this device and sent automatically.",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 
+from ..models import Event
 from ..realtime import joins
 from ..services.access import resolve
 from ..services.errors import ServiceError
@@ -16,6 +17,11 @@ from .links import participant_cookie, remember_participant
 bp = Blueprint("join", __name__)
 
 
+# A refused join is answered with a redirect to the form (POST-redirect-GET), so Back and reload never ask to send the
+# form again; what the person typed and why it was refused wait in the session for that one GET.
+FAILED_JOIN = "failed_join"
+
+
 @bp.route("/j/<code>", methods=["GET", "POST"])
 def join(code: str) -> Any:
     """Show the join form; a browser that joined before goes straight back to its own page (no second record)."""
@@ -23,25 +29,39 @@ def join(code: str) -> Any:
     token = request.cookies.get(participant_cookie(event.public_id))
     remembered = resolve(token, "participant")
     if token and remembered is not None and remembered.event.id == event.id:
+        session.pop(FAILED_JOIN, None)
         return redirect(url_for("roles.participant", token=token))
-    error, look_alike, retry_after = None, False, None
     if request.method == "POST":
-        try:
-            check_join_budget(event.public_id)
-            person = joins.join(
-                event,
-                {
-                    "name": request.form.get("name", ""),
-                    "group": request.form.get("group") or None,
-                    "confirm": request.form.get("confirm") == "1",
-                },
-            )
-        except ServiceError as exc:
-            error, look_alike = exc.message, exc.code == "possible_duplicate"
-            retry_after = exc.details.get("retry_after") if exc.code == "rate_limited" else None
-        else:
-            response = make_response(redirect(url_for("roles.participant", token=person.token)))
-            return remember_participant(response, event.public_id, person.token)
-    status = (409 if look_alike else 429 if retry_after else 400) if error else 200
-    page = render_template("join.html", event=event, error=error, look_alike=look_alike, form=request.form)
-    return page, status, {"Retry-After": str(retry_after)} if retry_after else {}
+        return _submit(event)
+    failed = session.pop(FAILED_JOIN, None)
+    if not isinstance(failed, dict) or failed.get("event") != event.public_id:
+        failed = {}
+    error, look_alike, retry_after = failed.get("error"), bool(failed.get("look_alike")), failed.get("retry_after")
+    status = int(failed.get("status", 200)) if error else 200
+    page = render_template("join.html", event=event, error=error, look_alike=look_alike, form=failed.get("form", {}))
+    return page, status, {"Retry-After": str(retry_after), "Cache-Control": "no-store"} if retry_after else {
+        "Cache-Control": "no-store"}
+
+
+def _submit(event: Event) -> Any:
+    """Join with the form's name and group; a refusal goes back to the form with the values and the reason."""
+    form = {"name": request.form.get("name", ""), "group": request.form.get("group") or None}
+    try:
+        check_join_budget(event.public_id)
+        person = joins.join(event, {**form, "confirm": request.form.get("confirm") == "1"})
+    except ServiceError as exc:
+        look_alike = exc.code == "possible_duplicate"
+        retry_after = exc.details.get("retry_after") if exc.code == "rate_limited" else None
+        session[FAILED_JOIN] = {
+            "event": event.public_id,
+            "error": exc.message,
+            "look_alike": look_alike,
+            "retry_after": retry_after,
+            "status": 409 if look_alike else 429 if retry_after else 400,
+            # What was typed, for the form again: without NUL (the session cookie cannot carry it), and bounded.
+            "form": {key: value.replace("\x00", "")[:200] for key, value in form.items() if value},
+        }
+        return redirect(request.full_path if request.query_string else request.path, code=303)
+    session.pop(FAILED_JOIN, None)
+    response = make_response(redirect(url_for("roles.participant", token=person.token)))
+    return remember_participant(response, event.public_id, person.token)

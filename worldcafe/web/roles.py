@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, current_app, make_response, render_template, request
 
 from ..realtime.publish import publish
 from ..services.access import resolve
@@ -38,6 +38,15 @@ def host(token: str) -> Any:
     access = page_access(token, "host")
     assert access.table is not None
     return render_template("host.html", event=access.event, table=table_view(access.table), token=token)
+
+
+@bp.get("/h/sw.js")
+def host_service_worker() -> Any:
+    """The pad's service worker, served under /h/ so that its scope is the host pages and nothing else."""
+    response = current_app.send_static_file("js/host_sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    return response
 
 
 @bp.get("/h/<token>/photos/<photo_id>")

@@ -13,7 +13,7 @@ from ...realtime import joins
 from ...realtime.presence import presence
 from ...realtime.publish import publish
 from ...realtime.revocation import revoke
-from ...services import checkin, payloads, planning, votes
+from ...services import broadcasts, checkin, payloads, planning, votes
 from ...services import control as control_service
 from ...services import duplicates as duplicate_service
 from ...services import events as event_service
@@ -283,8 +283,27 @@ def broadcast(code: str) -> Any:
     """Show a message on every device (``target: "all"``) or only on the screen."""
     access = api_access(code)
     access.require("moderator")
-    publish(event_service.broadcast(access.event, json_body()))
-    return jsonify(ok=True), 201
+    message, pushes = broadcasts.broadcast(access.event, json_body())
+    publish(pushes)
+    return jsonify(ok=True, broadcast=message), 201
+
+
+@bp.get("/events/<code>/broadcasts")
+def list_broadcasts(code: str) -> Any:
+    """The messages still on show (not expired, not withdrawn)."""
+    access = api_access(code)
+    access.require("moderator")
+    return jsonify(broadcasts=broadcasts.on_show(access.event))
+
+
+@bp.delete("/events/<code>/broadcasts/<message_id>")
+def withdraw_broadcast(code: str, message_id: str) -> Any:
+    """Take a message off every phone, pad and screen at once."""
+    access = api_access(code)
+    access.require("moderator")
+    _message, pushes = broadcasts.withdraw(access.event, {"id": message_id})
+    publish(pushes)
+    return "", 204
 
 
 @bp.get("/events/<code>/occupancy")

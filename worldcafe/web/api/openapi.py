@@ -117,6 +117,8 @@ OPERATIONS: dict[str, Operation] = {
     "api.get_plan": Operation(roles=MODERATOR, tag="rounds"),
     "api.control": Operation(roles=MODERATOR, body=spec.ControlSpec, tag="rounds"),
     "api.broadcast": Operation(roles=MODERATOR, success=201, body=spec.BroadcastSpec, tag="rounds"),
+    "api.list_broadcasts": Operation(roles=MODERATOR, tag="rounds"),
+    "api.withdraw_broadcast": Operation(roles=MODERATOR, success=204, tag="rounds"),
     "api.occupancy": Operation(roles=MODERATOR, tag="rounds"),
     "api.table_health": Operation(roles=MODERATOR, tag="rounds"),
     "api.seating": Operation(roles=("moderator", "screen"), tag="rounds"),
@@ -147,6 +149,7 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     "code": {"type": "string", "pattern": f"^[{''.join(sorted(set(CODE_ALPHABET + CODE_ALPHABET.lower())))}]{{6}}$"},
     "participant_id": {"type": "integer", "minimum": 0},
     "fmt": {"type": "string", "enum": list(EXPORTS)},
+    "message_id": {"type": "string", "pattern": "^[0-9a-f]{8,32}$"},
 }
 
 # Error statuses every operation may answer besides its own success: a 4xx with its code, and the few 5xx a service
