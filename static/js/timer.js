@@ -23,6 +23,9 @@ export function formatSeconds(total) {
   return h ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
 }
 
+// The round this page saw with more than FINAL_S left, not yet announced. One per page, not per countdown: a page
+// that redraws its timer (the phone makes a new one with each new view) still announces once.
+let armedFor = null;
 let bannerTimer;
 /** A short banner at the top of the page (pages without a place of their own for the signal). */
 function banner(text) {
@@ -31,7 +34,7 @@ function banner(text) {
     el = h("div", { id: "timer-banner", class: "timer-banner", role: "status" });
     document.body.append(el);
   }
-  el.textContent = `⏱ ${text}`;
+  el.textContent = text;
   el.hidden = false;
   clearTimeout(bannerTimer);
   bannerTimer = setTimeout(() => { el.hidden = true; }, BANNER_MS);
@@ -47,15 +50,14 @@ function vibrate() {
 /**
  * Keep an element showing a round's remaining time. live.serverNow() gives the server clock.
  * onTimeUp fires once when a running round reaches zero; onFinalMinutes once when it passes FINAL_S seconds left
- * (only when this page saw it above that, so a reload in the last minutes does not announce it again).
+ * (only when this page saw it above that, so a reload in the last minutes does not announce it again; time added
+ * beyond the mark announces it again when it is passed again).
  * ``signal``: an element of the page's own layout that says "Last 2 minutes" / "Time is up"; without one the
  * signal is a banner at the top of the page for a few seconds.
  */
 export function countdown(element, live, { onTimeUp, onFinalMinutes, signal } = {}) {
   let round = null;
   let firedFor = null;
-  let armedFor = null;   // the round (and end) this page saw with more than FINAL_S left
-  let warnedFor = null;
   const showSignal = (left) => {
     if (!signal) return;
     const running = round?.status === "running";
@@ -72,11 +74,13 @@ export function countdown(element, live, { onTimeUp, onFinalMinutes, signal } = 
     element.dataset.final = String(round.status === "running" && left <= FINAL_S);
     element.dataset.hours = String(left >= 3600);
     showSignal(left);
-    const key = `${round.number}:${round.ends_at}`;
+    // The same end may come as different strings (a push, a fresh view): compare the instant.
+    const key = `${round.number}:${Date.parse(round.ends_at) || ""}`;
     if (round.status === "running") {
-      if (left > FINAL_S) armedFor = key;
-      else if (left > 0 && armedFor === key && warnedFor !== key) {
-        warnedFor = key;
+      // Announced when the time left passes the mark, by the clock or by a shortened round; more time re-arms it.
+      if (left > FINAL_S) armedFor = round.number;
+      else if (left > 0 && armedFor === round.number) {
+        armedFor = null;
         if (signal) {
           signal.dataset.fresh = "true";
           setTimeout(() => { delete signal.dataset.fresh; }, BANNER_MS);
@@ -93,7 +97,8 @@ export function countdown(element, live, { onTimeUp, onFinalMinutes, signal } = 
   const handle = setInterval(tick, 250);
   return {
     set(newRound) {
-      if (round && newRound && (newRound.number !== round.number || newRound.ends_at !== round.ends_at)) {
+      if (round && newRound && (newRound.number !== round.number
+        || Date.parse(newRound.ends_at) !== Date.parse(round.ends_at))) {
         // A later end (extend, resume) re-arms the time-up signal.
         if (firedFor && newRound.status === "running") firedFor = null;
       }
