@@ -129,6 +129,8 @@ let findPages = [];
 let findPage = 0;
 let findTimer = null;
 let measureCanvas = null;
+let findKey = "";
+let findLayoutCache = null;
 
 function stopFindPaging() {
   clearInterval(findTimer);
@@ -219,7 +221,16 @@ function renderFind() {
   const list = document.getElementById("find-list");
   const collator = new Intl.Collator(lang, { sensitivity: "base", numeric: true });
   const people = [...seating.people].sort((a, b) => collator.compare(a.name, b.name));
-  const layout = findLayout(list, people);
+  // Laying out 400 names measures them all: done again only when the names or the room for them changed.
+  const box = list.getBoundingClientRect();
+  const join = document.getElementById("join-box");
+  const key = [box.width, box.height, join.hidden || join.getBoundingClientRect().top,
+    ...people.map((p) => `${p.name}\u0000${p.table}\u0000${p.colour}`)].join("\u0001");
+  if (key !== findKey) {
+    findKey = key;
+    findLayoutCache = findLayout(list, people);
+  }
+  const layout = findLayoutCache;
   list.style.gridTemplateColumns = `repeat(${layout.columns}, minmax(0, 1fr))`;
   list.style.gridTemplateRows = `repeat(${layout.rows}, ${layout.line}px)`;
   findPages = layout.pages;

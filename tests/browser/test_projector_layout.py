@@ -127,7 +127,7 @@ def test_projector_layout_holds_for_400_people_long_names_and_long_notes(browser
     add_notes(live_server, created)
     for label, page in pages.items():
         page.locator("#ticker li").first.wait_for()
-        page.locator(".theme-term").first.wait_for(timeout=15000)
+        page.locator(".theme-term").first.wait_for(timeout=45000)  # themes are worked out every 5 s, off the loop
         assert in_view(page, ".themes-box"), label
         shot(page, f"projector-round-{label}")
     assert_clean(pages, "round")
