@@ -237,10 +237,11 @@ def test_check_in_by_scanning_the_table_card(app, client, sio, demo):
     mine = client.get("/api/v1/me", headers=bearer(person["token"])).get_json()["current"]["table"]["number"]
     codes = table_codes(app, code)
     other = next(n for n in codes if n != mine)
-    wrong = client.get(f"/t/{codes[other]}").get_data(as_text=True)
+    english = {"Accept-Language": "en"}  # a phone set to English (the demo event is German)
+    wrong = client.get(f"/t/{codes[other]}", headers=english).get_data(as_text=True)
     assert f"You are at table {other} — your table is {mine}." in wrong
     moderator_socket.get_received()
-    right = client.get(f"/t/{codes[mine]}").get_data(as_text=True)
+    right = client.get(f"/t/{codes[mine]}", headers=english).get_data(as_text=True)
     assert f"Welcome to table {mine}!" in right
     [(_, push)] = received(moderator_socket, "checked_in")
     assert push["table"] == mine and push["count"] == 1
@@ -260,7 +261,7 @@ def test_check_in_by_scanning_the_table_card(app, client, sio, demo):
 
 def test_check_in_without_a_personal_page_asks_who_you_are(app, client, demo):
     code, _, _ = demo
-    html = client.get(f"/t/{table_codes(app, code)[1]}").get_data(as_text=True)
+    html = client.get(f"/t/{table_codes(app, code)[1]}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Who are you?" in html
     assert client.get("/t/not-a-real-code").status_code == 404
 

@@ -15,7 +15,7 @@ from werkzeug.routing import IntegerConverter
 from ..domain.palette import PALETTE
 from ..services import payloads
 from ..services.errors import ServiceError, database_unavailable, is_database_outage, outage_summary
-from .i18n import LANG_COOKIE, LANGUAGES, js_strings
+from .i18n import LANGUAGES, js_strings, lang_url, remember_language
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -90,6 +90,7 @@ def register_web(app: Flask) -> None:
         return {
             "locale": str(get_locale()),
             "languages": LANGUAGES,
+            "lang_url": lang_url,
             "js_strings": js_strings(),
             "palette": PALETTE,
         }
@@ -103,10 +104,7 @@ def register_web(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         if not request.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
-        lang = request.args.get("lang")
-        if lang in LANGUAGES:
-            response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-        return response
+        return remember_language(response)
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Any:

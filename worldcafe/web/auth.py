@@ -9,13 +9,15 @@ from flask import abort, current_app, request, send_file
 from ..services.access import Access, resolve
 from ..services.errors import ServiceError
 from ..services.notes import photo_file
+from .i18n import use_event_language
 
 
 def page_access(token: str, role: str) -> Access:
-    """The access of a page link; anything unknown is a plain 404."""
+    """The access of a page link (the page then speaks the event's language); anything unknown is a plain 404."""
     access = resolve(token, role)
     if access is None:
         abort(404)
+    use_event_language(access.event, room=role == "screen")
     return access
 
 

@@ -1,13 +1,23 @@
-"""Language choice (``?lang=`` → cookie → browser) and the strings the JavaScript needs, translated."""
+"""Language choice and the strings the JavaScript needs, translated.
+
+A page that belongs to an event speaks the event's language unless someone chose otherwise: ``?lang=`` (the DE/EN
+switch on every page) wins and is remembered per event in this browser. Pages the whole room reads — the projector
+and the printed cards and lists — follow the event even on a laptop set to another language; pages a person reads on
+their own device (console, pad, phone) follow that device's language when it is one of ours, else the event's.
+Pages outside an event: ``?lang=`` → cookie → browser → English.
+"""
 
 from __future__ import annotations
 
-from flask import has_request_context, request
-from flask_babel import get_translations
+from typing import Any
+
+from flask import g, has_request_context, request, url_for
+from flask_babel import get_translations, refresh
 from flask_babel import lazy_gettext as _l
 
 LANGUAGES = ("de", "en")
 LANG_COOKIE = "wc_lang"
+LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 class _n:  # noqa: N801 - named like _l so that extraction (-k _n:1,2) and reading stay alike
@@ -25,14 +35,55 @@ class _n:  # noqa: N801 - named like _l so that extraction (-k _n:1,2) and readi
         }
 
 
+def event_lang_cookie(code: str) -> str:
+    """The cookie that remembers the language chosen for one event's pages in this browser."""
+    return f"{LANG_COOKIE}_{code.upper()}"
+
+
+def use_event_language(event: Any, *, room: bool = False) -> None:
+    """Let this request's page follow ``event``'s language; ``room``: a page the whole room reads (projector, print)."""
+    g.event_language = event.language if event.language in LANGUAGES else None
+    g.event_code = event.public_id
+    g.room_page = room
+    refresh()  # the language may have been looked up already in this request (an error text, a lazy string)
+
+
 def select_locale() -> str:
-    """The page language: an explicit choice, else the browser's preference, else English (also outside requests)."""
+    """The page language (see the module's docstring); English outside requests."""
     if not has_request_context():
         return "en"
-    chosen = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        return asked
+    event_language = g.get("event_language")
+    if event_language:
+        chosen = request.cookies.get(event_lang_cookie(g.event_code))
+        if chosen in LANGUAGES:
+            return chosen
+        if g.get("room_page"):
+            return str(event_language)
+    chosen = request.cookies.get(LANG_COOKIE)
     if chosen in LANGUAGES:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES) or "en"
+    return request.accept_languages.best_match(LANGUAGES) or event_language or "en"
+
+
+def remember_language(response: Any) -> Any:
+    """After ``?lang=``: remember the choice — for this event's pages when the page belongs to one, else everywhere."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        code = g.get("event_code")
+        name = event_lang_cookie(code) if code else LANG_COOKIE
+        response.set_cookie(name, asked, max_age=LANG_COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+    return response
+
+
+def lang_url(code: str) -> str:
+    """This page in another language: the same address and query, ``lang`` set (the DE/EN switch's links)."""
+    if request.endpoint is None or request.method != "GET":
+        return f"?lang={code}"
+    args = {key: value for key, value in request.args.items() if key != "lang"}
+    return url_for(request.endpoint, **(request.view_args or {}), **args, lang=code)
 
 
 # Strings the browser code shows; rendered into each page as JSON so the JS needs no translation files.
@@ -204,6 +255,11 @@ JS_STRINGS = {
     "presence_done_no_show": _l("{name} did not come; the seats were given to others."),
     "find_your_table": _l("Find your table"),
     "event_over": _l("The café is over. Thank you for all your ideas!"),
+    "find_page": _l("{first} – {last} · page {n} of {count}"),
+    "themes_waiting": _l("Themes appear here as the tables write notes."),
+    "two_minutes_left": _l("2 minutes left"),
+    "last_two_minutes": _l("Last 2 minutes"),
+    "time_up": _l("Time is up"),
     "harvest_now": _l("All rounds are done. Look at the screen: the harvest begins."),
     "not_seated": _l("You are marked as not here. Please talk to the moderator if you are."),
     "next_round_label": _l("Next: round {n}"),

@@ -12,6 +12,7 @@ from ..services.access import resolve
 from ..services.errors import ServiceError
 from ..services.events import get_event
 from .guards import check_join_budget
+from .i18n import use_event_language
 from .links import participant_cookie, remember_participant
 
 bp = Blueprint("join", __name__)
@@ -26,6 +27,7 @@ FAILED_JOIN = "failed_join"
 def join(code: str) -> Any:
     """Show the join form; a browser that joined before goes straight back to its own page (no second record)."""
     event = get_event(code)
+    use_event_language(event)
     token = request.cookies.get(participant_cookie(event.public_id))
     remembered = resolve(token, "participant")
     if token and remembered is not None and remembered.event.id == event.id:

@@ -26,6 +26,7 @@ from ..services.errors import ServiceError
 from ..services.participants import find_participant
 from ..services.views import full_view
 from .auth import page_access, send_photo
+from .i18n import use_event_language
 from .links import base_url, checkin_url, is_loopback, join_url, qr_svg, qr_svg_file, qr_svgs, role_url
 from .printing import participant_cards, person_card, seating_sheet
 
@@ -91,6 +92,7 @@ def photo(token: str, photo_id: str) -> Any:
 def print_tables(token: str) -> Any:
     """A4 table cards: number, colour, topic, question; the host's QR on a slip to cut off (a part per ``?page=``)."""
     access = page_access(token, "moderator")
+    use_event_language(access.event, room=True)  # printed for the room: the event's language, not this laptop's
     page = paged(page_number(request.args.get("page")), TABLES_PER_PAGE, count_tables(access.event))
     tables = tables_page(access.event, page)
     cards = [_table_card(table) for table in tables]
@@ -109,6 +111,7 @@ def _table_card(table: TableCard) -> dict[str, Any]:
 def print_participants(token: str) -> Any:
     """A4 sheets of participant cards with each person's own QR and every round's table (200 cards per ``?page=``)."""
     access = page_access(token, "moderator")
+    use_event_language(access.event, room=True)  # printed for the room: the event's language, not this laptop's
     page = paged(page_number(request.args.get("page")), PEOPLE_PER_PAGE, count_people(access.event))
     return participant_cards(access.event, people_page(access.event, page), page, token)
 

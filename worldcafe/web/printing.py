@@ -11,6 +11,7 @@ from ..qrcodes import Qr
 from ..services import helpdesk
 from ..services.cards import Page, PersonCard, routes
 from ..services.spec import whole_number
+from .i18n import use_event_language
 from .links import qr_svgs, role_url
 
 # The seating list on a wall: A4 portrait sheets of three columns, each column holding this many lines (a name is a
@@ -29,6 +30,7 @@ def person_card(card: PersonCard) -> dict[str, Any]:
 
 def participant_cards(event: Event, cards: list[PersonCard], page: Page, token: str) -> str:
     """A4 sheets of personal cards: name, group, every round's table, and the QR of the person's own page."""
+    use_event_language(event, room=True)  # printed for the room: the event's language, not this laptop's
     people = [person_card(card) for card in cards]
     for person, svg in zip(people, qr_svgs([Qr(person["link"], 3) for person in people]), strict=True):
         person["qr"] = svg
@@ -40,6 +42,7 @@ def participant_cards(event: Event, cards: list[PersonCard], page: Page, token: 
 
 def seating_sheet(event: Event, token: str) -> str:
     """The A–Z list of one round (``?round=``, default: the one running or the next): name → table, colour, topic."""
+    use_event_language(event, room=True)  # on the wall for the room: the event's language
     raw = request.args.get("round")
     number = whole_number(raw, "round") if raw not in (None, "") else helpdesk.default_round(event)
     people = helpdesk.seating_list(event, number)["people"] if event.rounds else []

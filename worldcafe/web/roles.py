@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, current_app, make_response, render_template, request
@@ -12,6 +13,7 @@ from ..services.checkin import check_in, table_by_code
 from ..services.errors import ServiceError
 from ..services.views import me_view, public_view, table_view
 from .auth import page_access, send_photo
+from .i18n import use_event_language
 from .links import join_url, participant_cookie, qr_svg, remember_participant
 
 bp = Blueprint("roles", __name__)
@@ -22,12 +24,15 @@ def screen(token: str) -> Any:
     """The projector view."""
     access = page_access(token, "screen")
     url = join_url(access.event.public_id)
+    # The address without its scheme (browsers add it), in parts that may wrap after "/", "." or ":"; the code after it.
+    base = re.sub(r"^https?://", "", url[: -len(access.event.public_id)])
     return render_template(
         "screen.html",
         event=access.event,
         view=public_view(access.event),
         token=token,
         join_url=url,
+        join_base=re.split(r"(?<=[/.:])", base),
         join_qr=qr_svg(url, scale=8),
     )
 
@@ -70,6 +75,7 @@ def participant(token: str) -> Any:
 def checkin(code: str) -> Any:
     """A table card's QR: check the scanning participant in, or tell them kindly where their table is."""
     table = table_by_code(code)
+    use_event_language(table.event)
     token = request.cookies.get(participant_cookie(table.event.public_id))
     access = resolve(token, "participant")
     if access is None or access.participant is None:
