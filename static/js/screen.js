@@ -329,13 +329,25 @@ function noteGone(id) {
 // ---- a message to the room: a banner above the content, the timer stays in view ----
 
 let messageTimer;
-function showMessage(text) {
-  const box = document.getElementById("screen-message");
-  document.getElementById("screen-message-text").textContent = text;
-  box.dataset.long = String(text.length > 120);
-  box.hidden = false;
+let messageId = null;
+function hideMessage() {
   clearTimeout(messageTimer);
-  messageTimer = setTimeout(() => { box.hidden = true; }, MESSAGE_MS);
+  document.getElementById("screen-message").hidden = true;
+  messageId = null;
+}
+// Shown until it expires by the server's clock (a message from a server without expiry: MESSAGE_MS), is withdrawn,
+// or a newer one replaces it; the next round's start withdraws it on the server.
+function showMessage(message) {
+  const now = live.serverNow();
+  const ends = message.expires_at ? Date.parse(message.expires_at) : now + MESSAGE_MS;
+  if (!(ends > now)) return;
+  const box = document.getElementById("screen-message");
+  document.getElementById("screen-message-text").textContent = message.text;
+  box.dataset.long = String(message.text.length > 120);
+  box.hidden = false;
+  messageId = message.id ?? null;
+  clearTimeout(messageTimer);
+  messageTimer = setTimeout(hideMessage, Math.min(ends - now, 2 ** 31 - 1));
 }
 
 // ---- the harvest ----
@@ -390,6 +402,8 @@ const live = connectLive(token, {
     loadThemes();
     loadSeating();
     if (view.status === "harvest") loadBallot();
+    const onShow = data.broadcasts || [];
+    if (onShow.length) showMessage(onShow.at(-1)); else hideMessage();
   },
   note_added: (p) => noteArrived(p.note),
   note_updated: (p) => (p.note.deleted || p.note.hidden ? noteGone(p.note.id) : noteArrived(p.note)),
@@ -410,7 +424,8 @@ const live = connectLive(token, {
     if (item) { item.votes = p.votes; renderBars(); } else loadBallot();
   },
   event_closed: (p) => { view.status = p.status; render(); },
-  message_broadcast: (p) => showMessage(p.text),
+  message_broadcast: (p) => showMessage(p),
+  broadcast_withdrawn: (p) => { if (p.id === messageId) hideMessage(); },
   // The setup changed (topic texts, tables, rounds): a fresh snapshot redraws everything without a reload.
   event_updated: () => live.sync({}),
   unauthorized: () => window.location.reload(),
