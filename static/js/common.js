@@ -91,6 +91,21 @@ export function showOverlay(text, hideAfterMs = 0) {
   if (hideAfterMs) overlayTimer = setTimeout(() => { overlay.hidden = true; }, hideAfterMs);
 }
 
+/** Keep Tab and Shift+Tab inside a modal dialog (a browser lets them leave it for its own toolbar); Escape and
+ * closing are the dialog's own, and it gives the focus back to what opened it. */
+export function keepFocusIn(dialog) {
+  dialog.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab") return;
+    const items = [...dialog.querySelectorAll("a[href], button:not(:disabled), input:not(:disabled), select, textarea, [tabindex]:not([tabindex='-1'])")];
+    if (!items.length) return;
+    const [first, last] = [items[0], items[items.length - 1]];
+    if (e.shiftKey ? document.activeElement === first : document.activeElement === last) {
+      e.preventDefault();
+      (e.shiftKey ? last : first).focus();
+    }
+  });
+}
+
 /** A random UUID (crypto.randomUUID needs HTTPS; a venue LAN is plain HTTP). */
 export function uuid4() {
   const b = crypto.getRandomValues(new Uint8Array(16));

@@ -1,12 +1,13 @@
 // The console's help desk: find anyone by name and show their own QR code again (big, for their phone to scan),
 // and merge two records of one person.
-import { api, h, t, toast } from "./common.js";
+import { api, h, keepFocusIn, t, toast } from "./common.js";
 
 export function setupHelpDesk({ token, code, onMerged }) {
   const input = document.getElementById("help-search");
   const results = document.getElementById("help-results");
   const count = document.getElementById("help-count");
   const dialog = document.getElementById("qr-dialog");
+  keepFocusIn(dialog);
   let timer = null;
   let asked = 0;
 
