@@ -82,7 +82,7 @@ export function showOverlay(text, hideAfterMs = 0) {
   if (!overlay) {
     overlay = h("div", { id: "overlay", class: "overlay", role: "alert" },
       h("p", { class: "overlay-text" }),
-      h("button", { type: "button", class: "overlay-close", onclick: () => { overlay.hidden = true; } }, "×"));
+      h("button", { type: "button", class: "overlay-close", "aria-label": t("close"), onclick: () => { overlay.hidden = true; } }, "×"));
     document.body.append(overlay);
   }
   overlay.querySelector(".overlay-text").textContent = text;

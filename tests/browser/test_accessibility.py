@@ -208,3 +208,43 @@ def test_every_page_every_role_every_state(browser, live_server, page_errors, ax
     tour.assert_clean()
     assert len(axe_audit.pages) >= 40
     assert page_errors.errors == []
+
+
+def test_german_pages_and_reflow_at_320_px(browser, live_server, page_errors, axe_audit):  # noqa: F811
+    """The German UI (longer words) at each device size, and every page at 320 CSS px wide — a phone's narrowest, and
+    a laptop zoomed to 400 % (WCAG 1.4.10 Reflow): no sideways scrolling, no small targets, nothing axe objects to."""
+    tour = Tour(axe_audit)
+    url = live_server.url
+    body = create_demo(live_server)
+    code, links = body["event"]["id"], body["links"]
+    mod_token = links["moderator"].rsplit("/", 1)[1]
+    pages = {
+        "join": f"/j/{code}",
+        "participant": local(links["participants"][1]["link"]),
+        "host": local(links["hosts"]["7"]),  # a green table: its header carries dark ink
+        "console": local(links["moderator"]),
+        "links": f"/m/{mod_token}/links",
+        "projector": local(links["screen"]),
+        "home": "/",
+        "error": "/h/no-such-link",
+    }
+    sizes = {"join": PHONE, "participant": PHONE, "host": TABLET, "console": LAPTOP, "links": LAPTOP,
+             "projector": PROJECTOR, "home": LAPTOP, "error": PHONE}
+    live_server.api("POST", f"/api/v1/events/{code}/control", mod_token, {"action": "start_round"})
+    narrow = {"viewport": {"width": 320, "height": 640}, "device_scale_factor": 2, "is_mobile": True,
+              "has_touch": True}
+    overflow = []
+    for name, path in pages.items():
+        for label, device in (("de", sizes[name]), ("de 320px", narrow)):
+            page = page_errors.watch(browser.new_context(**device, locale="de-DE").new_page())
+            page.goto(url + path)
+            if page.locator("#conn").count():
+                page.locator("#conn[data-state=live]").wait_for()
+            tour.check(page, f"{name} {label}", picture=label.endswith("px"))
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if label.endswith("px") and width > 320:
+                overflow.append(f"{name}: {width} px wide at 320 px")
+            page.context.close()
+    tour.assert_clean()
+    assert not overflow, "pages that scroll sideways at 320 CSS px (WCAG 1.4.10):\n" + "\n".join(overflow)
+    assert page_errors.errors == []
