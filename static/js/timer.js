@@ -24,6 +24,9 @@ export function formatSeconds(total) {
 export function countdown(element, live, { onTimeUp } = {}) {
   let round = null;
   let firedFor = null;
+  // A clock is not news: screen readers read it when asked, not every second (it may sit in a live region).
+  element.setAttribute("role", "timer");
+  element.setAttribute("aria-live", "off");
   const tick = () => {
     if (!round) { element.textContent = ""; return; }
     const left = secondsLeft(round, live.serverNow());
