@@ -159,6 +159,7 @@ def test_host_pad_by_keyboard_only(browser, live_server, page_errors, running_de
 
     # Star it with Space; the keyboard stays on the star while the note re-renders.
     star = note.get_by_role("button", name="☆ Star")
+    star.wait_for()  # the server confirmed the note (a queued note has no buttons yet)
     tab_to(tablet, star, "host pad, to the note's star")
     focus_shot(tablet, "host-star")
     tablet.keyboard.press("Space")
@@ -190,10 +191,14 @@ def test_host_pad_by_keyboard_only(browser, live_server, page_errors, running_de
     edited = tablet.locator("#notes-now .note", has_text="safely and fairly?")
     edited.wait_for()
     assert settled_on(edited.get_by_role("button", name="Edit")), f"after Save: {focused(tablet)}"
-    # A push from another device re-renders the list: the keyboard stays where it was.
-    live_server.api("POST", f"/api/v1/events/{code}/broadcast", moderator, {"text": "Five minutes left", "target": "all"})
-    tablet.locator("#overlay").wait_for()
-    assert settled_on(edited.get_by_role("button", name="Edit"))
+    # A note from the topic's other table re-draws the lists: the keyboard stays where it was.
+    other = page_errors.watch(browser.new_context(**TABLET, locale="en").new_page())
+    other.goto(live_server.url + "/" + body["links"]["hosts"]["2"].split("/", 3)[3])
+    other.locator("#conn[data-state=live]").wait_for()
+    other.locator("#note-text").fill("From table two")
+    other.locator("#note-text").press("Enter")
+    tablet.locator("#notes-earlier .note", has_text="From table two").wait_for(state="attached")
+    assert settled_on(edited.get_by_role("button", name="Edit")), f"after a push: {focused(tablet)}"
     assert page_errors.errors == []
 
 
