@@ -84,13 +84,28 @@ export function showOverlay(text, hideAfterMs = 0) {
   if (!overlay) {
     overlay = h("div", { id: "overlay", class: "overlay", role: "alert" },
       h("p", { class: "overlay-text" }),
-      h("button", { type: "button", class: "overlay-close", onclick: () => { overlay.hidden = true; } }, "×"));
+      h("button", { type: "button", class: "overlay-close", "aria-label": t("close"), onclick: () => { overlay.hidden = true; } }, "×"));
     document.body.append(overlay);
   }
   overlay.querySelector(".overlay-text").textContent = text;
   overlay.hidden = false;
   clearTimeout(overlayTimer);
   if (hideAfterMs) overlayTimer = setTimeout(() => { overlay.hidden = true; }, hideAfterMs);
+}
+
+/** Keep Tab and Shift+Tab inside a modal dialog (a browser lets them leave it for its own toolbar); Escape and
+ * closing are the dialog's own, and it gives the focus back to what opened it. */
+export function keepFocusIn(dialog) {
+  dialog.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab") return;
+    const items = [...dialog.querySelectorAll("a[href], button:not(:disabled), input:not(:disabled), select, textarea, [tabindex]:not([tabindex='-1'])")];
+    if (!items.length) return;
+    const [first, last] = [items[0], items[items.length - 1]];
+    if (e.shiftKey ? document.activeElement === first : document.activeElement === last) {
+      e.preventDefault();
+      (e.shiftKey ? last : first).focus();
+    }
+  });
 }
 
 /** A random UUID (crypto.randomUUID needs HTTPS; a venue LAN is plain HTTP). */

@@ -63,7 +63,11 @@ export function setupControl({ token, code, getView, setView, live }) {
       list.push(button(t("start_harvest"), () => act("start_harvest", {}, t("confirm_harvest")), n < total ? "" : "primary"));
     }
     if (view.status === "harvest") list.push(button(t("close_event"), () => act("close", {}, t("confirm_close")), "danger-button"));
+    // The buttons change with the state: the keyboard stays on the same button, or goes to the next step's first
+    // one (Start → Pause, Pause → Resume), never back to the top of the page.
+    const had = buttons.contains(document.activeElement) ? document.activeElement.textContent : null;
     buttons.replaceChildren(...list);
+    if (had !== null) (list.find((b) => b.textContent === had) ?? list[0])?.focus();
     auto.checked = !!view.auto_advance;
     auto.disabled = view.status === "closed";
   }

@@ -1,6 +1,6 @@
 // The console's help desk: find anyone by name and show their own QR code again (big, for their phone to scan),
 // and merge two records of one person. The help desk's own page (desk.js) shares the search box.
-import { api, h, t, toast } from "./common.js";
+import { api, h, keepFocusIn, t, toast } from "./common.js";
 
 /** Search as the desk types: ``find(query)`` runs 150 ms after the last keystroke (an empty box runs ``clear``);
  * ``show(answer)`` gets only the answer to the newest query. Enter clicks the first result's button. */
@@ -30,6 +30,7 @@ export function setupHelpDesk({ token, code, onMerged }) {
   const results = document.getElementById("help-results");
   const count = document.getElementById("help-count");
   const dialog = document.getElementById("qr-dialog");
+  keepFocusIn(dialog);
 
   function showQr(person) {
     document.getElementById("qr-name").textContent = t("qr_for", { name: person.name });

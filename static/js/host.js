@@ -22,6 +22,8 @@ let padOpen = null;
 let tab = "now";
 let editing = null;
 let unseenNow = 0;  // notes added while another tab was shown: a badge on "This round" until it is opened
+let draft = null;  // the text being edited, kept across re-renders
+let focusEdit = false;  // Edit was just pressed: the next render puts the keyboard in its text
 let flushing = false;
 // While the database is unreachable the server answers `unavailable`: the outbox waits 2 s, 4 s, 8 s, then every
 // 10 s, and says why it waits; the note ids make each resend harmless.
@@ -155,23 +157,27 @@ function noteItem(note, { big = false } = {}) {
   const li = h("li", { class: `note k-${note.kind}${note.starred ? " starred" : ""}${queued ? " queued" : ""}${big ? " big" : ""}`,
     dataset: { id: note.id } });
   if (editing === note.id) {
-    const area = h("textarea", { class: "edit-text", maxlength: 2000, rows: 3, "aria-label": t("edit") }, note.text);
+    // What is typed survives a re-render by a push from another tablet; Escape cancels, as Cancel does.
+    const area = h("textarea", { class: "edit-text", maxlength: 2000, rows: 3, "aria-label": t("note_text"),
+      dataset: { action: "edit-text" }, oninput: () => { draft = area.value; } }, draft ?? note.text);
     const group = `kind-${note.id}`;
     const kinds = h("div", { class: "kinds edit-kinds", role: "radiogroup", "aria-label": t("kind") },
       KINDS.map((kind) => h("label", { class: `kind-chip k-${kind}` },
         h("input", { type: "radio", name: group, value: kind, checked: kind === note.kind }),
         h("span", {}, t(`kind_${kind}`)))));
+    const cancel = () => { editing = null; draft = null; render(); };
+    area.addEventListener("keydown", (e) => { if (e.key === "Escape") { e.preventDefault(); cancel(); } });
     const save = () => {
       editing = null;
+      draft = null;
       const kind = kinds.querySelector("input:checked")?.value ?? note.kind;
       const changes = { text: area.value.trim(), tags: tagsOf(area.value) };
       if (kind !== note.kind) changes.kind = kind;
       edit(note, changes);
     };
     li.append(kinds, area, h("div", { class: "note-actions" },
-      h("button", { type: "button", class: "primary", onclick: save }, t("save")),
-      h("button", { type: "button", onclick: () => { editing = null; render(); } }, t("cancel"))));
-    setTimeout(() => area.focus(), 0);
+      h("button", { type: "button", class: "primary", dataset: { action: "save" }, onclick: save }, t("save")),
+      h("button", { type: "button", dataset: { action: "cancel" }, onclick: cancel }, t("cancel"))));
     return li;
   }
   li.append(...[
@@ -186,9 +192,10 @@ function noteItem(note, { big = false } = {}) {
     const locked = writingLocked();  // the server would refuse: say so before the tap, not after
     li.append(h("div", { class: "note-actions" },
       h("button", { type: "button", class: `star${note.starred ? " on" : ""}`, "aria-pressed": String(note.starred),
-        disabled: locked, onclick: () => edit(note, { starred: !note.starred }) }, note.starred ? `★ ${t("starred")}` : `☆ ${t("star")}`),
-      h("button", { type: "button", disabled: locked, onclick: () => { editing = note.id; render(); } }, t("edit")),
-      h("button", { type: "button", class: "danger-button", disabled: locked, onclick: () => remove(note) }, t("delete"))));
+        disabled: locked, dataset: { action: "star" }, onclick: () => edit(note, { starred: !note.starred }) },
+        note.starred ? `★ ${t("starred")}` : `☆ ${t("star")}`),
+      h("button", { type: "button", disabled: locked, dataset: { action: "edit" }, onclick: () => { editing = note.id; draft = null; focusEdit = true; render(); } }, t("edit")),
+      h("button", { type: "button", class: "danger-button", disabled: locked, dataset: { action: "delete" }, onclick: () => remove(note) }, t("delete"))));
   }
   if (conflict) {
     const merged = `${conflict.current.text}\n${conflict.mine.text ?? ""}`.trim();
@@ -199,7 +206,7 @@ function noteItem(note, { big = false } = {}) {
       h("div", { class: "note-actions" },
         h("button", { type: "button", onclick: () => { conflicts.delete(note.id); render(); } }, t("keep_theirs")),
         h("button", { type: "button", onclick: () => { conflicts.delete(note.id); edit(note, changesOf(conflict.mine)); } }, t("use_mine")),
-        h("button", { type: "button", onclick: () => { conflicts.delete(note.id); editing = note.id; notes.set(note.id, { ...note, text: merged }); render(); } }, t("merge")))));
+        h("button", { type: "button", onclick: () => { conflicts.delete(note.id); editing = note.id; draft = null; focusEdit = true; notes.set(note.id, { ...note, text: merged }); render(); } }, t("merge")))));
   }
   return li;
 }
@@ -245,7 +252,24 @@ function renderPadState() {
   form.dataset.state = state;
 }
 
+/** Where the keyboard is within a note (its id, which control), so a re-render can put it back there. */
+function focusedNote() {
+  const active = document.activeElement;
+  const item = active?.closest?.(".notes li[data-id]");
+  return item ? { id: item.dataset.id, action: active.dataset.action, list: item.parentElement.id } : null;
+}
+
+/** Put the keyboard back after a re-render: on the same control, on the note's Edit after Save or Cancel, on the
+ * text field when the note is gone. Keyboard and screen-reader users would otherwise land at the top of the page. */
+function restoreFocus(was) {
+  if (!was || (document.activeElement && document.activeElement !== document.body)) return;
+  const item = document.querySelector(`#${was.list} li[data-id="${CSS.escape(was.id)}"]`);
+  const target = item?.querySelector(`[data-action="${was.action}"]`) ?? item?.querySelector('[data-action="edit"]');
+  (target ?? field).focus();
+}
+
 function render() {
+  const was = focusedNote();
   const current = event?.current_round ?? null;
   const all = [...notes.values()];
   const mine = [...pendingAdds(), ...all.filter((n) => n.table === myTable && n.round === current)]
@@ -273,6 +297,10 @@ function render() {
   badge.textContent = unseenNow ? ` +${unseenNow}` : "";
   renderPadState();
   renderClock();
+  const area = focusEdit && document.querySelector(`.notes li[data-id="${CSS.escape(editing)}"] .edit-text`);
+  focusEdit = false;
+  if (area) area.focus();  // Edit was pressed: the text is ready to change
+  else restoreFocus(was);
 }
 
 function showTab(name) {
@@ -285,6 +313,18 @@ function showTab(name) {
 document.querySelector(".pad-tabs").addEventListener("click", (e) => {
   const button = e.target.closest("[data-tab]");
   if (button) showTab(button.dataset.tab);
+});
+
+// The tabs also follow the arrow keys, Home and End, as tabs do elsewhere (WAI-ARIA tabs pattern).
+document.querySelector(".pad-tabs [role=tablist]").addEventListener("keydown", (e) => {
+  const tabs = [...document.querySelectorAll(".pad-tabs [role=tab]")];
+  const i = tabs.indexOf(document.activeElement);
+  const next = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1 }[e.key];
+  if (i < 0 || next === undefined) return;
+  e.preventDefault();
+  const tab = tabs[(next + tabs.length) % tabs.length];
+  tab.focus();
+  tab.click();
 });
 
 document.getElementById("photo-input").addEventListener("change", async (e) => {

@@ -28,10 +28,10 @@ function render() {
   const total = me.event.rounds;
   if (status === "harvest" && ballot?.open) {
     parts.push(h("h2", { class: "ballot-title" }, t("vote_title")),
-      h("p", { class: "ballot-left" }, t("votes_left", { n: ballot.left, total: ballot.per_person })),
+      h("p", { class: "ballot-left", role: "status" }, t("votes_left", { n: ballot.left, total: ballot.per_person })),
       // A stable order (by topic), so an item does not jump away under the finger as counts change.
       h("ol", { class: "ballot" }, [...ballot.items].sort((a, b) => (a.topic || "").localeCompare(b.topic || "")
-        || a.text.localeCompare(b.text)).map((item) => h("li", { class: `ballot-item c-${item.colour}` },
+        || a.text.localeCompare(b.text)).map((item) => h("li", { class: `ballot-item c-${item.colour}`, dataset: { id: item.id } },
         h("p", { class: "ballot-text" }, item.text),
         h("p", { class: "ballot-meta" }, `${item.topic || ""} · ${t("table")} ${item.table ?? "–"}`),
         h("div", { class: "ballot-actions" },
@@ -61,7 +61,18 @@ function render() {
   } else {
     parts.push(h("p", { class: "seat-wait" }, t("no_seat")));
   }
+  // A vote re-draws the ballot: the keyboard stays on the same button (or its neighbour once it is disabled), and a
+  // screen reader hears the dots left, not the whole ballot again.
+  const active = document.activeElement;
+  const voted = active?.closest?.(".ballot-item") && { id: active.closest(".ballot-item").dataset.id,
+    label: active.getAttribute("aria-label") };
+  seatEl.setAttribute("aria-live", status === "harvest" ? "off" : "assertive");
   seatEl.replaceChildren(...parts);
+  if (voted) {
+    const item = [...seatEl.querySelectorAll(".ballot-item")].find((li) => li.dataset.id === voted.id);
+    const buttons = [...(item?.querySelectorAll("button:not(:disabled)") ?? [])];
+    (buttons.find((b) => b.getAttribute("aria-label") === voted.label) ?? buttons[0])?.focus();
+  }
   const route = document.getElementById("route");
   route.replaceChildren(...(me.route || []).map((seat) => h("li", {},
     h("span", { class: `seat-chip c-${seat.table.colour}` }, seat.table.number),

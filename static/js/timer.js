@@ -65,6 +65,9 @@ export function countdown(element, live, { onTimeUp, onFinalMinutes, signal } = 
     if (signal.textContent !== text) signal.textContent = text;
     signal.dataset.on = String(Boolean(text));
   };
+  // A clock is not news: screen readers read it when asked, not every second (it may sit in a live region).
+  element.setAttribute("role", "timer");
+  element.setAttribute("aria-live", "off");
   const tick = () => {
     if (!round) { element.textContent = ""; showSignal(null); return; }
     const left = secondsLeft(round, live.serverNow());

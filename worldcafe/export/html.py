@@ -41,6 +41,7 @@ svg.chart { display: block; height: auto; }
 .photos { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: 1rem; }
 .photos img { width: 100%; height: auto; border: 1px solid var(--line); }
 nav ol { columns: 2; }
+nav a { display: inline-block; padding: .2rem 0; }
 footer { margin-top: 3rem; font-size: .8rem; color: var(--muted); }
 @page { size: A4; margin: 16mm 14mm 18mm; }
 @media print {

@@ -173,6 +173,7 @@ JS_STRINGS = {
     "save": _l("Save"),
     "cancel": _l("Cancel"),
     "edit": _l("Edit"),
+    "note_text": _l("Text of the note"),
     "delete": _l("Delete"),
     "star": _l("Star"),
     "starred": _l("Starred"),
