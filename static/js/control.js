@@ -94,7 +94,7 @@ export function setupControl({ token, code, getView, setView, live }) {
     const colours = Object.fromEntries(view.tables.map((tb) => [tb.number, tb.colour]));
     occupancyEl.replaceChildren(
       h("p", { class: "subhead" }, t("occupancy_title", { n: data.round })),
-      h("div", { class: "occupancy-grid" }, view.tables.map((tb) => {
+      h("div", { class: "occupancy-grid", tabindex: 0 }, view.tables.map((tb) => {
         const row = byTable[tb.number] || { planned: 0, checked_in: 0 };
         return h("div", { class: `occ c-${colours[tb.number]}`, dataset: { table: tb.number } },
           h("span", { class: "occ-no" }, tb.number),

@@ -214,6 +214,7 @@ def test_console_by_keyboard_only(browser, live_server, page_errors, running_dem
         laptop.get_by_role("link", name="Links & QR codes"),
         laptop.get_by_role("link", name="Print table cards"),
         laptop.get_by_role("link", name="Print participant cards"),
+        laptop.get_by_role("link", name="Seating list A–Z"),
         laptop.locator(".topbar .lang a").nth(0),
         laptop.locator(".topbar .lang a").nth(1),
         control.get_by_role("button", name="Start round 1"),
