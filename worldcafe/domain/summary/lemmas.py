@@ -49,10 +49,8 @@ def analyse_word(word: str, language: str) -> tuple[str, bool]:
     else:
         lemma = simplemma.lemmatize(word, lang=language)
     if language == "de":
-        if noun:
-            lemma = lemma[:1].upper() + lemma[1:]  # a German noun is written with a capital, even if typed without
-        else:
-            lemma = lemma.lower()
+        # A German noun is written with a capital, even if typed without one.
+        lemma = lemma[:1].upper() + lemma[1:] if noun else lemma.lower()
     elif str(tag) != "NP0":
         lemma = lemma.lower()
     return lemma, noun

@@ -176,6 +176,7 @@ def _theme(docs: Sequence[Doc], members: list[int], terms: list[str], label: str
     tables = sorted({t for i in members if (t := docs[i].table) is not None})
     rounds = sorted({r for i in members if (r := docs[i].round) is not None})
     return {
+        "key": terms[0],
         "label": label,
         "terms": terms,
         "note_ids": [docs[i].id for i in members],
