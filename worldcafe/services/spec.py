@@ -316,6 +316,25 @@ class NoteHideSpec(_Schema):
     hidden: bool
 
 
+ThemeKey = _text(100, min_length=1)
+ThemeLabel = _text(80)
+
+
+class ThemeEditSpec(_Schema):
+    """One edit of the harvest's themes, by the theme's key (its base form, lower case: "programm")."""
+
+    action: Literal["rename", "merge", "unmerge", "hide", "show"]
+    key: ThemeKey
+    label: ThemeLabel | None = None
+    into: ThemeKey | None = None
+
+
+class ShortlistSpec(_Schema):
+    """The notes the phones vote on, in order; ``null`` goes back to every starred note and insight."""
+
+    notes: list[NoteId] | None = Field(max_length=50)
+
+
 class VoteSpec(_Schema):
     """One dot on one insight."""
 

@@ -1,4 +1,9 @@
-"""The moderator's edits of the harvest's themes: rename, merge and hide, by term key ("programm")."""
+"""The moderator's edits of the harvest's themes: rename, merge and hide, by term key ("programm").
+
+Stored on the event as ``{"renamed": {key: label}, "merged": {key: into key}, "hidden": {key: label}}`` (the label
+a hidden theme had, so the console can offer it back). Keys are the base forms themes are made of, so an edit holds
+for every topic and keeps holding as notes come in.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,32 @@ def merges(edits: Mapping[str, Any]) -> dict[str, str]:
 
 def hidden(edits: Mapping[str, Any]) -> set[str]:
     """Keys the moderator hid: never a theme, in any topic."""
-    return {str(k) for k in edits.get("hidden") or []}
+    return {str(k) for k in edits.get("hidden") or {}}
+
+
+def edited(edits: Mapping[str, Any], action: str, key: str, *, label: str = "", into: str = "") -> dict[str, Any]:
+    """The edits after one more: ``rename`` (an empty label gives the theme its own back), ``merge`` ``key`` into
+    ``into``, ``hide`` (remembering ``label``), ``show`` (undo hide), ``unmerge``."""
+    renamed_ = dict(edits.get("renamed") or {})
+    merged = dict(edits.get("merged") or {})
+    hidden_ = dict(edits.get("hidden") or {})
+    if action == "rename":
+        if label.strip():
+            renamed_[key] = label.strip()
+        else:
+            renamed_.pop(key, None)
+    elif action == "merge":
+        # Merging a theme into one that was merged into it would go round in a circle: the older merge goes.
+        if merges({"merged": merged}).get(into) == key:
+            merged = {k: v for k, v in merged.items() if not (k == into or merges({"merged": merged}).get(k) == key)}
+        merged[key] = into
+    elif action == "unmerge":
+        merged.pop(key, None)
+    elif action == "hide":
+        hidden_[key] = label or key
+    elif action == "show":
+        hidden_.pop(key, None)
+    return {"renamed": renamed_, "merged": merged, "hidden": hidden_}
 
 
 def renamed(edits: Mapping[str, Any]) -> dict[str, str]:

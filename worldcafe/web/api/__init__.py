@@ -434,3 +434,7 @@ def openapi_document() -> Any:
     from .openapi import document
 
     return jsonify(document(current_app))
+
+
+# The harvest's routes live in their own module, on this blueprint.
+from . import harvest as _harvest  # noqa: E402, F401
