@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import re
 import io
 import json
+import re
 from html.parser import HTMLParser
 from typing import Any
 

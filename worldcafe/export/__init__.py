@@ -1,7 +1,7 @@
 """Exports of the harvest, pure functions from plain data: Markdown, HTML, CSV, DOCX and JSON.
 
-``render_export``, ``harvest_themes`` and ``themes_of`` are the worker jobs (``worldcafe.offload``): plain data in, bytes or plain data
-out, no Flask, so a worker process runs them while the server's loop serves the room.
+``render_export``, ``harvest_themes`` and ``themes_of`` are the worker jobs (``worldcafe.offload``): plain data in,
+bytes or plain data out, no Flask, so a worker process runs them while the server's loop serves the room.
 """
 
 from __future__ import annotations
