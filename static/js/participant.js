@@ -139,6 +139,7 @@ live = connectLive(root.dataset.token, {
   round_reopened: roundChange,
   round_cancelled: roundChange,
   harvest_started: roundChange,
+  ballot_changed: roundChange,  // the moderator chose (or cleared) the vote shortlist
   event_closed: roundChange,
   message_broadcast: (p) => showOverlay(p.text),
   settings_changed: () => refresh(),
