@@ -14,6 +14,8 @@ export function setupHarvest({ token, code }) {
   const status = document.getElementById("harvest-status");
   let view = null;
   let renaming = null;
+  // Ticks not yet saved survive a reload of the panel (a co-moderator's edit, a vote): nobody loses a half-made list.
+  let ticked = null;
 
   async function load() {
     status.textContent = t("harvest_loading");
@@ -40,12 +42,16 @@ export function setupHarvest({ token, code }) {
   async function saveShortlist(notes) {
     try {
       view = await api("PUT", `/events/${code}/shortlist`, token, { notes });
+      ticked = null;
       render();
       toast(notes === null ? t("shortlist_cleared") : t("shortlist_saved", { n: notes.length }));
     } catch (err) {
       toast(err.message, "error");
     }
   }
+
+  // The page's CSP refuses style attributes; custom properties set through the CSSOM are fine.
+  const styled = (el, name, value) => { el.style.setProperty(name, value); return el; };
 
   const counts = (theme) => [t("n_tables", { n: theme.tables }), t("n_rounds", { n: theme.rounds }),
     t("n_notes", { n: theme.notes })].join(" · ");
@@ -75,13 +81,13 @@ export function setupHarvest({ token, code }) {
 
   function renderThemes() {
     const allThemes = view.topics.flatMap((topic) => topic.themes);
-    themesBox.replaceChildren(...view.topics.map((topic) => h("div", { class: "harvest-topic", style: `--topic: ${topic.colour_hex}` },
+    themesBox.replaceChildren(...view.topics.map((topic) => styled(h("div", { class: "harvest-topic" },
       h("h4", {}, topic.title),
       topic.themes.length
         ? h("ol", { class: "theme-list" }, topic.themes.map((theme) => themeRow(theme,
           [...topic.themes, ...allThemes.filter((o) => !topic.themes.includes(o))]
             .filter((o, i, list) => o.key !== theme.key && list.findIndex((x) => x.key === o.key) === i))))
-        : h("p", { class: "muted" }, t("no_themes_yet")))));
+        : h("p", { class: "muted" }, t("no_themes_yet"))), "--topic", topic.colour_hex)));
     const undo = [
       ...view.hidden.map((item) => h("li", {}, h("span", {}, t("theme_is_hidden", { label: item.label })),
         h("button", { type: "button", onclick: () => edit({ action: "show", key: item.key }, t("theme_shown")) }, t("theme_show")))),
@@ -94,12 +100,15 @@ export function setupHarvest({ token, code }) {
   function renderShortlist() {
     const chosen = new Set(view.shortlist || []);
     const items = [...view.shortlisted, ...view.candidates.filter((c) => !chosen.has(c.id))];
+    const checked = ticked || chosen;
     shortlistState.textContent = view.shortlist === null
       ? t("shortlist_none", { n: view.candidates.length })
       : t("shortlist_some", { n: view.shortlisted.length });
     const boxes = items.map((item) => h("li", {}, h("label", { class: "check" },
-      h("input", { type: "checkbox", value: item.id, checked: chosen.has(item.id) }),
-      h("span", {}, item.text), h("span", { class: "muted" }, ` — ${item.topic || ""} · ${t("table")} ${item.table ?? "–"}`))));
+      h("input", { type: "checkbox", value: item.id, checked: checked.has(item.id), onchange: () => {
+        ticked = new Set([...candidatesBox.querySelectorAll("input[type=checkbox]:checked")].map((box) => box.value));
+      } }),
+      h("span", {}, item.text, h("span", { class: "muted" }, `${item.topic || ""} · ${t("table")} ${item.table ?? "–"}`)))));
     candidatesBox.replaceChildren(
       items.length ? h("ul", { class: "shortlist" }, boxes) : h("p", { class: "muted" }, t("no_candidates")),
       h("div", { class: "row" },
@@ -115,7 +124,7 @@ export function setupHarvest({ token, code }) {
       h("p", { class: "muted" }, view.votes.open ? t("votes_open", { n: view.votes.total }) : t("votes_closed", { n: view.votes.total })),
       results.length ? h("ol", { class: "vote-results" }, results.map((r) => h("li", {},
         h("span", { class: "vote-text" }, r.text),
-        h("span", { class: "vote-bar", style: `--share: ${Math.round((100 * r.votes) / most)}%`, "aria-hidden": "true" }),
+        styled(h("span", { class: "vote-bar", "aria-hidden": "true" }), "--share", `${Math.round((100 * r.votes) / most)}%`),
         h("strong", { class: "vote-count" }, t("n_votes", { n: r.votes }))))) : null);
   }
 

@@ -28,9 +28,9 @@ function render() {
   if (status === "harvest" && ballot?.open) {
     parts.push(h("h2", { class: "ballot-title" }, t("vote_title")),
       h("p", { class: "ballot-left" }, t("votes_left", { n: ballot.left, total: ballot.per_person })),
-      // A stable order (by topic), so an item does not jump away under the finger as counts change.
-      h("ol", { class: "ballot" }, [...ballot.items].sort((a, b) => (a.topic || "").localeCompare(b.topic || "")
-        || a.text.localeCompare(b.text)).map((item) => h("li", { class: `ballot-item c-${item.colour}` },
+      // A stable order (the moderator's shortlist, else by topic), so an item does not jump away under the finger.
+      h("ol", { class: "ballot" }, (ballot.shortlist ? [...ballot.items] : [...ballot.items].sort((a, b) =>
+        (a.topic || "").localeCompare(b.topic || "") || a.text.localeCompare(b.text))).map((item) => h("li", { class: `ballot-item c-${item.colour}` },
         h("p", { class: "ballot-text" }, item.text),
         h("p", { class: "ballot-meta" }, `${item.topic || ""} · ${t("table")} ${item.table ?? "–"}`),
         h("div", { class: "ballot-actions" },

@@ -51,10 +51,9 @@ def run_the_cafe(live_server):
         "participants": [{"name": f"Person {i}", "group": ["Kanada", "OWL"][i % 2]} for i in range(1, 19)],
     }, timeout=30)
     code = created["event"]["id"]
-    token = {role: created["links"][role].rsplit("/", 1)[1] for role in ("moderator",)}
-    moderator = token["moderator"]
+    moderator = created["links"]["moderator"].rsplit("/", 1)[1]
     hosts = {int(n): link.rsplit("/", 1)[1] for n, link in created["links"]["hosts"].items()}
-    person = created["links"]["participants"]["Person 1"].rsplit("/", 1)[1]
+    person = next(p["link"] for p in created["links"]["participants"] if p["name"] == "Person 1").rsplit("/", 1)[1]
     clients = {}
     try:
         for number in {table for table, _r, _t, _s in NOTES}:
@@ -101,9 +100,10 @@ def test_the_harvest_from_themes_to_votes_to_a_summary_on_a_phone(browser, live_
     themes.locator(".theme-rename input").fill("Schnelles Internet")
     themes.locator(".theme-rename").get_by_role("button", name="Speichern").click()
     themes.locator("strong", has_text="Schnelles Internet").wait_for()
-    row = themes.locator(".theme-row", has=console.locator("strong", has_text=re.compile("^Verwaltung$")))
+    # A noun phrase ("digitale Verwaltung" at two tables in three conversations) is labelled as people wrote it.
+    row = themes.locator(".theme-row", has=console.locator("strong", has_text=re.compile("^Digitale Verwaltung$")))
     row.get_by_role("button", name="Ausblenden").click()
-    panel.locator("#harvest-edits", has_text="Verwaltung ist ausgeblendet").wait_for()
+    panel.locator("#harvest-edits", has_text="Digitale Verwaltung ist ausgeblendet").wait_for()
 
     # Shortlist two of the starred notes.
     candidates = panel.locator("#harvest-candidates")
@@ -147,5 +147,5 @@ def test_the_harvest_from_themes_to_votes_to_a_summary_on_a_phone(browser, live_
     SHOTS.mkdir(parents=True, exist_ok=True)
     (SHOTS / "harvest-summary.pdf").write_bytes(pdf)
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-    assert 1 <= pages <= 4, pages
+    assert 1 <= pages <= 5, pages  # a page per topic and per section made 8
     assert page_errors.errors == []

@@ -59,6 +59,8 @@ nav ol { columns: 2 16rem; }
   h1 { font-size: 1.5rem; }
   h2 { font-size: 1.25rem; }
   .tables { columns: 1; }
+  table.figures { font-size: .8rem; }
+  table.figures th, table.figures td { padding: .2rem .3rem; overflow-wrap: break-word; hyphens: auto; }
 }
 footer { margin-top: 3rem; font-size: .8rem; color: var(--muted); }
 @page { size: A4; margin: 16mm 14mm 18mm; }
@@ -70,6 +72,11 @@ footer { margin-top: 3rem; font-size: .8rem; color: var(--muted); }
   h1, h2, h3, h4, h5 { break-after: avoid; page-break-after: avoid; }
   h2 { margin-top: 1.4rem; }
   figure, svg, tr, li, .table-notes, .photos figure { break-inside: avoid; page-break-inside: avoid; }
+  /* Charts no taller than a third of a page: a tall one pushes itself (and the rest of the page) onto the next. */
+  svg.chart { max-height: 62mm; width: auto; }
+  figure { margin: .4rem 0 .6rem; }
+  table.figures { margin: .3rem 0 .6rem; }
+  .table-wrap { overflow: visible; }
   .tables { columns: 2; }
   .photos { grid-template-columns: repeat(3, 1fr); }
   .photos img { max-height: 80mm; object-fit: contain; }
@@ -146,11 +153,14 @@ def _topic(topic: Mapping[str, Any], summary: Mapping[str, Any]) -> str:
 
 def _figures(summary: Mapping[str, Any], words: Mapping[str, str]) -> str:
     attendance, mixing, charts = summary["attendance"], summary["mixing"], summary["charts"]
+    # The totals as label–value rows: five columns of long German headings do not fit a phone.
+    totals = [(words["participants"], attendance["participants"]),
+              (words["joined_on_the_day"], attendance["joined_on_the_day"]), (words["left"], attendance["left"]),
+              (words["no_show"], attendance["no_show"]), (words["check_in_rate"], share(attendance["check_in_rate"]))]
+    rows = "".join(f'<tr><th scope="row">{e(label)}</th><td class="number">{e(value)}</td></tr>'
+                   for label, value in totals)
     out = ['<section class="figures-section" id="figures">', f"<h2>{e(words['attendance'])}</h2>",
-           _table([words["participants"], words["joined_on_the_day"], words["left"], words["no_show"],
-                   words["check_in_rate"]],
-                  [[attendance["participants"], attendance["joined_on_the_day"], attendance["left"],
-                    attendance["no_show"], share(attendance["check_in_rate"])]])]
+           f'<div class="table-wrap"><table class="figures totals"><tbody>{rows}</tbody></table></div>']
     if attendance["rounds"]:
         out.append(_table([words["round"], words["seated"], words["checked_in"], words["check_in_rate"]],
                           [[r["number"], r["seated"], r["checked_in"], share(r["check_in_rate"])]
