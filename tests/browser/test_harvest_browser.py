@@ -112,6 +112,8 @@ def test_the_harvest_from_themes_to_votes_to_a_summary_on_a_phone(browser, live_
     candidates.get_by_role("button", name="Über die angehakten Notizen abstimmen").click()
     panel.locator("#harvest-shortlist-state", has_text="2 gewählten Notizen").wait_for()
     shot(console, "harvest-console")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    panel.screenshot(path=str(SHOTS / "guide-harvest-console.png"))  # docs/guide.md shows the panel
 
     phone = page_errors.watch(browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True,
                                                has_touch=True))
@@ -121,8 +123,8 @@ def test_the_harvest_from_themes_to_votes_to_a_summary_on_a_phone(browser, live_
     wait_for(lambda: ballot.locator(".ballot-item").count() == 2, 10, "the shortlist on the phone")
     texts = ballot.locator(".ballot-text").all_inner_texts()
     assert sorted(texts) == ["Anerkennung der Abschlüsse dauert zu lange", "Datenschutz als Standortvorteil erklären"]
-    ballot.locator(".ballot-item", has_text="Datenschutz").get_by_role("button", name=re.compile("Punkt mehr|One more")) \
-        .click()
+    item = ballot.locator(".ballot-item", has_text="Datenschutz")
+    item.get_by_role("button", name=re.compile("Punkt mehr|One more")).click()
     shot(phone, "harvest-phone-ballot")
     # The dot arrives on the console live.
     panel.locator(".vote-results li", has_text="Datenschutz").locator(".vote-count", has_text="1 Stimme").wait_for()

@@ -55,3 +55,11 @@ def test_the_topic_title_is_not_a_live_term_of_its_topic() -> None:
              for i in range(4)]
     terms = live_terms(notes, language="en")["Schools"]
     assert [t["term"] for t in terms] == ["Garden"]
+
+
+def test_the_projector_follows_the_moderators_hidden_and_renamed_themes() -> None:
+    notes = event_data("en")["notes"]
+    edits = {"hidden": {"lane": "Lane"}, "renamed": {"speed": "Slower traffic"}}
+    terms = [t["term"] for t in live_terms(notes, limit=8, language="en", edits=edits)["Safe streets"]]
+    assert "Lane" not in terms and "Lanes" not in terms
+    assert "Slower traffic" in terms and "Speed" not in terms

@@ -48,11 +48,11 @@ def render_export(fmt: str, data: Mapping[str, Any], plan: Any = None,
 
 
 def themes_of(notes: Sequence[Mapping[str, Any]], limit: int, language: str,
-              exclude: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """Ranked key terms per topic of some notes (the projector's live themes)."""
+              exclude: Sequence[str], edits: Mapping[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Ranked key terms per topic of some notes (the projector's live themes), the moderator's edits applied."""
     from ..domain.summary import live_terms
 
-    return live_terms(notes, limit=limit, language=language, exclude=exclude)
+    return live_terms(notes, limit=limit, language=language, exclude=exclude, edits=edits)
 
 
 def harvest_themes(data: Mapping[str, Any]) -> list[dict[str, Any]]:

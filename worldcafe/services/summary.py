@@ -187,7 +187,8 @@ def live_themes(event: Event, limit: int = 8) -> dict[str, Any]:
     )
     items = [{"id": i, "text": text, "round": rnd, "table": table, "topic": topic, "hidden": False}
              for i, text, rnd, table, topic in rows_in_chunks(query)]
-    return {"topics": offload.run(themes_of, items, limit, event.language, [event.name, *event.groups])}
+    return {"topics": offload.run(themes_of, items, limit, event.language, [event.name, *event.groups],
+                                  dict(event.theme_edits or {}))}
 
 
 def set_share(event: Event, enabled: bool) -> tuple[AccessLink | None, str | None]:

@@ -38,5 +38,6 @@ HARVEST_STRINGS = {
     "shortlist_saved": _n("The phones now vote on {n} note.", "The phones now vote on {n} notes."),
     "shortlist_cleared": _l("The phones vote on every starred note and insight again."),
     "votes_open": _n("Voting is open: {n} dot so far.", "Voting is open: {n} dots so far."),
-    "votes_closed": _n("Voting opens with the harvest; {n} dot so far.", "Voting opens with the harvest; {n} dots so far."),
+    "votes_closed": _n("Voting opens with the harvest; {n} dot so far.",
+                       "Voting opens with the harvest; {n} dots so far."),
 }
