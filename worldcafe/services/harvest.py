@@ -20,6 +20,8 @@ from .votes import tally
 
 # The moderator's list of candidates stays readable: the starred notes and insights, the most voted first.
 CANDIDATES = 200
+# Edits of each kind an event keeps (a bound on what a request can make the event carry).
+MAX_EDITS = 500
 
 
 def harvest_view(event: Event) -> dict[str, Any]:
@@ -76,8 +78,10 @@ def edit_themes(event: Event, data: Any) -> tuple[dict[str, Any], list[Push]]:
     if spec.action == "merge" and (not spec.into or spec.into == spec.key):
         raise ServiceError("invalid", _("Choose another theme to merge this one into."))
     db.session.refresh(event, with_for_update=True)  # two moderators editing at once: one after the other
-    event.theme_edits = edited(event.theme_edits or {}, spec.action, spec.key, label=spec.label or "",
-                               into=spec.into or "")
+    edits = edited(event.theme_edits or {}, spec.action, spec.key, label=spec.label or "", into=spec.into or "")
+    if any(len(edits[kind]) > MAX_EDITS for kind in ("renamed", "merged", "hidden")):
+        raise ServiceError("too_large", _("At most %(n)s themes can be renamed, merged or hidden.", n=MAX_EDITS))
+    event.theme_edits = edits
     push = record(event, "themes_edited", {"action": spec.action, "key": spec.key}, [moderators_room(event.id)])
     db.session.commit()
     return harvest_view(event), [push]
