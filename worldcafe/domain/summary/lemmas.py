@@ -57,6 +57,8 @@ def analyse_word(word: str, language: str) -> tuple[str, bool]:
 
 
 def warm() -> None:
-    """Load both languages' models (a worker does this at start, so the first export does not wait for them)."""
+    """Load both languages' models and dictionaries (a worker does this at start, so the first export does not
+    wait seconds for them)."""
     for language in MODELS:
         analyse_word("Programme", language)
+        simplemma.lemmatize("Programme", lang=language)
