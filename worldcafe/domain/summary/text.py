@@ -126,7 +126,7 @@ class Analyser:
         """The terms of one note: its nouns in their base form (and a German compound's parts that are nouns)."""
         note = NoteTerms(language)
         content: set[str] = set()
-        for word in words:
+        for position, word in enumerate(words):
             lower = word.lower()
             if len(lower) < 3 and not (len(lower) == 2 and word.isupper()):
                 note.chain.append(None)  # two-letter words count only as acronyms ("KI", "EU")
@@ -134,7 +134,10 @@ class Analyser:
             if is_stop(lower, language):
                 note.chain.append(None)
                 continue
-            lemma, noun = analyse_word(word, language)
+            # English capitalises only a note's first word: "Offer … online" starts with a verb, not a noun. (A
+            # German capital marks a noun wherever it stands.)
+            form = lower if language == "en" and position == 0 and not word.isupper() else word
+            lemma, noun = analyse_word(form, language)
             key = lemma.lower()
             content.add(key)
             note.chain.append((key, word, lemma, noun))
