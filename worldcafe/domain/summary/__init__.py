@@ -71,14 +71,15 @@ def _topic_votes(notes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # The shape the app, the templates and the exports read (all JSON-serialisable):
+#   Input may carry theme_edits (worldcafe.domain.summary.edits) and event.table_count (every table, for the header).
 #   event, language ("de"/"en"), strings (headings in that language), totals {notes, hidden, topics, starred,
 #   votes, photos, tables}, topics [{position, title, question, colour, colour_hex, tables, note_count,
 #   themes [theme], insights [note], votes [{note_id, count, text, table, round, kind, starred}],
 #   rounds [{number, tables [{table, notes [note]}]}], themes_chart (SVG)}], cross_topic_themes
 #   [theme without near_duplicates, + topics [{position, title, notes}]], votes (event ranking, + topic),
 #   attendance, mixing, charts {votes, people_per_round, mixing} (SVG, "" when there is nothing to draw), photos.
-#   theme: {label, terms (stem keys), note_ids, notes, tables, rounds, table_numbers, round_numbers, sittings,
-#   weight, starred, votes, near_duplicates [[note id]]}; note: {id, text, kind, tags, starred, by_participant,
+#   theme: {key (its first term), label, renamed? (the moderator's name), terms (base forms, lower case), note_ids,
+#   notes, tables, rounds, table_numbers, round_numbers, sittings, weight, starred, votes, near_duplicates [[note id]]}; note: {id, text, kind, tags, starred, by_participant,
 #   votes, table, round, created_at, language}.
 def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
     """The summary of an event from its plain data; hidden notes are left out of it."""
