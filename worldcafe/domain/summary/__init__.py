@@ -79,8 +79,8 @@ def _topic_votes(notes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 #   [theme without near_duplicates, + topics [{position, title, notes}]], votes (event ranking, + topic),
 #   attendance, mixing, charts {votes, people_per_round, mixing} (SVG, "" when there is nothing to draw), photos.
 #   theme: {key (its first term), label, renamed? (the moderator's name), terms (base forms, lower case), note_ids,
-#   notes, tables, rounds, table_numbers, round_numbers, sittings, weight, starred, votes, near_duplicates [[note id]]}; note: {id, text, kind, tags, starred, by_participant,
-#   votes, table, round, created_at, language}.
+#   notes, tables, rounds, table_numbers, round_numbers, sittings, weight, starred, votes, near_duplicates [[note id]]};
+#   note: {id, text, kind, tags, starred, by_participant, votes, table, round, created_at, language}.
 def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
     """The summary of an event from its plain data; hidden notes are left out of it."""
     event = dict(data.get("event") or {})
