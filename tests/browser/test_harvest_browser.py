@@ -61,20 +61,20 @@ def run_the_cafe(live_server):
             client.connect(live_server.url, auth={"token": hosts[number]}, transports=["websocket"], wait_timeout=10)
             clients[number] = client
         for round_number in (1, 2):
-            live_server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"})
+            live_server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"}, timeout=60)
             for table, round_, text, starred in NOTES:
                 if round_ != round_number:
                     continue
-                ack = clients[table].call("add_note", {"id": str(uuid.uuid4()), "text": text}, timeout=10)
+                ack = clients[table].call("add_note", {"id": str(uuid.uuid4()), "text": text}, timeout=30)
                 assert ack["ok"], ack
                 if starred:
                     clients[table].call("edit_note", {"id": ack["note"]["id"], "base_version": 1, "starred": True},
-                                        timeout=10)
-            live_server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "end_round"})
+                                        timeout=30)
+            live_server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "end_round"}, timeout=60)
     finally:
         for client in clients.values():
             client.disconnect()
-    live_server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_harvest"})
+    live_server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_harvest"}, timeout=60)
     return code, moderator, person
 
 
@@ -130,7 +130,7 @@ def test_the_harvest_from_themes_to_votes_to_a_summary_on_a_phone(browser, live_
     panel.locator(".vote-results li", has_text="Datenschutz").locator(".vote-count", has_text="1 Stimme").wait_for()
 
     # The shared summary on a phone: no horizontal scrolling, the counts read as German.
-    shared = live_server.api("POST", f"/api/v1/events/{code}/share", moderator, {"enabled": True})
+    shared = live_server.api("POST", f"/api/v1/events/{code}/share", moderator, {"enabled": True}, timeout=60)
     reader = page_errors.watch(browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True))
     reader.goto(shared["link"].replace(re.match(r"https?://[^/]+", shared["link"]).group(0), live_server.url))
     reader.locator("h1").wait_for()
