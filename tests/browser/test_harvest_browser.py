@@ -61,7 +61,8 @@ def run_the_cafe(live_server):
             client.connect(live_server.url, auth={"token": hosts[number]}, transports=["websocket"], wait_timeout=10)
             clients[number] = client
         for round_number in (1, 2):
-            live_server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"}, timeout=60)
+            live_server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "start_round"},
+                            timeout=60)
             for table, round_, text, starred in NOTES:
                 if round_ != round_number:
                     continue
@@ -70,7 +71,8 @@ def run_the_cafe(live_server):
                 if starred:
                     clients[table].call("edit_note", {"id": ack["note"]["id"], "base_version": 1, "starred": True},
                                         timeout=30)
-            live_server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "end_round"}, timeout=60)
+            live_server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "end_round"},
+                            timeout=60)
     finally:
         for client in clients.values():
             client.disconnect()
@@ -82,6 +84,7 @@ def test_the_harvest_from_themes_to_votes_to_a_summary_on_a_phone(browser, live_
     code, moderator, person = run_the_cafe(live_server)
 
     console = page_errors.watch(browser.new_page(viewport={"width": 1280, "height": 900}))
+    console.set_default_timeout(60_000)  # the themes are worked out on the server: give a busy machine time
     console.goto(f"{live_server.url}/m/{moderator}?lang=de")
     panel = console.locator("#harvest-panel")
     panel.locator("summary").click()
