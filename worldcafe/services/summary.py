@@ -74,6 +74,8 @@ def local_zone() -> str:
         return "UTC"
     marker = "/zoneinfo/"
     name = target.split(marker, 1)[1] if marker in target else ""
+    if name.removeprefix("Etc/") in ("UTC", "UCT", "Universal", "Zulu", "GMT", "Greenwich", ""):
+        return "UTC"  # "Uhrzeiten in Etc/UTC" says less than "UTC"
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
