@@ -37,6 +37,14 @@ class Event(db.Model):
     # Dot-voting in the harvest: how many votes each participant may give (0 = no voting).
     votes_per_person: Mapped[int] = mapped_column(default=3, server_default="3")
     pads_open_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The IANA time zone the event happens in ("Europe/Berlin"): exports show local times and name the zone.
+    # None: the server's local zone (worldcafe.services.summary.event_zone).
+    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The moderator's edits of the harvest's themes, by term key (worldcafe.domain.summary.edits):
+    # {"renamed": {key: label}, "merged": {key: into key}, "hidden": [key]}.
+    theme_edits: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The notes the phones vote on, in the moderator's order; None: every starred note and insight, as before.
+    vote_shortlist: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     # Group names offered on the join page (e.g. ["Kanada", "OWL"]); empty = the event does not use groups.
     groups: Mapped[list[str]] = mapped_column(JSON, default=list)
     current_round: Mapped[int | None] = mapped_column(default=None)

@@ -8,6 +8,7 @@ import { setupForm } from "./setup_form.js";
 import { setupHelpDesk } from "./helpdesk.js";
 import { setupHealth } from "./health.js";
 import { setupWaiting } from "./waiting.js";
+import { setupHarvest } from "./harvest.js";
 
 const root = document.getElementById("console");
 const { token, event: code } = root.dataset;
@@ -300,7 +301,9 @@ function applyRound(push) {
 
 const health = setupHealth({ token, code, getView: () => view });
 
+const harvest = setupHarvest({ token, code });
 const live = connectLive(token, {
+  ...harvest.handlers,
   snapshot: (data) => { view = data.event; renderHeader(); renderPeople(); setup.refresh(view); control.render(); control.loadOccupancy(); },
   round_started: (p) => { applyRound(p); renderPeople(); }, round_paused: applyRound, round_resumed: applyRound, round_extended: applyRound,
   round_ended: applyRound, round_reopened: applyRound, round_cancelled: applyRound,

@@ -29,9 +29,9 @@ function render() {
   if (status === "harvest" && ballot?.open) {
     parts.push(h("h2", { class: "ballot-title" }, t("vote_title")),
       h("p", { class: "ballot-left", role: "status" }, t("votes_left", { n: ballot.left, total: ballot.per_person })),
-      // A stable order (by topic), so an item does not jump away under the finger as counts change.
-      h("ol", { class: "ballot" }, [...ballot.items].sort((a, b) => (a.topic || "").localeCompare(b.topic || "")
-        || a.text.localeCompare(b.text)).map((item) => h("li", { class: `ballot-item c-${item.colour}`, dataset: { id: item.id } },
+      // A stable order (the moderator's shortlist, else by topic), so an item does not jump away under the finger.
+      h("ol", { class: "ballot" }, (ballot.shortlist ? [...ballot.items] : [...ballot.items].sort((a, b) =>
+        (a.topic || "").localeCompare(b.topic || "") || a.text.localeCompare(b.text))).map((item) => h("li", { class: `ballot-item c-${item.colour}`, dataset: { id: item.id } },
         h("p", { class: "ballot-text" }, item.text),
         h("p", { class: "ballot-meta" }, `${item.topic || ""} · ${t("table")} ${item.table ?? "–"}`),
         h("div", { class: "ballot-actions" },
@@ -152,6 +152,7 @@ live = connectLive(root.dataset.token, {
   round_reopened: roundChange,
   round_cancelled: roundChange,
   harvest_started: roundChange,
+  ballot_changed: roundChange,  // the moderator chose (or cleared) the vote shortlist
   event_closed: roundChange,
   message_broadcast: board.message_broadcast,
   broadcast_withdrawn: board.broadcast_withdrawn,

@@ -419,6 +419,7 @@ const live = connectLive(token, {
   round_ended: (p) => { applyRound(p); loadSeating(); },
   round_cancelled: (p) => { applyRound(p); loadSeating(); },
   harvest_started: (p) => { view.status = p.status; render(); loadBallot(); },
+  ballot_changed: () => loadBallot(),
   votes_changed: (p) => {
     const item = ballot.items.find((i) => i.id === p.note_id);
     if (item) { item.votes = p.votes; renderBars(); } else loadBallot();

@@ -27,7 +27,7 @@ def test_adding_notes_one_by_one_gives_the_same_ranking_as_all_at_once() -> None
         live.add(note)
     at_once = live_terms(notes, limit=8, language="en")
     assert {topic: live.top(topic, 8) for topic in live.topics()} == at_once
-    assert at_once["Safe streets"][0]["term"] == "Lanes"
+    assert at_once["Safe streets"][0]["term"] == "Lane"
 
 
 def test_hiding_editing_and_deleting_notes_take_their_terms_back() -> None:
@@ -39,12 +39,12 @@ def test_hiding_editing_and_deleting_notes_take_their_terms_back() -> None:
     live.add({**lanes[0], "hidden": True})
     live.add({**lanes[1], "text": "Bus shelters with seats"})
     top = {t["term"]: t for t in live.top("Safe streets", 10)}
-    assert "Lanes" not in top  # one note left: no longer recurring
+    assert "Lane" not in top  # one note left: no longer recurring
     live.remove(lanes[2]["id"])
     live.add(lanes[0])
     live.add(lanes[1])
     live.add(lanes[2])
-    assert live.top("Safe streets", 1)[0]["term"] == "Lanes"
+    assert live.top("Safe streets", 1)[0]["term"] == "Lane"
     for note in notes:
         live.remove(note["id"])
     assert live.topics() == []
@@ -55,3 +55,11 @@ def test_the_topic_title_is_not_a_live_term_of_its_topic() -> None:
              for i in range(4)]
     terms = live_terms(notes, language="en")["Schools"]
     assert [t["term"] for t in terms] == ["Garden"]
+
+
+def test_the_projector_follows_the_moderators_hidden_and_renamed_themes() -> None:
+    notes = event_data("en")["notes"]
+    edits = {"hidden": {"lane": "Lane"}, "renamed": {"speed": "Slower traffic"}}
+    terms = [t["term"] for t in live_terms(notes, limit=8, language="en", edits=edits)["Safe streets"]]
+    assert "Lane" not in terms and "Lanes" not in terms
+    assert "Slower traffic" in terms and "Speed" not in terms

@@ -35,9 +35,7 @@ def themes_holding(summary: dict[str, Any], position: int, ids: list[str]) -> li
     ("de", 3, ["Wohnungssuche für Neuankommende ist das größte Problem", "Bezahlbare Wohnungen fehlen in Bielefeld",
                "Hilfe bei der Wohnung: Paten vermitteln"], None),
     ("en", 1, ["Protected bike lanes on the ring road", "We really need separated cycle lanes, not paint",
-               "Painted lanes next to parked cars feel dangerous"], "Lanes"),
-    ("en", 3, ["Ring-fenced budget for cycling infrastructure", "Publish the transport budget split every year",
-               "Participatory budgeting pilot for neighbourhood schemes"], "Budget"),
+               "Painted lanes next to parked cars feel dangerous"], "Lane"),
 ])
 def test_a_point_raised_at_three_tables_in_different_words_is_one_theme(language: str, position: int,
                                                                         texts: list[str], label: str | None) -> None:

@@ -1,7 +1,7 @@
 """Exports of the harvest, pure functions from plain data: Markdown, HTML, CSV, DOCX and JSON.
 
-``render_export`` and ``themes_of`` are the worker jobs (``worldcafe.offload``): plain data in, bytes or plain data
-out, no Flask, so a worker process runs them while the server's loop serves the room.
+``render_export``, ``harvest_themes`` and ``themes_of`` are the worker jobs (``worldcafe.offload``): plain data in,
+bytes or plain data out, no Flask, so a worker process runs them while the server's loop serves the room.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from .json_export import to_json
 from .markdown import to_markdown
 from .photos import with_images
 
-__all__ = ["render_export", "themes_of", "to_csv", "to_docx", "to_html", "to_json", "to_markdown"]
+__all__ = ["harvest_themes", "render_export", "themes_of", "to_csv", "to_docx", "to_html", "to_json", "to_markdown"]
 
 
 def render_export(fmt: str, data: Mapping[str, Any], plan: Any = None,
@@ -48,8 +48,20 @@ def render_export(fmt: str, data: Mapping[str, Any], plan: Any = None,
 
 
 def themes_of(notes: Sequence[Mapping[str, Any]], limit: int, language: str,
-              exclude: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """Ranked key terms per topic of some notes (the projector's live themes)."""
+              exclude: Sequence[str], edits: Mapping[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Ranked key terms per topic of some notes (the projector's live themes), the moderator's edits applied."""
     from ..domain.summary import live_terms
 
-    return live_terms(notes, limit=limit, language=language, exclude=exclude)
+    return live_terms(notes, limit=limit, language=language, exclude=exclude, edits=edits)
+
+
+def harvest_themes(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The themes of each topic as the summary has them (the moderator's edits applied), without notes or charts:
+    what the console shows to rename, merge and hide."""
+    from ..domain.summary import build_summary
+
+    summary = build_summary(data)
+    keep = ("key", "label", "renamed", "terms", "tables", "rounds", "sittings", "notes", "starred", "votes")
+    return [{"position": t["position"], "title": t["title"], "colour_hex": t["colour_hex"],
+             "themes": [{k: theme.get(k, False) for k in keep} for theme in t["themes"]]}
+            for t in summary["topics"]]

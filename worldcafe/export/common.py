@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..domain.summary.strings import counted
 
 # Characters no XML document (HTML, DOCX, SVG) may hold even escaped; a pasted note can carry them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -36,6 +40,27 @@ def share(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)} %"
 
 
+def local_time(value: Any, zone: str | None) -> str:
+    """An ISO 8601 UTC time as "2026-12-06 14:05" in the event's time zone ("" when there is none)."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone_info(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def zone_info(zone: str | None) -> tzinfo:
+    """The event's time zone; UTC when it is unknown to this machine."""
+    try:
+        return ZoneInfo(zone) if zone else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
 def kind(note: Mapping[str, Any], words: Mapping[str, str]) -> str:
     """The note's kind in the summary's language."""
     return words.get(f"kind_{note.get('kind') or 'idea'}", str(note.get("kind") or ""))
@@ -52,9 +77,35 @@ def where(item: Mapping[str, Any], words: Mapping[str, str]) -> str:
 
 
 def theme_counts(theme: Mapping[str, Any], words: Mapping[str, str]) -> str:
-    """"3 tables, 2 rounds, 5 notes"."""
-    return (f"{theme['tables']} {words['tables']}, {theme['rounds']} {words['rounds']}, "
-            f"{theme['notes']} {words['notes']}")
+    """"3 tables, 2 rounds, 5 notes" ("1 table, 1 round, 2 notes")."""
+    return ", ".join(counted(words, noun, int(theme[key])) for noun, key in
+                     (("table", "tables"), ("round", "rounds"), ("note", "notes")))
+
+
+def totals_line(totals: Mapping[str, Any], words: Mapping[str, str]) -> str:
+    """"36 notes · 3 topics · 9 tables" in the summary's language, every noun in the number its count needs."""
+    return " · ".join(counted(words, noun, int(totals[key])) for noun, key in
+                      (("note", "notes"), ("topic", "topics"), ("table", "tables")))
+
+
+def round_heading(number: Any, summary: Mapping[str, Any]) -> str:
+    """"Round 2 · 14:05" (its start in the event's time zone, when it started)."""
+    words = summary["strings"]
+    event = summary.get("event") or {}
+    label = f"{words['round']} {number if number is not None else '–'}"
+    started = next((r.get("started_at") for r in event.get("rounds") or [] if r.get("number") == number), None)
+    return f"{label} · {local_time(started, event.get('timezone'))[11:]}" if started else label
+
+
+def facts_line(summary: Mapping[str, Any]) -> str:
+    """The line under the title: date, groups, counts and, when rounds have times, the zone they are in."""
+    words = summary["strings"]
+    event = summary.get("event") or {}
+    facts = [str(event.get("date") or ""), ", ".join(str(g) for g in event.get("groups") or []),
+             totals_line(summary["totals"], words)]
+    if event.get("timezone") and any(r.get("started_at") for r in event.get("rounds") or []):
+        facts.append(words["times_in"].format(zone=event["timezone"]))
+    return " · ".join(f for f in facts if f)
 
 
 def topic_heading(topic: Mapping[str, Any], words: Mapping[str, str]) -> str:
@@ -78,8 +129,11 @@ def note_meta(
         meta.append("★")
     if note.get("votes"):
         meta.append(votes_text(note["votes"], words))
-    if note.get("tags"):
-        meta.append(" ".join(tag(t) for t in note["tags"]))
+    # A tag the host wrote into the text ("… #datenschutz") is already there: listing it again only repeats it.
+    written = {w.lower() for w in re.findall(r"#([^\s#]+)", str(note.get("text") or ""))}
+    tags = [t for t in note.get("tags") or [] if str(t).lower().lstrip("#") not in written]
+    if tags:
+        meta.append(" ".join(tag(t) for t in tags))
     if note.get("by_participant"):
         meta.append(words["by_participant"])
     return meta

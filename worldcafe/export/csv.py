@@ -4,6 +4,8 @@ Choices: UTF-8 with a byte-order mark (without it Excel reads UTF-8 as the local
 the delimiter follows the event's language — ";" for German (German Excel splits on it, since "," is the
 decimal comma) and "," for English — and can be forced; CRLF line ends; booleans as 1/0; tags joined with ", ".
 Cells that Excel would run as a formula (starting with =, +, -, @, tab or CR) get a leading apostrophe.
+Headers and kinds are in the event's language; times are local to the event's time zone, which the time column's
+header names ("Zeit (Europe/Berlin)"), as "2026-12-06 14:05".
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-COLUMNS = ["topic", "round", "table", "kind", "starred", "hidden", "by_participant", "tags", "text", "created_at",
+from ..domain.summary.strings import strings_for
+from .common import local_time
+
+COLUMNS = ["topic", "round", "table", "kind", "starred", "hidden", "by_participant", "tags", "text", "time",
            "votes", "id"]
 BOM = "\ufeff"
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -48,12 +53,16 @@ def to_csv(data: Mapping[str, Any], delimiter: str | None = None) -> str:
                                                            n.get("table") or 0, str(n.get("created_at") or "")))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    words = strings_for(str(event.get("language") or "en"))
+    zone = event.get("timezone") or "UTC"
+    writer.writerow([words[f"csv_{column}"].format(zone=zone) for column in COLUMNS])
     for note in notes:
         topic = note.get("topic") or by_table.get(note.get("table") or -1, "")
         writer.writerow([
-            _text(topic), _number(note.get("round")), _number(note.get("table")), _text(note.get("kind")),
+            _text(topic), _number(note.get("round")), _number(note.get("table")),
+            _text(words.get(f"kind_{note.get('kind') or 'idea'}", note.get("kind"))),
             _flag(note.get("starred")), _flag(note.get("hidden")), _flag(note.get("by_participant")),
             _text(", ".join(str(t) for t in note.get("tags") or [])), _text(note.get("text")),
-            _text(note.get("created_at")), str(votes.get(str(note.get("id")), 0)), _text(note.get("id"))])
+            _text(local_time(note.get("created_at"), zone)), str(votes.get(str(note.get("id")), 0)),
+            _text(note.get("id"))])
     return BOM + buffer.getvalue()

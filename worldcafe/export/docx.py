@@ -13,7 +13,19 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Mm, Pt, RGBColor
 
-from .common import clean, kind, note_meta, safe_url, share, theme_counts, topic_heading, votes_text, where
+from .common import (
+    clean,
+    facts_line,
+    kind,
+    note_meta,
+    round_heading,
+    safe_url,
+    share,
+    theme_counts,
+    topic_heading,
+    votes_text,
+    where,
+)
 
 META_STYLE = "Note Meta"
 KIND_STYLE = "Note Kind"
@@ -68,9 +80,9 @@ class _Writer:
         """A heading (level 0 is the title)."""
         self.paragraph([(text, None)], "Title" if level == 0 else f"Heading {level}", page_break)
 
-    def bullet(self, strong: str, rest: str = "", meta: str = "") -> None:
-        """A bullet: a bold lead, the text, grey details."""
-        self.paragraph([(strong, KIND_STYLE), (rest, None), ("  " + meta if meta else "", META_STYLE)], "List Bullet")
+    def bullet(self, strong: str, rest: str = "", meta: str = "", style: str = "List Bullet") -> None:
+        """A bullet (or, with ``style="List Number"``, a numbered item): a bold lead, the text, grey details."""
+        self.paragraph([(strong, KIND_STYLE), (rest, None), ("  " + meta if meta else "", META_STYLE)], style)
 
     def flush(self) -> None:
         """Move the written paragraphs into the document, before the section properties."""
@@ -115,14 +127,17 @@ class _Writer:
         return buffer.getvalue()
 
 
-def _topic(w: _Writer, topic: Mapping[str, Any], words: Mapping[str, str]) -> None:
+def _topic(w: _Writer, topic: Mapping[str, Any], summary: Mapping[str, Any]) -> None:
+    words: Mapping[str, str] = summary["strings"]
     w.heading(topic_heading(topic, words), 1, page_break=True)
     if topic.get("question"):
         w.paragraph([(topic["question"], None)], italic=True)
     w.heading(words["themes"], 2)
     if topic["themes"]:
+        # A plain numbered paragraph: Word's own list numbering would run on from one topic's themes into the next.
         for n, theme in enumerate(topic["themes"], 1):
-            w.bullet(f"{n}. {theme['label']}", "", theme_counts(theme, words))
+            w.paragraph([(f"{n}. ", None), (theme["label"], KIND_STYLE),
+                         ("  " + theme_counts(theme, words), META_STYLE)])
     else:
         w.paragraph([(words["no_themes"], None)])
     w.heading(words["insights"], 2)
@@ -138,7 +153,7 @@ def _topic(w: _Writer, topic: Mapping[str, Any], words: Mapping[str, str]) -> No
                 [[n, v["text"], v["count"]] for n, v in enumerate(topic["votes"], 1)], [1, 10, 2])
     w.heading(words["notes_by_round"], 2)
     for round_ in topic["rounds"]:
-        w.heading(f"{words['round']} {round_['number'] if round_['number'] is not None else '–'}", 3)
+        w.heading(round_heading(round_["number"], summary), 3)
         for table in round_["tables"]:
             w.heading(f"{words['table']} {table['table'] if table['table'] is not None else '–'}", 4)
             for note in table["notes"]:
@@ -178,18 +193,14 @@ def to_docx(summary: Mapping[str, Any]) -> bytes:
     w.document.core_properties.title = clean(title)
     w.document.core_properties.language = str(summary.get("language") or "en")
     w.heading(title, 0)
-    totals = summary["totals"]
-    facts = [str(event.get("date") or ""), ", ".join(str(g) for g in event.get("groups") or []),
-             f"{totals['notes']} {words['notes']} · {totals['topics']} {words['topics']} · "
-             f"{totals['tables']} {words['tables']}"]
-    w.paragraph([(" · ".join(f for f in facts if f), None)])
+    w.paragraph([(facts_line(summary), None)])
     if summary["cross_topic_themes"]:
         w.heading(words["cross_topic_themes"], 1)
         for theme in summary["cross_topic_themes"]:
             topics = ", ".join(f'{t["title"]} ({t["notes"]})' for t in theme["topics"])
             w.bullet(theme["label"], f" — {topics}", theme_counts(theme, words))
     for topic in summary["topics"]:
-        _topic(w, topic, words)
+        _topic(w, topic, summary)
     _figures(w, summary, words)
     photos = [(p, safe_url(p.get("url"))) for p in summary.get("photos") or []]
     if any(url or p.get("image") for p, url in photos):

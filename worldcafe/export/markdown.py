@@ -6,20 +6,50 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .common import clean, kind, note_meta, safe_url, share, theme_counts, topic_heading, votes_text, where
+from .common import (
+    clean,
+    facts_line,
+    kind,
+    note_meta,
+    round_heading,
+    safe_url,
+    share,
+    theme_counts,
+    topic_heading,
+    votes_text,
+    where,
+)
 
-# Markdown (and the HTML it may carry) would act on these; a note is text, so each is backslash-escaped.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-!|~])")
+# Markdown (and the HTML it may carry) would act on these anywhere in a line; a note is text, so each is escaped.
+_INLINE = re.compile(r"([\\`*_\[\]<~])")
+# An entity ("&amp;") would be decoded: its ampersand is escaped, a plain "A & B" is left alone.
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+# These act only where a line starts: a heading, a quote, a list item, a rule or a setext underline.
+_LINE_START = re.compile(r"^(#{1,6}(?=\s|$)|>|[+\-](?=[\s\-]|$)|=+\s*$|\d+(?=[.)](?:\s|$)))")
+
+
+def _escape(line: str, line_start: bool = True) -> str:
+    line = _ENTITY.sub(r"\\&", _INLINE.sub(r"\\\1", line))
+    start = _LINE_START.match(line) if line_start else None
+    if start is None:
+        return line
+    if start.group(1)[0].isdigit():  # "2026. …" would be item 2026 of a numbered list
+        end = start.end()
+        return line[:end] + "\\" + line[end:]
+    return "\\" + line
 
 
 def md(text: Any) -> str:
-    """Note text as literal Markdown on one line: markup characters escaped, line breaks kept as hard breaks."""
-    lines = [_SPECIAL.sub(r"\\\1", line.strip()) for line in clean(text).replace("\r", "").split("\n")]
+    """Note text as literal Markdown on one line: markup escaped where it would act (not "2026\\-12\\-06"), line
+    breaks kept as hard breaks."""
+    lines = [_escape(line.strip()) for line in clean(text).replace("\r", "").split("\n")]
     return "  \n  ".join(line for line in lines if line)
 
 
 def _cell(text: Any) -> str:
-    return md(text).replace("  \n  ", " ")
+    # Inside a table cell nothing starts a block: only inline markup and the cell separator are escaped.
+    return " ".join(_escape(line.strip(), line_start=False) for line in clean(text).replace("\r", "").split("\n")
+                    if line.strip()).replace("|", "\\|")
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
@@ -29,7 +59,7 @@ def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
 
 
 def _note_line(note: Mapping[str, Any], words: Mapping[str, str]) -> str:
-    extra = note_meta(note, words, tag=lambda t: f"\\#{md(t)}")
+    extra = note_meta(note, words, tag=lambda t: f"#{md(t)}")
     suffix = f" _({', '.join(extra)})_" if extra else ""
     return f"- **{md(kind(note, words))}:** {md(note.get('text'))}{suffix}"
 
@@ -38,16 +68,7 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
     """The whole summary as one Markdown document."""
     words: Mapping[str, str] = summary["strings"]
     event = summary.get("event") or {}
-    out = [f"# {words['summary']}: {md(event.get('name'))}", ""]
-    facts = []
-    if event.get("date"):
-        facts.append(f"{words['date']}: {md(event['date'])}")
-    if event.get("groups"):
-        facts.append(f"{words['groups']}: {', '.join(md(g) for g in event['groups'])}")
-    totals = summary["totals"]
-    facts.append(f"{totals['notes']} {words['notes']}, {totals['topics']} {words['topics']}, "
-                 f"{totals['tables']} {words['tables']}")
-    out += [" · ".join(facts), ""]
+    out = [f"# {words['summary']}: {md(event.get('name'))}", "", md(facts_line(summary)), ""]
 
     if summary["cross_topic_themes"]:
         out += [f"## {words['cross_topic_themes']}", ""]
@@ -79,7 +100,7 @@ def to_markdown(summary: Mapping[str, Any]) -> str:
                           [[n, v["text"], v["count"]] for n, v in enumerate(topic["votes"], 1)])
         out += [f"### {words['notes_by_round']}", ""]
         for round_ in topic["rounds"]:
-            out += [f"#### {words['round']} {round_['number'] if round_['number'] is not None else '–'}", ""]
+            out += [f"#### {md(round_heading(round_['number'], summary))}", ""]
             for table in round_["tables"]:
                 out += [f"**{words['table']} {table['table'] if table['table'] is not None else '–'}**", ""]
                 out += [_note_line(note, words) for note in table["notes"]]

@@ -93,6 +93,7 @@ def demo_spec() -> dict[str, Any]:
     return {
         "name": DEMO_NAME,
         "language": "de",
+        "timezone": "Europe/Berlin",
         "groups": ["Kanada", "OWL"],
         "joining_open": True,
         "rounds": [{"minutes": 20}] * 3,

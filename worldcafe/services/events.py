@@ -62,6 +62,7 @@ def create_event(data: Any) -> Event:
         language=spec.language,
         groups=groups,
         joining_open=spec.joining_open,
+        timezone=spec.timezone,
     )
     db.session.add(event)
     # Topics and rounds (at most 100 and 20) the usual way; tables and people below, in bulk.
@@ -132,7 +133,7 @@ def update_settings(event: Event, data: Any) -> list[Push]:
         event.joining_open = spec.joining_open
         pushes.append(joining_push(event))
     changed = {}
-    for name in ("auto_advance", "participant_notes", "pad_grace_s", "votes_per_person"):
+    for name in ("auto_advance", "participant_notes", "pad_grace_s", "votes_per_person", "timezone"):
         value = getattr(spec, name)
         if value is not None and value != getattr(event, name):
             setattr(event, name, value)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -44,6 +46,20 @@ SchemaT = TypeVar("SchemaT", bound=BaseModel)
 # An event offers at most this many groups, whether set up by the moderator or brought by the people added.
 MAX_GROUPS = 20
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _time_zone(value: str | None) -> str | None:
+    """An IANA time zone this machine knows ("Europe/Berlin"), for the times in the exports."""
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(_("unknown time zone '%(zone)s'; use a name such as Europe/Berlin", zone=value)) from None
+    return value
+
+
+TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_time_zone)]
 
 
 class _Schema(BaseModel):
@@ -168,6 +184,8 @@ class EventSpec(SetupSpec):
     """A whole new event, participants included."""
 
     participants: list[ParticipantSpec] = Field(default_factory=list, max_length=5000)
+    # The exports' times are local to it; None: the server's own zone.
+    timezone: TimeZone | None = None
 
 
 class JoinSpec(_Schema):
@@ -206,6 +224,7 @@ class SettingsSpec(_Schema):
     participant_notes: bool | None = None
     pad_grace_s: int | None = Field(default=None, ge=0, le=3600)
     votes_per_person: int | None = Field(default=None, ge=0, le=20)
+    timezone: TimeZone | None = None
 
 
 class ControlSpec(_Schema):
@@ -295,6 +314,25 @@ class NoteHideSpec(_Schema):
 
     id: NoteId
     hidden: bool
+
+
+ThemeKey = _text(100, min_length=1)
+ThemeLabel = _text(80)
+
+
+class ThemeEditSpec(_Schema):
+    """One edit of the harvest's themes, by the theme's key (its base form, lower case: "programm")."""
+
+    action: Literal["rename", "merge", "unmerge", "hide", "show"]
+    key: ThemeKey
+    label: ThemeLabel | None = None
+    into: ThemeKey | None = None
+
+
+class ShortlistSpec(_Schema):
+    """The notes the phones vote on, in order; ``null`` goes back to every starred note and insight."""
+
+    notes: list[NoteId] | None = Field(max_length=50)
 
 
 class VoteSpec(_Schema):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 
 from .. import offload
 from ..domain.palette import hex_of
 from ..export import render_export, themes_of
+from ..export.common import local_time
 from ..extensions import db
 from ..models import AccessLink, CafeTable, Event, Note, Participant, Photo, Round, Seat, Topic
 from .access import find_link, issue_link
@@ -38,12 +41,19 @@ def summary_data(event: Event, photo_url: Callable[[str], str], include_hidden: 
                  for note_id, rnd, text, kind, tags, starred, hidden, person, created, number, title
                  in rows_in_chunks(query)]
     listed = {n["id"] for n in note_list}
+    zone = event_zone(event)
+    started = [r.started_at for r in event.rounds if r.started_at is not None]
+    day = min(started) if started else event.created_at
+    table_count = db.session.execute(
+        db.select(db.func.count(CafeTable.id)).where(CafeTable.event_id == event.id)).scalar_one()
     return {
         "event": {"id": event.public_id, "name": event.name, "language": event.language, "groups": list(event.groups),
-                  "date": event.created_at.date().isoformat(),
+                  # The day the café took place, where it took place (an evening event in UTC+… is not "tomorrow").
+                  "date": local_time(iso(day), zone)[:10], "timezone": zone, "table_count": table_count,
                   "rounds": [{"number": r.number, "minutes": r.minutes, "started_at": iso(r.started_at),
                               "ends_at": iso(r.ends_at)} for r in event.rounds]},
         "topics": _topics(event),
+        "theme_edits": dict(event.theme_edits or {}),
         "notes": note_list,
         "votes": [{"note_id": note_id, "count": count} for note_id, count in tally(event).items()
                   if note_id in listed],
@@ -54,6 +64,28 @@ def summary_data(event: Event, photo_url: Callable[[str], str], include_hidden: 
                        db.select(Photo, CafeTable.number).outerjoin(CafeTable, Photo.table_id == CafeTable.id)
                        .where(Photo.event_id == event.id).order_by(Photo.created_at))],
     }
+
+
+def local_zone() -> str:
+    """This server's own time zone as an IANA name (from /etc/localtime), UTC when it has none."""
+    try:
+        target = os.path.realpath("/etc/localtime")
+    except OSError:
+        return "UTC"
+    marker = "/zoneinfo/"
+    name = target.split(marker, 1)[1] if marker in target else ""
+    if name.removeprefix("Etc/") in ("UTC", "UCT", "Universal", "Zulu", "GMT", "Greenwich", ""):
+        return "UTC"  # "Uhrzeiten in Etc/UTC" says less than "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return name
+
+
+def event_zone(event: Event) -> str:
+    """The time zone the event's times are shown in: its own setting, else the server's."""
+    return event.timezone or local_zone()
 
 
 def _topics(event: Event) -> list[dict[str, Any]]:
@@ -157,7 +189,8 @@ def live_themes(event: Event, limit: int = 8) -> dict[str, Any]:
     )
     items = [{"id": i, "text": text, "round": rnd, "table": table, "topic": topic, "hidden": False}
              for i, text, rnd, table, topic in rows_in_chunks(query)]
-    return {"topics": offload.run(themes_of, items, limit, event.language, [event.name, *event.groups])}
+    return {"topics": offload.run(themes_of, items, limit, event.language, [event.name, *event.groups],
+                                  dict(event.theme_edits or {}))}
 
 
 def set_share(event: Event, enabled: bool) -> tuple[AccessLink | None, str | None]:

@@ -79,6 +79,7 @@ def public_view(event: Event) -> dict[str, Any]:
         "participant_notes": event.participant_notes,
         "pad_grace_s": event.pad_grace_s,
         "votes_per_person": event.votes_per_person,
+        "timezone": event.timezone,
         "seq": event.last_seq,
         "topics": [{**topic_view(t), "tables": tables_of.get(t.id, [])} for t in event.topics],
         "tables": [table_view(t) for t in event.tables],

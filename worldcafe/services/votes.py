@@ -16,11 +16,14 @@ from .spec import VoteSpec, parse
 
 
 def _eligible(event: Event):  # type: ignore[no-untyped-def]
-    """Insights open for votes: starred notes and notes of kind insight, neither hidden nor deleted."""
-    return (db.select(Note, CafeTable.number, Topic.title, Topic.colour)
-            .outerjoin(CafeTable, Note.table_id == CafeTable.id).outerjoin(Topic, Note.topic_id == Topic.id)
-            .where(Note.event_id == event.id, Note.deleted_at.is_(None), Note.hidden.is_(False),
-                   (Note.starred.is_(True)) | (Note.kind == "insight")))
+    """Insights open for votes, neither hidden nor deleted: the moderator's shortlist when there is one, else
+    every starred note and note of kind insight."""
+    query = (db.select(Note, CafeTable.number, Topic.title, Topic.colour)
+             .outerjoin(CafeTable, Note.table_id == CafeTable.id).outerjoin(Topic, Note.topic_id == Topic.id)
+             .where(Note.event_id == event.id, Note.deleted_at.is_(None), Note.hidden.is_(False)))
+    if event.vote_shortlist is not None:
+        return query.where(Note.id.in_(list(event.vote_shortlist)))
+    return query.where((Note.starred.is_(True)) | (Note.kind == "insight"))
 
 
 def tally(event: Event) -> dict[str, int]:
@@ -42,9 +45,15 @@ def ballot(access: Access) -> dict[str, Any]:
     items = [{"id": note.id, "text": note.text, "topic": title, "colour": colour or "grey", "table": number,
               "starred": note.starred, "votes": counts.get(note.id, 0), "mine": mine.get(note.id, 0)}
              for note, number, title, colour in db.session.execute(_eligible(event))]
-    items.sort(key=lambda item: (-item["votes"], item["topic"] or "", item["text"]))
+    if event.vote_shortlist is not None:
+        # The moderator's order: a ballot that reshuffles as dots come in makes people vote for the top.
+        order = {note_id: n for n, note_id in enumerate(event.vote_shortlist)}
+        items.sort(key=lambda item: order.get(item["id"], len(order)))
+    else:
+        items.sort(key=lambda item: (-item["votes"], item["topic"] or "", item["text"]))
     return {"open": event.status == "harvest" and event.votes_per_person > 0, "per_person": event.votes_per_person,
-            "left": max(0, event.votes_per_person - sum(mine.values())), "items": items}
+            "left": max(0, event.votes_per_person - sum(mine.values())), "items": items,
+            "shortlist": event.vote_shortlist is not None}
 
 
 def _vote_push(event: Event, note_id: str) -> Push:

@@ -391,4 +391,7 @@ JS_STRINGS = {
 
 def js_strings() -> dict[str, str | dict[str, str]]:
     """The JS strings in the current language (counted ones as their plural forms)."""
-    return {key: value.forms() if isinstance(value, _n) else str(value) for key, value in JS_STRINGS.items()}
+    from .i18n_harvest import HARVEST_STRINGS
+
+    strings = {**JS_STRINGS, **HARVEST_STRINGS}
+    return {key: value.forms() if isinstance(value, _n) else str(value) for key, value in strings.items()}

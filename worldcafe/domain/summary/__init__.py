@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from . import charts, stats
+from . import charts, edits, stats
 from .strings import STRINGS, strings_for
 from .themes import (
     Doc,
@@ -71,15 +71,16 @@ def _topic_votes(notes: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # The shape the app, the templates and the exports read (all JSON-serialisable):
+#   Input may carry theme_edits (worldcafe.domain.summary.edits) and event.table_count (every table, for the header).
 #   event, language ("de"/"en"), strings (headings in that language), totals {notes, hidden, topics, starred,
 #   votes, photos, tables}, topics [{position, title, question, colour, colour_hex, tables, note_count,
 #   themes [theme], insights [note], votes [{note_id, count, text, table, round, kind, starred}],
 #   rounds [{number, tables [{table, notes [note]}]}], themes_chart (SVG)}], cross_topic_themes
 #   [theme without near_duplicates, + topics [{position, title, notes}]], votes (event ranking, + topic),
 #   attendance, mixing, charts {votes, people_per_round, mixing} (SVG, "" when there is nothing to draw), photos.
-#   theme: {label, terms (stem keys), note_ids, notes, tables, rounds, table_numbers, round_numbers, sittings,
-#   weight, starred, votes, near_duplicates [[note id]]}; note: {id, text, kind, tags, starred, by_participant,
-#   votes, table, round, created_at, language}.
+#   theme: {key (its first term), label, renamed? (the moderator's name), terms (base forms, lower case), note_ids,
+#   notes, tables, rounds, table_numbers, round_numbers, sittings, weight, starred, votes, near_duplicates [[note id]]};
+#   note: {id, text, kind, tags, starred, by_participant, votes, table, round, created_at, language}.
 def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
     """The summary of an event from its plain data; hidden notes are left out of it."""
     event = dict(data.get("event") or {})
@@ -93,6 +94,13 @@ def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
         votes[str(vote.get("note_id"))] += int(vote.get("count") or 0)
     topic_of = _topic_positions(topics, visible)
     docs, canonical = analyse_notes(visible, topic_of, votes, str(language))
+    theme_edits = dict(data.get("theme_edits") or {})
+    merged = edits.merges(theme_edits)
+    if merged:
+        for doc in docs:
+            doc.terms.remap(merged)
+        canonical = {**{k: merged.get(v, v) for k, v in canonical.items()}, **merged}
+    hidden_keys = edits.hidden(theme_edits)
 
     frame = set()
     for text in [str(event.get("name") or "")] + [str(g) for g in event.get("groups") or []]:
@@ -102,7 +110,7 @@ def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
     frequency: Counter[str] = Counter()
     for doc in docs:
         frequency.update(doc.terms.keys)
-    exclude = {position: expand_frame(frame | framing_keys(title, str(language), canonical), frequency)
+    exclude = {position: expand_frame(frame | framing_keys(title, str(language), canonical), frequency) | hidden_keys
                for position, title in titles.items()}
 
     docs_by_topic: dict[int, list[Doc]] = defaultdict(list)
@@ -120,6 +128,7 @@ def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
     for topic in topic_entries:
         position = int(topic["position"])
         themes = find_themes(docs_by_topic.get(position, []), exclude[position], event_frequency=frequency)
+        edits.apply_labels(themes, theme_edits)
         topic_themes[position] = themes
         notes = notes_by_topic.get(position, [])
         insights = sorted((n for n in notes if n["starred"]),
@@ -130,12 +139,15 @@ def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
             "colour": topic.get("colour"), "colour_hex": colour_hex, "tables": list(topic.get("tables") or []),
             "note_count": len(notes), "themes": themes, "insights": insights, "votes": _topic_votes(notes),
             "rounds": _by_round_and_table(notes),
+            # Each bar counts the conversations (a table in a round) that raised the theme: the same table in
+            # three rounds is three groups of people coming to it.
             "themes_chart": charts.bar_chart(
-                [(t["label"], t["tables"]) for t in themes], words["theme_chart"],
-                f'{topic.get("title") or ""}: ' + ", ".join(f'{t["label"]} ({t["tables"]})' for t in themes),
+                [(t["label"], t["sittings"]) for t in themes], words["theme_chart"],
+                f'{topic.get("title") or ""}: ' + ", ".join(f'{t["label"]} ({t["sittings"]})' for t in themes),
                 chart_id=f"chart-themes-{position}", colour=colour_hex),
         })
     cross = cross_topic_themes(docs, topic_themes, exclude, titles)
+    edits.apply_labels(cross, theme_edits)
 
     by_id = {}
     for note, doc in zip(visible, docs, strict=True):
@@ -150,7 +162,10 @@ def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
         "totals": {"notes": len(visible), "hidden": len(all_notes) - len(visible), "topics": len(topics),
                    "starred": sum(n["starred"] for ns in notes_by_topic.values() for n in ns),
                    "votes": sum(r["count"] for r in ranking), "photos": len(data.get("photos") or []),
-                   "tables": len({d.table for d in docs if d.table is not None})},
+                   # Every table of the event, also those that wrote nothing ("9 tables", not "4").
+                   "tables": int(event.get("table_count") or len(
+                       {table for t in topics for table in t.get("tables") or []}
+                       | {d.table for d in docs if d.table is not None}))},
         "topics": summary_topics,
         "cross_topic_themes": cross,
         "votes": ranking,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from html import escape
@@ -26,6 +27,16 @@ def _short(label: str, limit: int) -> str:
 
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def count_ticks(most: float, steps: int = 4) -> list[int]:
+    """Axis ticks for counts of people or notes: whole numbers at a round step (1, 2, 5, 10, 20, 50, …), from 0 to
+    the first tick at or above ``most``."""
+    rough = max(1.0, most / steps)
+    magnitude = 10 ** (len(str(int(rough))) - 1)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= rough)
+    top = -(-int(math.ceil(most)) // step) * step
+    return list(range(0, max(top, step) + 1, step))
 
 
 def _open(chart_id: str, width: int, height: int, title: str, desc: str) -> str:
@@ -67,9 +78,13 @@ def column_chart(categories: Sequence[str], series: Sequence[tuple[str, Sequence
     if not categories or not series:
         return ""
     values = [v for _name, vs, _c in series for v in vs if v is not None]
-    top_value = maximum if maximum is not None else max(values, default=0.0)
-    if top_value <= 0:
+    most = max(values, default=0.0)
+    if (maximum if maximum is not None else most) <= 0:
         return ""
+    # A share's axis runs to its maximum in quarters; a count's in whole numbers (no "10.5 people").
+    ticks: list[float] = [maximum * step / 4 for step in range(5)] if maximum is not None else \
+        [float(t) for t in count_ticks(most)]
+    top_value = ticks[-1]
     left, plot_h, top, legend_h = 44, 200, 30, 30
     column_w, gap = 48, 28
     group_w = column_w * len(series) + gap
@@ -78,12 +93,12 @@ def column_chart(categories: Sequence[str], series: Sequence[tuple[str, Sequence
     height = top + plot_h + 30 + legend_h
     base = top + plot_h
     parts = [_open(chart_id, width, height, title, desc)]
-    for step in range(5):
-        y = base - plot_h * step / 4
+    for step, tick in enumerate(ticks):
+        y = base - plot_h * tick / top_value
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="{GRID}" '
                      f'stroke-width="{1 if step else 1.5}"/>')
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
-                     f'{_text(value_format(top_value * step / 4))}</text>')
+                     f'{_text(value_format(tick))}</text>')
     for c, category in enumerate(categories):
         x0 = left + gap / 2 + c * group_w
         for s, (name, vs, colour) in enumerate(series):

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .edits import hidden, renamed
 from .text import MIN_COMPOUND, MIN_PART, Analyser, best_surface, detect_language, tokenise
 
 
@@ -34,6 +35,9 @@ class LiveTerms:
         # Head or tail of a long German word -> notes with that word: when "Austausch" is first written,
         # the earlier "Schüleraustausch" notes are counted again so they join its term.
         self._affixes: dict[str, set[str]] = defaultdict(set)
+        # The moderator's theme edits the projector follows: hidden keys never show, renamed ones show their name.
+        self.hidden: set[str] = set()
+        self.renamed: dict[str, str] = {}
 
     def _frame(self, topic: str) -> set[str]:
         """Term keys of the topic's own title: every note there echoes them."""
@@ -113,10 +117,11 @@ class LiveTerms:
             key, entry = item
             return (-len(entry.sittings), -len(entry.notes) / max(1, self._event_notes[key]), -len(entry.notes), key)
 
-        best = heapq.nsmallest(limit, table.items(), key=rank)
-        return [{"term": best_surface(entry.surfaces), "notes": len(entry.notes),
+        shown = ((key, entry) for key, entry in table.items() if key not in self.hidden)
+        best = heapq.nsmallest(limit, shown, key=rank)
+        return [{"term": self.renamed.get(key) or best_surface(entry.surfaces), "notes": len(entry.notes),
                  "tables": len({table_no for table_no, _round in entry.sittings if table_no is not None}),
-                 "sittings": len(entry.sittings)} for _key, entry in best if len(entry.notes) >= 2]
+                 "sittings": len(entry.sittings)} for key, entry in best if len(entry.notes) >= 2]
 
     def topics(self) -> list[str]:
         """Topics with at least one counted note."""
@@ -124,9 +129,12 @@ class LiveTerms:
 
 
 def live_terms(notes: Iterable[Mapping[str, Any]], limit: int = 10, language: str = "en",
-               exclude: Iterable[str] = ()) -> dict[str, list[dict[str, Any]]]:
-    """Ranked key terms per topic title ("" for notes without one) from scratch; keep a LiveTerms for streams."""
+               exclude: Iterable[str] = (), edits: Mapping[str, Any] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Ranked key terms per topic title ("" for notes without one) from scratch; keep a LiveTerms for streams.
+    ``edits`` are the moderator's theme edits (worldcafe.domain.summary.edits): hidden and renamed terms."""
     live = LiveTerms(language, exclude)
+    live.hidden = hidden(edits or {})
+    live.renamed = renamed(edits or {})
     for note in notes:
         live.add(note)
     return {topic: live.top(topic, limit) for topic in live.topics()}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "summary": "Summary",
@@ -46,7 +48,27 @@ STRINGS: dict[str, dict[str, str]] = {
         "hidden_notes": "Hidden notes (not shown)",
         "date": "Date",
         "groups": "Groups",
-        "theme_chart": "Themes by tables that raised them",
+        "theme_chart": "Conversations (a table in a round) that raised each theme",
+        "plural_table": "1 table|{n} tables",
+        "plural_round": "1 round|{n} rounds",
+        "plural_note": "1 note|{n} notes",
+        "plural_topic": "1 topic|{n} topics",
+        "plural_conversation": "1 conversation|{n} conversations",
+        "time": "Time",
+        "times_in": "Times in {zone}",
+        "csv_topic": "Topic",
+        "csv_round": "Round",
+        "csv_table": "Table",
+        "csv_kind": "Kind",
+        "csv_starred": "Starred",
+        "csv_hidden": "Hidden",
+        "csv_by_participant": "From a phone",
+        "csv_tags": "Tags",
+        "csv_text": "Text",
+        "csv_time": "Time ({zone})",
+        "csv_votes": "Votes",
+        "csv_id": "ID",
+        "shortlist": "Vote shortlist",
         "minutes": "min",
         "kind_idea": "Idea",
         "kind_question": "Question",
@@ -98,7 +120,27 @@ STRINGS: dict[str, dict[str, str]] = {
         "hidden_notes": "Ausgeblendete Notizen (nicht gezeigt)",
         "date": "Datum",
         "groups": "Gruppen",
-        "theme_chart": "Schwerpunkte nach Tischen, die sie eingebracht haben",
+        "theme_chart": "Gespräche (ein Tisch in einer Runde), die den Schwerpunkt eingebracht haben",
+        "plural_table": "1 Tisch|{n} Tische",
+        "plural_round": "1 Runde|{n} Runden",
+        "plural_note": "1 Notiz|{n} Notizen",
+        "plural_topic": "1 Thema|{n} Themen",
+        "plural_conversation": "1 Gespräch|{n} Gespräche",
+        "time": "Uhrzeit",
+        "times_in": "Uhrzeiten in {zone}",
+        "csv_topic": "Thema",
+        "csv_round": "Runde",
+        "csv_table": "Tisch",
+        "csv_kind": "Art",
+        "csv_starred": "Markiert",
+        "csv_hidden": "Ausgeblendet",
+        "csv_by_participant": "Vom Handy",
+        "csv_tags": "Schlagwörter",
+        "csv_text": "Text",
+        "csv_time": "Zeit ({zone})",
+        "csv_votes": "Stimmen",
+        "csv_id": "ID",
+        "shortlist": "Abstimmungsliste",
         "minutes": "Min.",
         "kind_idea": "Idee",
         "kind_question": "Frage",
@@ -107,6 +149,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "generated_by": "Erstellt mit World Café",
     },
 }
+
+
+def counted(words: dict[str, str] | Any, noun: str, n: int) -> str:
+    """"1 table", "3 tables", "1 Tisch", "3 Tische": the noun in the number the count needs."""
+    one, many = str(words[f"plural_{noun}"]).split("|")
+    return one if n == 1 else many.format(n=n)
 
 
 def strings_for(language: str) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Notes to terms: words, language by stop-word ratio, Snowball stems, German compound parts, spelling variants."""
+"""Notes to terms: words, language by stop-word ratio, nouns in their base form, German compound parts, variants."""
 
 from __future__ import annotations
 
@@ -8,36 +8,33 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import snowballstemmer
+import simplemma
 from rapidfuzz import fuzz
 
 from . import stopwords
+from .lemmas import analyse_word
 
-WORD = re.compile(r"[^\W\d_]+")
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 LANGUAGES = ("de", "en")
-_STEMMERS = {"de": snowballstemmer.stemmer("german"), "en": snowballstemmer.stemmer("english")}
 # Compound parts must be real words of the event; shorter ones ("rad", "bus") split too much at random.
 MIN_PART = 4
 MIN_COMPOUND = 8
 PART_RATIO = 10
-# Spelling variants ("Programm"/"Program", a typo) share a term when their stems are this similar.
+# Spelling variants ("Programm"/"Program", a typo) share a term when their keys are this similar.
 VARIANT_SIMILARITY = 90.0
 MIN_VARIANT_LENGTH = 5
 
 
 @lru_cache(maxsize=200_000)
-def stem(word: str, language: str) -> str:
-    """The Snowball stem of a lower-case word."""
-    return str(_STEMMERS[language].stemWord(word))
+def term_key(word: str, language: str) -> str:
+    """The key a word counts under: its base form, lower case ("atlantik" for "Atlantiks")."""
+    return analyse_word(word, language)[0].lower()
 
 
-def _stop_stems(words: Iterable[str], language: str) -> frozenset[str]:
-    return frozenset(stem(w, language) for w in words)
-
-
-# Inflections of trivial words ("Dinge", "needs") are caught by stem, per language so a German stem
-# never knocks out an English word that happens to share it.
-_STOP_STEMS = {"de": _stop_stems(stopwords.GERMAN, "de"), "en": _stop_stems(stopwords.ENGLISH, "en")}
+@lru_cache(maxsize=4)
+def _stop_lemmas(language: str) -> frozenset[str]:
+    words = stopwords.GERMAN if language == "de" else stopwords.ENGLISH
+    return frozenset(simplemma.lemmatize(w, lang=language).lower() for w in words) | words
 
 
 def tokenise(text: str) -> list[str]:
@@ -61,11 +58,12 @@ def detect_language(words: Iterable[str], default: str) -> str:
     return default if default in LANGUAGES else "en"
 
 
+@lru_cache(maxsize=200_000)
 def is_stop(word: str, language: str) -> bool:
-    """A stop word or trivial word (lower case) that must never carry a theme."""
+    """A stop word or trivial word (lower case), in any inflection ("Dinge"), that must never carry a theme."""
     if word in stopwords.ALL:
         return True
-    return stem(word, language) in _STOP_STEMS[language]
+    return simplemma.lemmatize(word, lang=language).lower() in _stop_lemmas(language)
 
 
 @dataclass
@@ -74,11 +72,12 @@ class NoteTerms:
 
     language: str
     keys: set[str] = field(default_factory=set)
-    # key -> (surface as written, written as a word of its own rather than inside a compound)
+    # key -> (base form, written as a word of its own rather than inside a compound); keys are nouns only
     surfaces: dict[str, tuple[str, bool]] = field(default_factory=dict)
-    # One slot per word: (key, surface) of a content word, None for a stop word (breaks a phrase).
-    chain: list[tuple[str, str] | None] = field(default_factory=list)
-    # The note's content stems, sorted: near-duplicates are looked for among notes that share them.
+    # One slot per word: (key, as written, base form, is a noun) of a content word, None for a stop word (breaks a
+    # phrase).
+    chain: list[tuple[str, str, str, bool] | None] = field(default_factory=list)
+    # The note's content words' keys (nouns or not), sorted: near-duplicates are looked for among notes sharing them.
     signature: tuple[str, ...] = ()
     # All its words, lower case and sorted: near-duplicates are compared on this.
     wording: str = ""
@@ -89,7 +88,7 @@ class NoteTerms:
             return
         self.keys = {canonical.get(k, k) for k in self.keys}
         self.surfaces = {canonical.get(k, k): v for k, v in self.surfaces.items()}
-        self.chain = [None if c is None else (canonical.get(c[0], c[0]), c[1]) for c in self.chain]
+        self.chain = [None if c is None else (canonical.get(c[0], c[0]), *c[1:]) for c in self.chain]
 
 
 class Analyser:
@@ -101,12 +100,12 @@ class Analyser:
         self._parts: dict[str, list[str]] = {}
 
     def learn(self, words: Iterable[str], language: str) -> list[str]:
-        """Add a note's content words (and their stems) to the vocabulary; returns the entries new to it."""
+        """Add a note's content words (and their base forms) to the vocabulary; returns the entries new to it."""
         new = []
         for word in words:
             lower = word.lower()
             if len(lower) >= MIN_PART and not is_stop(lower, language):
-                for entry in {lower, stem(lower, language)}:
+                for entry in {lower, term_key(word, language)}:
                     self.vocabulary[entry] += 1
                     if self.vocabulary[entry] == 1:
                         new.append(entry)
@@ -124,10 +123,10 @@ class Analyser:
         return count > 0 and count * PART_RATIO >= of and not is_stop(candidate, "de")
 
     def analyse(self, words: list[str], language: str) -> NoteTerms:
-        """The terms of one note."""
+        """The terms of one note: its nouns in their base form (and a German compound's parts that are nouns)."""
         note = NoteTerms(language)
         content: set[str] = set()
-        for word in words:
+        for position, word in enumerate(words):
             lower = word.lower()
             if len(lower) < 3 and not (len(lower) == 2 and word.isupper()):
                 note.chain.append(None)  # two-letter words count only as acronyms ("KI", "EU")
@@ -135,14 +134,27 @@ class Analyser:
             if is_stop(lower, language):
                 note.chain.append(None)
                 continue
-            key = stem(lower, language)
+            # English capitalises only a note's first word: "Offer … online" starts with a verb, not a noun. (A
+            # German capital marks a noun wherever it stands.)
+            form = lower if language == "en" and position == 0 and not word.isupper() else word
+            lemma, noun = analyse_word(form, language)
+            key = lemma.lower()
             content.add(key)
-            note.chain.append((key, word))
-            self._add(note, key, word, True)
+            note.chain.append((key, word, lemma, noun))
+            if not noun:
+                # A German verb counts as the noun made of it when the event uses that noun: "anerkennen" as
+                # "Anerkennung". Otherwise an adjective or a verb may start a phrase ("digitale Vernetzung"),
+                # never a theme of its own.
+                action = key[:-2] + "ung" if language == "de" and key.endswith("en") and len(key) >= 7 else ""
+                if action and self.vocabulary.get(action):
+                    self._add(note, action, action.capitalize(), False)
+                continue
+            self._add(note, key, lemma, True)
             if language == "de" and len(lower) >= MIN_COMPOUND:
                 for part in self.compound_parts(lower):
-                    surface = part.capitalize() if word[:1].isupper() else part
-                    self._add(note, stem(part, "de"), surface, False)
+                    part_lemma, part_noun = analyse_word(part.capitalize(), "de")
+                    if part_noun and not is_stop(part, "de"):
+                        self._add(note, part_lemma.lower(), part_lemma, False)
         note.signature = tuple(sorted(content))
         note.wording = " ".join(sorted(w.lower() for w in words))
         return note
@@ -160,8 +172,8 @@ class Analyser:
         if cached is not None:
             return cached
         parts: list[str] = []
-        # A head as long as the word's own stem is the word itself ("sprachbarri"), not a part of it.
-        longest_head = min(len(word) - 3, len(stem(word, "de")) - 1)
+        # A head as long as the word's own base form is the word itself ("sprachbarriere"), not a part of it.
+        longest_head = min(len(word) - 3, len(term_key(word.capitalize(), "de")) - 1)
         seen = self.vocabulary.get(word, 1)
         for length in range(longest_head, MIN_PART - 1, -1):  # head, skipping a linking "s" on the way
             if self._is_part(word[:length], seen):

@@ -135,7 +135,7 @@ def _sittings(docs: Sequence[Doc], indices: Iterable[int]) -> set[tuple[int | No
 
 
 def _label(docs: Sequence[Doc], members: Sequence[int], core: str) -> str:
-    """The core term as people wrote it, or the two-word phrase most of them used around it."""
+    """The core noun in its base form, or the noun phrase most of its notes used ("digitale Vernetzung")."""
     surfaces: Counter[tuple[str, bool]] = Counter()
     phrases: Counter[tuple[str, str]] = Counter()
     shown: dict[tuple[str, str], str] = {}
@@ -145,13 +145,19 @@ def _label(docs: Sequence[Doc], members: Sequence[int], core: str) -> str:
             surfaces[terms.surfaces[core]] += 1
         seen: set[tuple[str, str]] = set()
         for left, right in zip(terms.chain, terms.chain[1:], strict=False):
-            if left is None or right is None or core not in (left[0], right[0]) or left[0] == right[0]:
+            # A phrase ends in a noun: an adjective or a noun before it ("student exchange"), never after it.
+            if left is None or right is None or not right[3] or core not in (left[0], right[0]) \
+                    or left[0] == right[0]:
                 continue
             pair = (left[0], right[0])
             if pair not in seen:
                 seen.add(pair)
                 phrases[pair] += 1
-                shown.setdefault(pair, f"{left[1]} {right[1]}")
+                # German adjectives agree with the noun as written; an English head noun goes to its base form.
+                head = right[1] if terms.language == "de" else right[2]
+                first = left[1] if left[3] and left[1].isupper() else (left[1] if terms.language == "de" else
+                                                                       left[1].lower())
+                shown.setdefault(pair, f"{first} {head}")
     if phrases:
         pair, count = max(phrases.items(), key=lambda item: (item[1], item[0]))
         if count >= 2 and count >= PHRASE_SHARE * len(members):
@@ -170,6 +176,7 @@ def _theme(docs: Sequence[Doc], members: list[int], terms: list[str], label: str
     tables = sorted({t for i in members if (t := docs[i].table) is not None})
     rounds = sorted({r for i in members if (r := docs[i].round) is not None})
     return {
+        "key": terms[0],
         "label": label,
         "terms": terms,
         "note_ids": [docs[i].id for i in members],

@@ -467,3 +467,5 @@ def openapi_document() -> Any:
 
 
 from . import helpdesk as _helpdesk  # noqa: E402,F401  (its routes join this blueprint)
+# The harvest's routes live in their own module, on this blueprint.
+from . import harvest as _harvest  # noqa: E402, F401
