@@ -17,6 +17,7 @@ from ..realtime.rooms import moderators_room, person_room
 from .errors import ServiceError
 from .live import Push, record, record_many, replan_wanted
 from .participants import attendance_push
+from .reading import let_others_run
 from .views import table_view
 
 PLAYED = ("running", "paused", "ended")
@@ -44,10 +45,17 @@ def _rounds(event: Event) -> list[tuple[int, int, str]]:
     return [tuple(row) for row in db.session.execute(query)]  # type: ignore[misc]
 
 
-def rotation_input(event: Event, seed: int | None = None, time_limit_s: float = 1.0) -> dict[str, Any]:
-    """The event in the rotation contract's input format (DESIGN.md §5); ids are participant ids and table numbers."""
+def rotation_input(
+    event: Event, seed: int | None = None, time_limit_s: float = 1.0, *, pause: bool = False
+) -> dict[str, Any]:
+    """The event in the rotation contract's input format (DESIGN.md §5); ids are participant ids and table numbers.
+
+    ``pause``: let the loop serve others between the reads (only where nothing is written in this transaction).
+    """
     # Column by column, no ORM objects: at 1,000 people this runs twice per re-plan on the serving loop.
     seats = _seats_by_round(event)
+    if pause:
+        let_others_run()
     rounds = _rounds(event)
     played = [number for _id, number, status in rounds if status in PLAYED]
     sat_in_played = {pid for number in played for pid in seats.get(number, {})}
@@ -61,6 +69,8 @@ def rotation_input(event: Event, seed: int | None = None, time_limit_s: float = 
         if status != "active" and pid not in sat_in_played:
             continue
         people.append({"id": str(pid), "group": group, "needs": list(needs), "left": status != "active"})
+    if pause:
+        let_others_run()
     tables = [
         {"id": str(number), "topic": title, "capacity": capacity, "tags": list(tags)}
         for number, title, capacity, tags in db.session.execute(
@@ -302,7 +312,8 @@ def plan_event(event: Event) -> tuple[dict[str, Any], list[Push]]:
     event_id = event.id
     for _attempt in range(PLAN_ATTEMPTS):
         check_plannable(event)
-        spec = rotation_input(event)
+        # Nothing is written before the rollback below (it would be lost), so the reads may let others in between.
+        spec = rotation_input(event, pause=True)
         # The engine runs in a worker; nothing of this request's transaction is held open meanwhile.
         db.session.rollback()
         result = compute_plan(spec)

@@ -22,5 +22,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.drop_column('broadcasts')
+    # A plain DROP COLUMN (SQLite 3.35+ has it): a batch would copy the event table and drop the old one, and with
+    # foreign keys on, SQLite's implicit DELETE of that drop cascades to every participant, table and note.
+    op.drop_column('event', 'broadcasts')

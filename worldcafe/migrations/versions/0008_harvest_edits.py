@@ -23,7 +23,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('event', schema=None) as batch_op:
-        batch_op.drop_column('vote_shortlist')
-        batch_op.drop_column('theme_edits')
-        batch_op.drop_column('timezone')
+    # A plain DROP COLUMN (SQLite 3.35+ has it): a batch would copy the event table and drop the old one, and with
+    # foreign keys on, SQLite's implicit DELETE of that drop cascades to every participant, table and note.
+    for column in ('vote_shortlist', 'theme_edits', 'timezone'):
+        op.drop_column('event', column)
