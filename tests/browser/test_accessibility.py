@@ -169,7 +169,7 @@ def test_every_page_every_role_every_state(browser, live_server, page_errors, ax
     screen.locator(".find-list li").first.wait_for()
     tour.check(screen, "projector find-your-table", picture=True)
     tablet.reload()  # the pad learns it is locked from the server (a write or a fresh page)
-    tablet.locator("#pad-locked").wait_for()
+    tablet.locator("#pad-state[data-state=locked]").wait_for()
     tour.check(tablet, "host locked tablet", picture=True)
     tour.check(laptop, "console between laptop")
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.browser.a11y import assert_accessible, small_targets
 from tests.browser.conftest import SHOTS, shot
 
 pytestmark = pytest.mark.browser
@@ -71,6 +72,8 @@ def test_the_desk_finds_a_person_and_shows_table_now_next_and_qr(live_server, br
     chips = [" ".join(text.split()) for text in row.locator(".desk-chip").all_inner_texts()]
     assert chips == [f"jetzt Tisch {now}", f"danach Tisch {following}"]
     no_horizontal_overflow(page)
+    assert_accessible(page, f"help desk search {width}px")
+    assert small_targets(page) == []
     shot(page, f"helpdesk-{'phone' if width < 500 else 'laptop'}-search")
 
     row.get_by_role("button", name="Öffnen").click()
@@ -94,6 +97,7 @@ def test_the_desk_finds_a_person_and_shows_table_now_next_and_qr(live_server, br
     if width > 1000:  # the laptop has search and person side by side
         assert panel.bounding_box()["x"] > page.locator(".desk-find").bounding_box()["x"] + 300
     page.locator("#person-name").scroll_into_view_if_needed()
+    assert_accessible(page, f"help desk person {width}px")
     shot(page, f"helpdesk-{'phone' if width < 500 else 'laptop'}-person")
     if width < 500:  # the guide's picture: what the desk's phone shows (docs/guide.md, make guide-screenshots)
         page.evaluate("window.scrollTo(0, document.getElementById('person').offsetTop - 8)")
@@ -144,6 +148,7 @@ def test_a_walk_in_gets_a_seat_and_a_card_and_the_wall_list_prints(live_server, 
     table_of = dict(zip(names, wall.locator(".seating-table").all_inner_texts(), strict=True))
     plan = live_server.api("GET", f"/api/v1/events/{event['code']}/plan", event["moderator"])  # re-planned for Wanda
     assert {name: int(table) for name, table in table_of.items()} == {p["name"]: p["tables"][1] for p in plan["people"]}
+    assert_accessible(wall, "seating list A–Z")
     shot(wall, "seating-list-screen")
     wall.emulate_media(media="print")
     assert not wall.locator(".print-hint").is_visible()

@@ -97,7 +97,7 @@ def test_the_pad_header_with_the_timer_stays_in_view_while_scrolling(browser, li
         pad.goto(live_server.url + path(body["links"]["hosts"]["1"]))
         pad.locator("#notes-now .note", has_text="Note number 13").wait_for()
         pad.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-        pad.wait_for_function("window.scrollY > 300")
+        assert pad.evaluate("window.scrollY") > 300  # scrollTo is synchronous
         head = pad.locator(".host-head").bounding_box()
         timer = pad.locator("#host-timer").bounding_box()
         assert abs(head["y"]) <= 1, (width, head)  # stuck to the top, not scrolled away

@@ -135,9 +135,13 @@ def test_projector_layout_holds_for_400_people_long_names_and_long_notes(browser
     # The ticker turns to the next topic every 8 s: no box moves or changes size.
     before = {label: page.evaluate(FIXED_BOXES) for label, page in pages.items()}
     topics_before = {label: page.locator("#themes-title").inner_text() for label, page in pages.items()}
-    pages["1920x1080"].wait_for_function(
-        "(t) => document.getElementById('themes-title').textContent !== t", arg=topics_before["1920x1080"],
-        timeout=12000)
+    # Polled from here: a predicate string for wait_for_function is eval'd in the page, which its CSP forbids.
+    title = pages["1920x1080"].locator("#themes-title")
+    for _ in range(60):
+        if title.inner_text() != topics_before["1920x1080"]:
+            break
+        pages["1920x1080"].wait_for_timeout(200)
+    assert title.inner_text() != topics_before["1920x1080"], "the ticker never turned to the next topic"
     for label, page in pages.items():
         assert page.evaluate(FIXED_BOXES) == before[label], f"the layout moved at {label}"
     assert_clean(pages, "round after the ticker turned")
@@ -159,7 +163,7 @@ def test_projector_layout_holds_for_400_people_long_names_and_long_notes(browser
         shot(page, f"projector-two-minutes-{label}")
     control({"action": "extend", "seconds": -200})
     for label, page in pages.items():
-        page.wait_for_function("document.getElementById('big-timer').textContent === '0:00'")
+        page.locator("#big-timer:text-is('0:00')").wait_for()
         page.locator("#timer-signal", has_text=re.compile(r"\S")).wait_for()
         shot(page, f"projector-time-up-{label}")
     assert_clean(pages, "time-up")
