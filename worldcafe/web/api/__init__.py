@@ -466,6 +466,6 @@ def openapi_document() -> Any:
     return jsonify(document(current_app))
 
 
-from . import helpdesk as _helpdesk  # noqa: E402,F401  (its routes join this blueprint)
-# The harvest's routes live in their own module, on this blueprint.
+# The help desk's and the harvest's routes live in their own modules, on this blueprint.
 from . import harvest as _harvest  # noqa: E402, F401
+from . import helpdesk as _helpdesk  # noqa: E402, F401
