@@ -7,11 +7,11 @@ all of them — 200–300 ms, measured. Nothing here makes a request cheaper; it
 
 A **turn** of the loop begins each time it polls its sockets; it then runs the sockets that were ready and the
 timers that are due (a turn's time is counted from the moment the poll returns). Work that can wait a moment — an
-HTTP request that is not the socket transport, a socket's connect with its snapshot — calls :func:`wait_turn`
-before it touches the database. It goes at once while the turn is younger than ``BUDGET_S``, or when it is the
-first such work in its turn (so page loads never stop altogether, however busy the room); otherwise it steps back to a later turn, behind the work that stepped back before it, and
-the sockets with a message waiting are read first. The room's live messages (notes, votes, ``clock``) never wait
-here. ``MAX_WAIT_S`` bounds the wait.
+HTTP request that is not the socket transport, a socket's connect with its snapshot — calls :func:`wait_turn` before
+it touches the database. It goes at once while the turn is younger than ``BUDGET_S``, or when it is the first such
+work in its turn (so page loads never stop altogether, however busy the room); otherwise it steps back to a later
+turn, behind the work that stepped back before it, and the sockets with a message waiting are read first. The room's
+live messages (notes, votes, ``clock``) never wait here. ``MAX_WAIT_S`` bounds the wait.
 
 Outside a serving process (tests, the CLI) turns are not counted and :func:`wait_turn` returns at once; likewise
 under an eventlet hub without a poll step to count (other than the poll and epoll hubs).
