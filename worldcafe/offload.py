@@ -56,9 +56,9 @@ def _exit_with(parent: Any) -> None:
 def _warm() -> int:
     """Nothing: submitted once at start so the workers have imported what the first real job needs."""
     from .domain import rotation  # noqa: F401 - imported for its side effect of being loaded
-    from .domain.summary.lemmas import warm
 
-    warm()  # the taggers' models take a second or two: loaded here, not in the first export a moderator waits for
+    # The harvest's taggers (1–3 s, ~100 MB) load on a worker's first summary, not here: a plan or a re-plan submitted
+    # right after start would otherwise wait behind every worker's warm-up (12 s on a busy machine, measured).
     return os.getpid()
 
 

@@ -74,7 +74,8 @@ def tab_to(page, locator, what: str, key: str = "Tab", limit: int = 40) -> list[
     """Press Tab (or Shift+Tab) until ``locator`` has the focus; every stop on the way must show its focus."""
     stops = []
     for _ in range(limit):
-        if is_focused(locator):
+        # A push may re-draw the control under the focus; the page puts the focus back a moment later.
+        if is_focused(locator) or (page.wait_for_timeout(150) is None and is_focused(locator)):
             return stops
         page.keyboard.press(key)
         stops.append(assert_visible_focus(page, f"{what}, stop {len(stops) + 1} (after {stops})"))
