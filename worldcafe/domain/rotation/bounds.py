@@ -93,16 +93,13 @@ def _topic_weights(inst: Instance) -> dict[tuple[int, int], int]:
     return {(a, b): _pair_bound(inst, a, b, parts) for a, b in combinations(range(inst.n_rounds), 2)}
 
 
-def topic_bound(inst: Instance) -> int:
-    """Σ of pair bounds over disjoint round pairs, valid once no topic repeat is known to be needed."""
-    R = inst.n_rounds
-    if R < 2 or R > 12:
-        return 0
-    weight = _topic_weights(inst)
+
+def best_pairing(rounds: int, weight: dict[tuple[int, int], int]) -> int:
+    """The heaviest set of disjoint round pairs (a, b), a < b, by ``weight`` (exact, over bit masks; rounds ≤ 12)."""
 
     @cache
     def matching(mask: int) -> int:
-        rest = [r for r in range(R) if not mask >> r & 1]
+        rest = [r for r in range(rounds) if not mask >> r & 1]
         if len(rest) < 2:
             return 0
         a = rest[0]
@@ -112,6 +109,15 @@ def topic_bound(inst: Instance) -> int:
         return best
 
     return matching(0)
+
+def topic_bound(inst: Instance) -> int:
+    """Σ of pair bounds over disjoint round pairs, valid once no topic repeat is known to be needed."""
+    R = inst.n_rounds
+    if R < 2 or R > 12:
+        return 0
+    weight = _topic_weights(inst)
+
+    return best_pairing(R, weight)
 
 
 def repeat_lower_bound(inst: Instance, topics_clear: bool) -> int:
@@ -180,18 +186,7 @@ def pigeonhole_bound(inst: Instance) -> int:
     if R > 12:
         return spread
 
-    @cache
-    def matching(mask: int) -> int:
-        rest = [r for r in range(R) if not mask >> r & 1]
-        if len(rest) < 2:
-            return 0
-        a = rest[0]
-        best = matching(mask | 1 << a)
-        for b in rest[1:]:
-            best = max(best, weight[(a, b)] + matching(mask | 1 << a | 1 << b))
-        return best
-
-    return max(spread, matching(0))
+    return max(spread, best_pairing(R, weight))
 
 
 def reported_repeat_bound(inst: Instance, topics_clear: bool) -> int:
