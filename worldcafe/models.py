@@ -55,6 +55,18 @@ class Event(db.Model):
     broadcasts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     last_seq: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the moderator closed the event; WORLDCAFE_RETENTION_DAYS counts from here.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Networking (DESIGN.md §8): the privacy notice the join page and phone page show next to the two consents
+    # (who collects what, for how long); None: the built-in notice.
+    privacy_notice: Mapped[str | None] = mapped_column(Text, default=None)
+    # "Seat complementary people together": matched profile pairs become rotation `meet` requests.
+    seat_complementary: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The moderator's own `meet` pairs and the matched pairs they dropped: [{"a": participant id, "b": id}], a < b.
+    meet_added: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    meet_dropped: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    # The moderator shared the summary with the participants (their follow-up pack shows it).
+    summary_shared: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     topics: Mapped[list[Topic]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="Topic.position"
@@ -123,9 +135,45 @@ class Participant(db.Model):
     # import | join | moderator | api
     source: Mapped[str] = mapped_column(String(16), default="moderator")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Profile (DESIGN.md §8), every field optional: what others may see when the person is `listed`.
+    organisation: Mapped[str | None] = mapped_column(String(200), default=None)
+    role: Mapped[str | None] = mapped_column(String(200), default=None)
+    offer: Mapped[str | None] = mapped_column(String(500), default=None)
+    seek: Mapped[str | None] = mapped_column(String(500), default=None)
+    interests: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # Contact data, shown only to connections and only with `share_contact` (email is above).
+    phone: Mapped[str | None] = mapped_column(String(50), default=None)
+    website: Mapped[str | None] = mapped_column(String(300), default=None)
+    # The person's own consents, off by default, never set by the organiser's spec or import.
+    listed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    share_contact: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set when the person erased themselves (DELETE /api/v1/me): profile and contacts gone, the name replaced.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     event: Mapped[Event] = relationship(back_populates="participants")
     links: Mapped[list[AccessLink]] = relationship(back_populates="participant", cascade="all, delete-orphan")
+
+
+class Connection(db.Model):
+    """A contact request between two participants of one event; ``connected`` once the other accepted (or asked too).
+
+    One row per pair: ``requester`` asked first. Withdrawing or declining deletes the row.
+    """
+
+    __tablename__ = "connection"
+    __table_args__ = (
+        UniqueConstraint("requester_id", "addressee_id"),
+        Index("ix_connection_addressee", "addressee_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    addressee_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    # requested | connected
+    status: Mapped[str] = mapped_column(String(16), default="requested")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Round(db.Model):

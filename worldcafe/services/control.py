@@ -110,6 +110,7 @@ def _apply(
             event.joining_open = False
             items.append(("joining_changed", {"joining_open": False}, [*everyone, moderators_room(event.id)]))
         event.status = "closed"
+        event.closed_at = now
         return items
     if action == "start_harvest":
         event.status = "harvest"
