@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -19,8 +20,11 @@ def search_key(name: str) -> str:
     return " ".join(plain.casefold().split())
 
 
+@lru_cache(maxsize=20_000)
 def name_key(name: str) -> str:
-    """The search key with its words sorted, so that "Müller, Anna" and "Anna Müller" compare equal."""
+    """The search key with its words sorted, so that "Müller, Anna" and "Anna Müller" compare equal.
+
+    Remembered: a burst of joins keys every name of the event again (1,000 names: 20 ms of the loop each time)."""
     return " ".join(sorted(search_key(name).replace(",", " ").split()))
 
 

@@ -52,6 +52,13 @@ def rotation_input(
 
     ``pause``: let the loop serve others between the reads (only where nothing is written in this transaction).
     """
+    return _planning_input(event, seed, time_limit_s, pause=pause)[0]
+
+
+def _planning_input(
+    event: Event, seed: int | None = None, time_limit_s: float = 1.0, *, pause: bool = False
+) -> tuple[dict[str, Any], dict[int, dict[int, int]]]:
+    """The rotation input and every stored seat it was made from (round number → {participant id: table number})."""
     # Column by column, no ORM objects: at 1,000 people this runs twice per re-plan on the serving loop.
     seats = _seats_by_round(event)
     if pause:
@@ -97,7 +104,7 @@ def rotation_input(
         spec["previous_plan"] = [
             {str(p): str(t) for p, t in seats.get(number, {}).items() if str(p) in known} for _i, number, _s in rounds
         ]
-    return spec
+    return spec, seats
 
 
 def _wait_beyond_capacity(
@@ -134,9 +141,16 @@ def waiting_people(event: Event) -> list[int]:
     number = seating_round(event)
     if number is None:
         return []
-    seated = set(seats_in_round(event, number))
-    active = db.select(Participant.id).where(Participant.event_id == event.id, Participant.status == "active")
-    return [pid for pid in db.session.execute(active.order_by(Participant.id)).scalars() if pid not in seated]
+    # The database finds the few without a seat (a walk-in burst asks this at 1,000 people: no 2,000 rows to Python).
+    seated = (
+        db.select(Seat.id)
+        .join(Round, Seat.round_id == Round.id)
+        .where(Seat.participant_id == Participant.id, Round.event_id == event.id, Round.number == number)
+    )
+    waiting = db.select(Participant.id).where(
+        Participant.event_id == event.id, Participant.status == "active", ~seated.exists()
+    )
+    return list(db.session.execute(waiting.order_by(Participant.id)).scalars())
 
 
 def seats_of_person(person: Participant) -> dict[int, int]:
@@ -256,44 +270,53 @@ def compute_plan(spec: dict[str, Any]) -> dict[str, Any]:
         raise ServiceError("unavailable", _("The planner is busy; please try again in a moment.")) from None
 
 
-def store_plan(event: Event, result: dict[str, Any]) -> dict[str, Any]:
-    """Write a computed plan's unplayed rounds into the seat table (in the caller's transaction)."""
+def store_plan(
+    event: Event, result: dict[str, Any], stored: dict[int, dict[int, int]] | None = None
+) -> dict[str, Any]:
+    """Write a computed plan's unplayed rounds into the seat table (in the caller's transaction).
+
+    ``stored``: the seats as they are in the database (round number → {participant id: table number}), when the
+    caller has just read them under the event's lock; otherwise they are read here.
+    """
     tables = {
         str(number): table_id
         for table_id, number in db.session.execute(
             db.select(CafeTable.id, CafeTable.number).where(CafeTable.event_id == event.id)
         )
     }
-    for (round_id, _number, status), assignment in zip(_rounds(event), result["rounds"], strict=True):
+    for (round_id, number, status), assignment in zip(_rounds(event), result["rounds"], strict=True):
         if status in PLAYED:
             continue
-        existing = {
-            pid: (seat_id, table_id)
-            for seat_id, pid, table_id in db.session.execute(
-                db.select(Seat.id, Seat.participant_id, Seat.table_id).where(Seat.round_id == round_id)
+        if stored is None:
+            existing = dict(
+                db.session.execute(db.select(Seat.participant_id, Seat.table_id).where(Seat.round_id == round_id))
+                .tuples()
+                .all()
             )
-        }
+        else:
+            existing = {pid: tables[str(table)] for pid, table in stored.get(number, {}).items()}
         added, moved = [], []
         for pid_text, tid in assignment.items():
             old = existing.pop(int(pid_text), None)
             if old is None:
                 added.append({"round_id": round_id, "participant_id": int(pid_text), "table_id": tables[tid]})
-            elif old[1] != tables[tid]:
+            elif old != tables[tid]:
                 # A new table voids a check-in made for the old one; an unchanged seat keeps it.
-                moved.append({"seat_id": old[0], "table_id": tables[tid]})
-        # Core statements on the table: a thousand seats in three round trips, no ORM objects on the loop.
+                moved.append({"r": round_id, "p": int(pid_text), "table_id": tables[tid]})
+        # Core statements on the table: a thousand seats in three round trips, no ORM objects on the loop. A seat is
+        # found by (round, person), which is unique.
         seat = Seat.__table__
         if added:
             db.session.execute(insert(seat), added)
         if moved:
             db.session.execute(
                 update(seat)
-                .where(seat.c.id == bindparam("seat_id"))
+                .where(seat.c.round_id == bindparam("r"), seat.c.participant_id == bindparam("p"))
                 .values(table_id=bindparam("table_id"), checked_in_at=None),
                 moved,
             )
         if existing:
-            db.session.execute(delete(seat).where(seat.c.id.in_([seat_id for seat_id, _t in existing.values()])))
+            db.session.execute(delete(seat).where(seat.c.round_id == round_id, seat.c.participant_id.in_(existing)))
     db.session.expire_all()  # seats loaded before (e.g. a person's) must not hide what was written here
     event.plan_metrics = result["metrics"]
     if event.status == "setup":
@@ -318,18 +341,31 @@ def plan_event(event: Event) -> tuple[dict[str, Any], list[Push]]:
         db.session.rollback()
         result = compute_plan(spec)
         event = db.session.get(Event, event_id, with_for_update=True) or event
-        if rotation_input(event) == spec:
-            return publish_plan(event, result)
+        # Under the lock, the loop is held from here to the commit: what this read brings is all that is read.
+        now, seats = _planning_input(event)
+        if now == spec:
+            return publish_plan(event, result, spec, seats)
         # Someone joined, left or changed the setup while the engine ran: plan again with the new facts.
     raise ServiceError("unavailable", _("The planner is busy; please try again in a moment."))
 
 
-def publish_plan(event: Event, result: dict[str, Any]) -> tuple[dict[str, Any], list[Push]]:
-    """Store a computed plan and commit; returns its metrics and the pushes (a seat changed: that person)."""
-    before = seat_map(event, upcoming_rounds(event))
-    metrics = store_plan(event, result)
-    after = seat_map(event, upcoming_rounds(event))
-    waiting = len(waiting_people(event))
+def publish_plan(
+    event: Event, result: dict[str, Any], spec: dict[str, Any], seats: dict[int, dict[int, int]]
+) -> tuple[dict[str, Any], list[Push]]:
+    """Store a plan computed from ``spec`` and commit; ``seats`` are the stored seats that spec was read from (under
+    the event's lock, so nothing is read again). Returns the metrics and the pushes (a seat changed: that person)."""
+    numbers = upcoming_rounds(event)
+    before = {(pid, n): table for n in numbers for pid, table in seats.get(n, {}).items()}
+    played = {number for _id, number, status in _rounds(event) if status in PLAYED}
+    metrics = store_plan(event, result, seats)
+    planned = {
+        n: seats.get(n, {}) if n in played else {int(pid): int(table) for pid, table in result["rounds"][n - 1].items()}
+        for n in numbers
+    }
+    after = {(pid, n): table for n in numbers for pid, table in planned[n].items()}
+    seating = seating_round(event)
+    seated = planned.get(seating, {}) if seating else {}
+    waiting = sum(1 for p in spec["participants"] if seating and not p["left"] and int(p["id"]) not in seated)
     items = [("plan_published", {"metrics": metrics, "waiting": waiting}, [moderators_room(event.id)])]
     pushes = record_many(event, items + assignment_items(event, before, after))
     db.session.commit()
@@ -341,19 +377,29 @@ def seat_now(event: Event, people: list[Participant]) -> None:
     if event.status not in ("running", "paused") or event.current_round is None:
         return
     rnd = next(r for r in event.rounds if r.number == event.current_round)
+    # Counted by the database, and only these people looked up: a burst of walk-ins at 1,000 people reads 100 rows.
     counts: dict[int, int] = defaultdict(int)
-    for table_id in db.session.execute(db.select(Seat.table_id).where(Seat.round_id == rnd.id)).scalars():
-        counts[table_id] += 1
-    seated = set(db.session.execute(db.select(Seat.participant_id).where(Seat.round_id == rnd.id)).scalars())
+    counted = db.select(Seat.table_id, db.func.count()).where(Seat.round_id == rnd.id).group_by(Seat.table_id)
+    for table_id, count in db.session.execute(counted):
+        counts[table_id] = count
+    ids = [person.id for person in people]
+    seated = set(
+        db.session.execute(
+            db.select(Seat.participant_id).where(Seat.round_id == rnd.id, Seat.participant_id.in_(ids))
+        ).scalars()
+    )
+    # Read each table once (a burst of 25 walk-ins at 100 tables would otherwise touch 2,500 ORM attributes).
+    tables = [(t.id, frozenset(t.tags), t.capacity, t.number) for t in event.tables]
     for person in people:
         if person.id in seated:  # e.g. marked as left and back within the same round
             continue
-        fitting = [t for t in event.tables if set(person.needs) <= set(t.tags) and counts[t.id] < t.capacity]
+        needs = frozenset(person.needs)
+        fitting = [t for t in tables if needs <= t[1] and counts[t[0]] < t[2]]
         if not fitting:
             continue  # the room is full: they wait at the front until a seat is free or added
-        table = min(fitting, key=lambda t: (counts[t.id] / max(t.capacity, 1), t.number))
-        db.session.add(Seat(round_id=rnd.id, participant_id=person.id, table_id=table.id))
-        counts[table.id] += 1
+        table_id, _tags, _capacity, _number = min(fitting, key=lambda t: (counts[t[0]] / max(t[2], 1), t[3]))
+        db.session.add(Seat(round_id=rnd.id, participant_id=person.id, table_id=table_id))
+        counts[table_id] += 1
     db.session.flush()
 
 
