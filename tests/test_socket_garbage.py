@@ -55,3 +55,14 @@ def test_a_hosts_note_and_a_phones_clock_leave_little_cyclic_garbage(app, client
         host.disconnect()
         phone.disconnect()
 
+
+
+def test_every_socket_transport_finds_its_route(app):
+    # The real server's WebSocket connections carry an upgrade in their environ; the test client's do not.
+    from flask import request
+    from werkzeug.test import EnvironBuilder
+
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade"}
+    for path, headers in (("/socket.io/", {}), ("/socket.io", {}), ("/socket.io/", upgrade)):
+        with app.request_context(EnvironBuilder(path=path, headers=headers).get_environ()):
+            assert request.routing_exception is None, (path, headers, request.routing_exception)

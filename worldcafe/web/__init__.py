@@ -85,9 +85,15 @@ def register_web(app: Flask) -> None:
     # /socket.io/). Without a rule for that path, making each context raised a NotFound and kept it with its
     # traceback: ~60 objects in reference cycles per message, most of a live room's young garbage, whose collections
     # stalled the loop 10–30 ms every two seconds. The socket layer answers this path before Flask ever sees it.
-    app.add_url_rule(
-        "/socket.io/", endpoint="socket_transport", view_func=_socket_transport, strict_slashes=False
-    )
+    # Both transports: long polling, and the WebSocket upgrade (a plain rule would not match that: WebsocketMismatch).
+    for websocket in (False, True):
+        app.add_url_rule(
+            "/socket.io/",
+            endpoint="socket_transport",
+            view_func=_socket_transport,
+            strict_slashes=False,
+            websocket=websocket,
+        )
 
     @app.before_request
     def _no_nul_in_address() -> None:
