@@ -73,3 +73,25 @@ def test_outside_a_serving_process_nothing_waits():
 
     assert not turns._turns.counting
     assert turns.wait_turn() == 0.0
+
+
+def test_joins_and_the_socket_transport_never_step_back(monkeypatch):
+    # A walk-in's join is what they wait for at the door (joins have their own gate of two); the socket transport
+    # carries the room's live messages. Page loads and every other request take their turn.
+    from worldcafe.realtime import turns
+
+    asked: list[str] = []
+    monkeypatch.setattr(turns, "wait_turn", lambda: asked.append("turn") or 0.0)
+    app = turns.TakingTurns(lambda environ, start_response: [environ["PATH_INFO"].encode()])
+    for method, path, takes_turn in (
+        ("POST", "/api/v1/join/ABC123", False),
+        ("POST", "/j/ABC123", False),
+        ("GET", "/socket.io/", False),
+        ("POST", "/socket.io/", False),
+        ("GET", "/j/ABC123", True),  # the join page itself is a page load
+        ("GET", "/api/v1/me", True),
+        ("POST", "/api/v1/events/ABC123/plan", True),
+    ):
+        asked.clear()
+        assert app({"REQUEST_METHOD": method, "PATH_INFO": path}, None) == [path.encode()]
+        assert asked == (["turn"] if takes_turn else []), (method, path)

@@ -102,14 +102,23 @@ def wait_turn() -> float:
     return time.monotonic() - began
 
 
+# A join's answer is what a walk-in waits for at the door; joins have their own gate (two checked at a time,
+# worldcafe.realtime.joins), so they do not step back here: under a busy loop they waited out MAX_WAIT_S (answer p99
+# ~1 s, measured) behind the page loads of those who had joined before them.
+JOIN_PATHS = ("/api/v1/join/", "/j/")
+
+
 class TakingTurns:
-    """WSGI middleware: every HTTP request but the socket transport's takes its turn before the app runs it."""
+    """WSGI middleware: every HTTP request but the socket transport's and a join takes its turn before the app runs
+    it."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], socket_path: str = "/socket.io/") -> None:
         self.app = app
         self.socket_path = socket_path
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if not environ.get("PATH_INFO", "").startswith(self.socket_path):
+        path = environ.get("PATH_INFO", "")
+        joining = environ.get("REQUEST_METHOD") == "POST" and path.startswith(JOIN_PATHS)
+        if not (joining or path.startswith(self.socket_path)):
             wait_turn()
         return self.app(environ, start_response)
