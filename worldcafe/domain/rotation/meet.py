@@ -16,8 +16,10 @@ from .state import MEET, State
 
 # Rounds over every unmet pair without a better trade before the search gives up.
 PATIENCE = 3
-# The reassignment by matching stops trying augmenting paths after this many edge checks.
-MATCH_WORK = 2_000_000
+# Reassignments by matching in a row (roles are drawn anew from the pairs still unmet), while each helps.
+MATCH_ROUNDS = 3
+# Work units (the tabu search's, ≈ 3 µs) of one tried trade per free round: two seat swaps each way.
+TRADE_WORK = 5
 
 
 def trade(state: State, b: int, c: int) -> list[int]:
@@ -51,7 +53,12 @@ def seek_meetings(state: State, rng: random.Random, deadline: Deadline, budget: 
     inst = state.inst
     if state.levels[MEET] <= inst.meet_floor:
         return 0
-    work = match_trajectories(state, deadline)
+    work = 0
+    for _ in range(MATCH_ROUNDS):
+        before = state.levels[MEET]
+        work += match_trajectories(state, deadline, budget // 2 - work)
+        if state.levels[MEET] >= before or state.levels[MEET] <= inst.meet_floor:
+            break
     P, meet = inst.n_people, state.meet
     idle = 0
     free = list(inst.free_rounds)
@@ -74,7 +81,7 @@ def seek_meetings(state: State, rng: random.Random, deadline: Deadline, budget: 
                     for c in list(state.members[r][t]):
                         if c == a:
                             continue
-                        work += 2 * len(free)
+                        work += TRADE_WORK * len(free)
                         rounds = trade(state, b, c)
                         if rounds:
                             delta = state.cost() - current
@@ -101,7 +108,7 @@ def unmet_pick(state: State, rng: random.Random) -> tuple[int, list[int]] | None
     return None
 
 
-def match_trajectories(state: State, deadline: Deadline) -> int:
+def match_trajectories(state: State, deadline: Deadline, budget: int) -> int:
     """Hand trajectories round anew so that as many unmet pairs as possible meet; return the work spent.
 
     Of each unmet pair one person moves (the mover), the other stays (the anchor). Movers and people in no
@@ -152,18 +159,21 @@ def match_trajectories(state: State, deadline: Deadline) -> int:
         if not movers_here or len(people) < 2:
             continue
         options: dict[int, list[int]] = {}
+        kin = set(people)
         for p in movers_here:
-            anchors = [x for x in inst.meet_want[p] if role.get(x) != "mover"]
-            fits = []
-            for q in people:
-                work += len(free) * len(anchors)
-                if all(
-                    any(t >= 0 and t == state.seat[r][x] for t, r in zip(traj[q], free, strict=True)) for x in anchors
-                ):
-                    fits.append(q)
-            options[p] = fits
+            if work > budget or deadline.expired():
+                return work  # nothing changed yet
+            # Trajectories that sit with every partner staying put (an anchor, or someone already met).
+            fits = kin
+            for x in inst.meet_want[p]:
+                if role.get(x) == "mover":
+                    continue
+                beside = {q for r in free if state.seat[r][x] >= 0 for q in state.members[r][state.seat[r][x]]}
+                work += len(beside)
+                fits = fits & beside
+            options[p] = sorted(fits)
         for p in movers_here:
-            if work > MATCH_WORK or deadline.expired():
+            if work > budget or deadline.expired():
                 break
             work += _augment(p, options, owner, given)
     if not given:
@@ -172,12 +182,11 @@ def match_trajectories(state: State, deadline: Deadline) -> int:
     assigned = dict(given)  # person → trajectory (old owner)
     for people in by_kind.values():
         taken = {assigned[p] for p in people if p in assigned}
-        left = [q for q in people if q not in taken]
         rest = [p for p in people if p not in assigned]
-        keep = [p for p in rest if p in left]
+        keep = {p for p in rest if p not in taken}
         for p in keep:
             assigned[p] = p
-        spare = [q for q in left if q not in set(keep)]
+        spare = [q for q in people if q not in taken and q not in keep]
         for p, q in zip([p for p in rest if p not in assigned], spare, strict=True):
             assigned[p] = q
     before = state.cost()

@@ -60,7 +60,7 @@ def compute_metrics(problem: Problem, rounds: list[dict[str, str]]) -> dict[str,
                 if pid in rounds[r] and rounds[r][pid] != tid:
                     changed += 1
     # A requested pair is met when it shares a table in any round, played ones included.
-    meet_unmet = sum(1 for a, b in meet_pairs(problem.participants) if not meetings[(a, b)])
+    meet_unmet = sum(1 for pair in meet_pairs(problem.participants) if not meetings.get(pair))
     return {
         "repeat_pairs": sum(k - 1 for k in meetings.values() if k > 1),
         "max_meetings": max(meetings.values(), default=0),

@@ -118,7 +118,8 @@ def build_instance(problem: Problem) -> Instance:
             want[i].add(pids[other])
             want[pids[other]].add(i)
     pairs = sorted({(a, b) for a in range(n_people) for b in want[a] if a < b})
-    meet_floor = sum(1 for a, b in pairs if not _can_meet(a, b, played_seat, present, by_needs, problem))
+    present_sets = [frozenset(row) for row in present]
+    meet_floor = sum(1 for a, b in pairs if not _can_meet(a, b, played_seat, present_sets, compat_sets, problem))
     # Each weight exceeds the largest possible total of every level below it, so the weighted sum
     # orders solutions exactly like the tuple of levels in PRIORITY order (strict priorities, no trade-offs).
     room = max(cap) + 1
@@ -165,16 +166,15 @@ def _can_meet(
     a: int,
     b: int,
     played_seat: list[list[int]],
-    present: list[list[int]],
-    by_needs: dict[frozenset[str], list[int]],
+    present: list[frozenset[int]],
+    compat_sets: dict[frozenset[str], frozenset[int]],
     problem: Problem,
 ) -> bool:
     """Did a and b share a table in a played round, or is there a free round with both present and a table for both?"""
     if any(row[a] >= 0 and row[a] == row[b] for row in played_seat):
         return True
     people = problem.participants
-    common = set(by_needs[people[a].needs]) & set(by_needs[people[b].needs])
-    if not common:
+    if not compat_sets[people[a].needs] & compat_sets[people[b].needs]:
         return False
     return any(a in row and b in row for row in present[len(played_seat) :])
 
