@@ -158,8 +158,13 @@ def _solve(problem: Problem, deadline: Deadline, one_at_a_time: bool) -> _Outcom
         seats, levels, repair = _replan(problem, inst, search, floor, rng, deadline, one_at_a_time)
     else:
         seats, levels = search.run(), search.best_levels
-    at_floor = levels[:5] == floor[:5] and levels[MEET] <= floor[MEET]
+    at_floor = _at_floor(levels, floor)
     return _Outcome(inst, seats, method, floor, at_floor, search.iterations, repair, search.work)
+
+
+def _at_floor(levels: list[int], floor: list[int]) -> bool:
+    """Is every level above minimal change at its floor (requested meetings included)?"""
+    return levels[:5] == floor[:5] and levels[MEET] <= floor[MEET]
 
 
 def _replan(
@@ -200,13 +205,13 @@ def _replan(
         return best.seat, best.levels, None
     state = _published_start(inst, search.best_seats, rng, deadline)
     repair = Repair(state, floor[4])
-    if best.levels[:5] == floor[:5]:
+    if _at_floor(best.levels, floor):
         # Stage three, several arrivals: also seat them one at a time, each step an ordinary re-plan
         # against the step before; the fewer changes of the two plans bound the exact search.
         if one_at_a_time:
             steps, work = _one_at_a_time(problem, inst, rng, floor, deadline)
             search.work += work
-            if steps is not None and steps.levels[5] < best.levels[5]:
+            if steps is not None and steps.levels[MEET] <= best.levels[MEET] and steps.levels[5] < best.levels[5]:
                 best = steps
         # Stage four: branch-and-bound for fewer changed seats than that.
         if budget > search.work and repair.solve(budget - search.work, deadline, upper=best.levels[5]):
@@ -279,7 +284,7 @@ def _one_at_a_time(
         for pid, tid in published[r].items():
             seats[i][index[pid]] = tables[tid]
     state = _state_from(inst, seats, rng, deadline)
-    if state.levels[:5] != floor[:5]:
+    if not _at_floor(state.levels, floor):
         return None, work
     restore_published(state, deadline)
     return state, work

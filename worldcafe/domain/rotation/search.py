@@ -272,7 +272,9 @@ class TabuSearch:
             return False
         t, P = st.seat[r][p], st.inst.n_people
         # A defect: an unmixed table, someone met before, or a size outside the least-squares band.
-        return not (st.dev[r][t] or self._off_band(r, t) or any(st.meet[p * P + x] > 1 for x in st.members[r][t]))
+        if st.dev[r][t] or self._off_band(r, t) or any(st.meet[p * P + x] > 1 for x in st.members[r][t]):
+            return False
+        return not any(not st.meet[p * P + x] for x in st.inst.meet_want[p])  # …or a requested meeting to come
 
     def _off_band(self, r: int, t: int) -> bool:
         """Is table t's size in round r outside what a Σ size²-minimal seating gives it?"""
