@@ -298,6 +298,38 @@ def short_limit(people: int, topics: int, per_topic: int, rounds: int, limit: fl
     }
 
 
+def meet_reference(seeds: range) -> dict[str, Any]:
+    """The reference event with 15 requested Kanada–OWL pairs (Kanada i asks for OWL 15 + i), per seed:
+    unmet requests, repeated pairs, topic repeats and unmixed tables, against the same seeds without them."""
+    unmet, repeats, topics, mixing, seconds, base = [], [], [], [], [], []
+    for seed in seeds:
+        spec = reference_as_the_app_sends_it(seed)
+        without, _ = timed_plan(spec)
+        for person in spec["participants"]:
+            if int(person["id"]) <= 15:
+                person["meet"] = [str(15 + int(person["id"]))]
+        result, elapsed = timed_plan(spec)
+        m = result["metrics"]
+        unmet.append(m["meet_unmet"])
+        repeats.append(m["repeat_pairs"])
+        topics.append(m["topic_repeats"])
+        mixing.append(m["group_mixing"])
+        seconds.append(elapsed)
+        b = without["metrics"]
+        base.append((b["repeat_pairs"], b["topic_repeats"], b["group_mixing"]))
+    return {
+        "instance": f"meet: reference event, 15 Kanada-OWL pairs requested, seeds {seeds.start}-{seeds.stop - 1}",
+        "ours": {
+            "meet_unmet": unmet,
+            "repeat_pairs": repeats,
+            "topic_repeats": topics,
+            "group_mixing": mixing,
+            "same_as_without_meet": [(r, t, g) for r, t, g in zip(repeats, topics, mixing, strict=True)] == base,
+            "max_seconds": round(max(seconds), 4),
+        },
+    }
+
+
 def main() -> None:
     """Run every instance and print one JSON document."""
     quick = "--quick" in sys.argv
@@ -314,6 +346,7 @@ def main() -> None:
         replan_reference("+O", range(1, 21)),
         replan_reference("-K", range(1, 21)),
         replan_reference("+K+K", range(1, 6 if quick else 31)),
+        meet_reference(range(1, 21)),
         compare("topic-forced: 24, 4 single-topic tables of 6, 2 rounds", event(24, 4, 1, 6, 2)),
         compare("small tight: 12, 3 topics x 1 table of 4, 3 rounds", event(12, 3, 1, 4, 3)),
         compare(

@@ -40,6 +40,9 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
             en_people += 1
         if i and draw(st.integers(0, 5)) == 0:
             person["avoid"] = [f"P{draw(st.integers(0, i - 1))}"]
+        if i and draw(st.integers(0, 3)) == 0:
+            # Requested meetings, sometimes several, sometimes asked from both sides.
+            person["meet"] = sorted({f"P{j}" for j in draw(st.lists(st.integers(0, i - 1), min_size=1, max_size=3))})
         if played_count and draw(st.integers(0, 6)) == 0:
             person["left"] = True
         if draw(st.integers(0, 5)) == 0:
@@ -106,6 +109,8 @@ def recount(spec: dict[str, Any], rounds: list[dict[str, str]]) -> dict[str, int
         }
         possible = len(reachable | set(seen[pid]))
         topic_repeats += min(len(seen[pid]), possible) - len(set(seen[pid]))
+    wanted = {frozenset((pid, other)) for pid, p in people.items() for other in p.get("meet") or []}
+    meet_unmet = sum(1 for pair in wanted if not meet[pair])
     changed = 0
     for r, previous in enumerate(spec.get("previous_plan") or []):
         if r >= len(spec["played"]):
@@ -120,6 +125,7 @@ def recount(spec: dict[str, Any], rounds: list[dict[str, str]]) -> dict[str, int
         "avoid_violations": avoid,
         "group_mixing": unmixed,
         "changed": changed,
+        "meet_unmet": meet_unmet,
     }
 
 
