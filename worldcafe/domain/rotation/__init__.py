@@ -11,11 +11,12 @@ from .advice import repeat_advice
 from .bounds import balance_floor, repeat_lower_bound, reported_repeat_bound
 from .constructions import assign_trajectories, kirkman_trajectories, velocity_trajectories
 from .deadline import Deadline
+from .meet import seek_meetings
 from .metrics import compute_metrics
 from .model import Participant, Problem, RotationInputError, Table, parse_problem
 from .repair import Repair, suits
 from .search import TabuSearch, restore_published, seat_greedily
-from .state import Instance, State, build_instance
+from .state import MEET, Instance, State, build_instance
 
 # Moves evaluated per second of time_limit_s; calibrated so the budget ends well before the deadline.
 WORK_PER_SECOND = 150_000
@@ -34,6 +35,8 @@ WALK_BACK_SHARE = 0.1
 # After the searches the plan is turned into ids and its metrics are recounted, about 6 µs per seat here (0.12 s for
 # 5,000 people × 4 rounds): that much, up to half the limit, is kept back so the call as a whole ends in time.
 FINISH_S_PER_SEAT = 6e-6
+# Requested meetings: each starting plan may spend this share of the work budget on trading trajectories.
+MEET_SHARE = 1 / 8
 
 __all__ = ["Participant", "Problem", "RotationInputError", "Table", "parse_problem", "plan"]
 
@@ -141,18 +144,21 @@ def _solve(problem: Problem, deadline: Deadline, one_at_a_time: bool) -> _Outcom
     inst = build_instance(problem)
     rng = random.Random(problem.seed)
     candidates = _candidates(inst, rng, problem.time_limit_s, deadline)
+    budget = int(WORK_PER_SECOND * problem.time_limit_s)
+    # Requested meetings: each start trades trajectories first (constructions keep their zero repeats).
+    work = sum(seek_meetings(s, rng, deadline, int(MEET_SHARE * budget)) for _, s in candidates)
     method, state = min(candidates, key=lambda item: item[1].cost())
     bound = repeat_lower_bound(inst, topics_clear=state.levels[0] == 0)
-    floor = [0, bound, 0, 0, balance_floor(inst), 0]
+    floor = [0, bound, 0, 0, balance_floor(inst), 0, inst.meet_floor]
     target = sum(w * v for w, v in zip(inst.weights, floor, strict=True))
-    budget = int(WORK_PER_SECOND * problem.time_limit_s)
     search = TabuSearch(state, rng, deadline, target, budget)
+    search.work = work
     repair: Repair | None = None
     if inst.prev is not None:
         seats, levels, repair = _replan(problem, inst, search, floor, rng, deadline, one_at_a_time)
     else:
         seats, levels = search.run(), search.best_levels
-    at_floor = levels[:5] == floor[:5]
+    at_floor = levels[:5] == floor[:5] and levels[MEET] <= floor[MEET]
     return _Outcome(inst, seats, method, floor, at_floor, search.iterations, repair, search.work)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from itertools import combinations
 
-from .model import Problem
+from .model import Problem, meet_pairs
 from .state import deviation
 
 
@@ -59,11 +59,14 @@ def compute_metrics(problem: Problem, rounds: list[dict[str, str]]) -> dict[str,
             for pid, tid in problem.previous_plan[r].items():
                 if pid in rounds[r] and rounds[r][pid] != tid:
                     changed += 1
+    # A requested pair is met when it shares a table in any round, played ones included.
+    meet_unmet = sum(1 for a, b in meet_pairs(problem.participants) if not meetings[(a, b)])
     return {
         "repeat_pairs": sum(k - 1 for k in meetings.values() if k > 1),
         "max_meetings": max(meetings.values(), default=0),
         "topic_repeats": topic_repeats,
         "topic_repeats_unavoidable": unavoidable,
+        "meet_unmet": meet_unmet,
         "capacity_overflow": overflow,
         "needs_unmet": needs_unmet,
         "size_spread": spread,

@@ -31,7 +31,7 @@ class Table:
 
 @dataclass(frozen=True)
 class Participant:
-    """A mover with optional group, hard needs, people to avoid and attendance."""
+    """A mover with optional group, hard needs, people to avoid, people to meet and attendance."""
 
     id: str
     group: str | None
@@ -39,6 +39,13 @@ class Participant:
     avoid: frozenset[str]
     left: bool
     absent_rounds: frozenset[int]
+    meet: frozenset[str] = frozenset()
+
+
+def meet_pairs(people: tuple[Participant, ...]) -> list[tuple[str, str]]:
+    """The requested meetings as unordered pairs, each once (sorted), however many sides ask for it."""
+    pairs = {(a, b) if a < b else (b, a) for person in people for a, b in ((person.id, o) for o in person.meet)}
+    return sorted(pairs)
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,10 @@ def _parse_participant(raw: object, index: int, rounds: int) -> Participant:
     if pid in avoid:
         raise _fail(f"participant {pid!r} cannot avoid themself")
     needs = _str_list(raw.get("needs"), f"participant {pid!r}: needs")
-    return Participant(pid, group or None, needs, avoid, left, frozenset(absent_raw))
+    meet = _str_list(raw.get("meet"), f"participant {pid!r}: meet")
+    if pid in meet:
+        raise _fail(f"participant {pid!r} cannot meet themself")
+    return Participant(pid, group or None, needs, avoid, left, frozenset(absent_raw), meet)
 
 
 def _parse_rounds_of_seats(
@@ -158,6 +168,8 @@ def parse_problem(spec: object) -> Problem:
     for person in people:
         for other in sorted(person.avoid - pids):
             raise _fail(f"participant {person.id!r} avoids unknown participant {other!r}")
+        for other in sorted(person.meet - pids):
+            raise _fail(f"participant {person.id!r} wants to meet unknown participant {other!r}")
     played = _parse_rounds_of_seats(spec.get("played") or [], "played", rounds, pids, tids)
     previous_raw = spec.get("previous_plan")
     previous = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .deadline import Deadline
-from .state import Instance, State, deviation, size_bands
+from .state import MEET, Instance, State, deviation, size_bands
 
 # Counted operations per work unit: calibrated so that a unit costs about what the tabu search's does
 # (≈ 3 µs here), which keeps the shared budget ending well before the deadline.
@@ -68,20 +68,23 @@ class Frame:
 class Repair:
     """The plan with the fewest changed seats whose higher levels all sit at their floor, if any.
 
-    Floor: no topic repeat, no repeated pair, no avoid pair, every table mixed, sizes as even as the
-    capacities allow. The search starts from the published plan and is conflict-directed: each node takes
-    one violation and branches over the seats whose change could resolve it — every plan at the floor
-    must change one of them — so for a given number of changed seats the search is exhaustive, and
-    iterative deepening over that number finds the minimum:
+    Floor: no topic repeat, every requested (`meet`) pair that can meet met, no repeated pair, no avoid
+    pair, every table mixed, sizes as even as the capacities allow. The search starts from the published
+    plan and is conflict-directed: each node takes one violation and branches over the seats whose change
+    could resolve it — every plan at the floor must change one of them — so for a given number of changed
+    seats the search is exhaustive, and iterative deepening over that number finds the minimum:
 
     - a topic repeat: one of its seats moves to a topic that resolves it;
     - a repeated or avoided pair: the first of its seats (in order) that changes, the others kept;
+    - an unmet requested pair: likewise, over its seats in the free rounds both attend;
     - a newcomer's seat (no cost), most constrained first: every table;
     - a table with a bad size or mix: the first member who leaves, or, all staying, someone who joins.
 
     Pruning: the changes decided so far plus the larger of (a) the number of disjoint conflicts that
-    each need a changed seat and (b) per round, the fewest published seats that must move so that every
-    table's size and group counts can be valid, newcomers filling in for free (a dynamic programme over
+    each need a changed seat (every seat of such a conflict sits where published: a newcomer, or someone
+    already away from the published seat, could resolve it at no further cost) and (b) per round, the
+    fewest published seats that must move so that every table's size and group counts can be valid,
+    newcomers filling in for free (a dynamic programme over
     tables). When the budget cannot finish a pass, limited-discrepancy dives look for good plans without
     proof (`solve`). Work is counted, so a budget — not the clock — ends the search: the result is
     deterministic.
@@ -161,17 +164,18 @@ class Repair:
         waiting: dict[int, list[int]] = {}
         for r, p in self.unseated:
             waiting.setdefault(p, []).append(r)
-        classes: dict[tuple[int, frozenset[int], frozenset[int], tuple[int, ...], tuple[int, ...]], list[int]] = {}
+        Kind = tuple[int, frozenset[int], frozenset[int], frozenset[int], tuple[int, ...], tuple[int, ...]]
+        classes: dict[Kind, list[int]] = {}
         for p, rounds in waiting.items():
             if len(rounds) != sum(1 for r in inst.free_rounds if p in inst.present_set[r]):
                 continue  # some seat of p is not a newcomer's
             played = tuple(inst.played_seat[r][p] for r in range(inst.n_played))
-            kind = (inst.group[p], inst.compat_set[p], inst.avoid[p], tuple(sorted(rounds)), played)
+            kind = (inst.group[p], inst.compat_set[p], inst.avoid[p], inst.meet_want[p], tuple(sorted(rounds)), played)
             classes.setdefault(kind, []).append(p)
         chains: dict[Seat, tuple[int, int]] = {}
         for kind, members in classes.items():
-            people = [p for p in sorted(members) if not inst.avoid[p] & set(members)]
-            first = kind[3][0]
+            people = [p for p in sorted(members) if not (inst.avoid[p] | inst.meet_want[p]) & set(members)]
+            first = kind[4][0]
             for i, p in enumerate(people):
                 before = people[i - 1] if i else -1
                 after = people[i + 1] if i + 1 < len(people) else -1
@@ -282,9 +286,14 @@ class Repair:
         conflicts = self._conflicts()
         used: set[Seat] = set()
         packed = 0
+        seat, prev = self.state.seat, self.prev
         for _, seats, _ in sorted(conflicts, key=lambda c: len(c[1])):
             if not seats:
                 return False  # every seat that could resolve it is decided
+            # Only a conflict whose every seat sits where published needs a changed seat: a newcomer (no
+            # published seat) or someone already away from it moves at no further cost.
+            if any(prev[r][p] < 0 or seat[r][p] != prev[r][p] for r, p in seats):
+                continue
             if used.isdisjoint(seats):
                 used.update(seats)
                 packed += 1
@@ -364,7 +373,8 @@ class Repair:
         """Try the branches that survive the bound, most promising first (within the discrepancy slack)."""
         st, inst = self.state, self.inst
         if branches is None:
-            return st.levels[4] == self.balance_floor  # sizes inside the bands give the least Σ size²
+            # Sizes inside the bands give the least Σ size²; every requested pair that can meet has met.
+            return st.levels[4] == self.balance_floor and st.levels[MEET] <= inst.meet_floor
         keep, moves = branches
         ranked: list[tuple[int, int, int, int, int, int]] = []
         diving = self.diving
@@ -426,7 +436,27 @@ class Repair:
             for kind, seats, values in self.standing
             if not any(self.touched[p] for _, p in seats)
         ]
-        return standing + self._scan(p for p in range(self.inst.n_people) if self.touched[p] or self.always[p])
+        scanned = self._scan(p for p in range(self.inst.n_people) if self.touched[p] or self.always[p])
+        return standing + scanned + self._meet_conflicts()
+
+    def _meet_conflicts(self) -> list[Conflict]:
+        """Requested pairs not yet met: one of their undecided seats in a round both attend must change.
+
+        Pairs no plan can seat together (the meet floor) are left out, and so are pairs with a seat still
+        to place in such a round (placing it may meet them)."""
+        st, inst = self.state, self.inst
+        found: list[Conflict] = []
+        P = inst.n_people
+        for a, b in inst.meet_pairs:
+            if st.meet[a * P + b] or not inst.compat_set[a] & inst.compat_set[b]:
+                continue
+            rounds = [r for r in inst.free_rounds if a in inst.present_set[r] and b in inst.present_set[r]]
+            self.ops += len(rounds)
+            if not rounds or any(st.seat[r][a] < 0 or st.seat[r][b] < 0 for r in rounds):
+                continue
+            seats = [(r, x) for r in rounds for x in (a, b) if not self.decided[r][x]]
+            found.append(("meet", seats, []))
+        return found
 
     def _scan(self, people: Iterable[int]) -> list[Conflict]:
         """Topic repeats and repeated or avoided pairs of these people (with anyone)."""

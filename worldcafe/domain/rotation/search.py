@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 
 from .deadline import Deadline
-from .state import State, size_bands
+from .meet import unmet_pick
+from .state import MEET, State, size_bands
 
 
 def seat_greedily(state: State, r: int, people: list[int], rng: random.Random, deadline: Deadline) -> None:
@@ -167,6 +168,11 @@ class TabuSearch:
         level = next((i for i, v in enumerate(st.levels[:4]) if v > 0), None)
         if level is None and self.balance_floor is not None and st.levels[4] > self.balance_floor:
             level = 4  # re-planning: sizes off the least-squares bands outrank minimal change
+        if st.levels[0] == 0 and st.levels[MEET] > inst.meet_floor and rng.random() < 0.5:
+            # Requested meetings rank right after topic repeats: both people of an unmet pair.
+            unmet = unmet_pick(st, rng)
+            if unmet is not None and not any(self._frozen(unmet[0], p) for p in unmet[1]):
+                return unmet
         if level == 1 and rng.random() < 0.5:
             # Dotú & Van Hentenryck: every person of one round who sits with someone already met.
             r = rng.choice(self.free)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from .model import Problem
 
-# Cost levels, most important first; the weighted scalar compares like the tuple (see Instance.weights).
+# Cost levels by index; the weighted scalar compares like the tuple in PRIORITY order (see Instance.weights).
+# "meet_unmet" came last, so it has the last index, but it ranks right after topic repeats.
 LEVELS = (
     "topic_repeats",
     "repeat_pairs",
@@ -14,7 +15,11 @@ LEVELS = (
     "group_mixing_deviation",
     "size_squares",
     "changed",
+    "meet_unmet",
 )
+MEET = 6
+# Level indices, most important first.
+PRIORITY = (0, MEET, 1, 2, 3, 4, 5)
 
 
 @dataclass
@@ -41,6 +46,12 @@ class Instance:
     prev: list[list[int]] | None
     group_counts: list[list[int]]
     weights: tuple[int, ...]
+    # Requested meetings: per person the partners (both directions), and the unordered pairs.
+    meet_want: list[frozenset[int]]
+    meet_pairs: list[tuple[int, int]]
+    # Requested pairs no plan can seat together (never met in a played round, no free round with both present
+    # and a table both may use): a floor for the meet level.
+    meet_floor: int
 
     @property
     def free_rounds(self) -> range:
@@ -101,8 +112,15 @@ def build_instance(problem: Problem) -> Instance:
             if group[i] >= 0:
                 counts[group[i]] += 1
         group_counts.append(counts)
+    want: list[set[int]] = [set() for _ in problem.participants]
+    for i, person in enumerate(problem.participants):
+        for other in person.meet:
+            want[i].add(pids[other])
+            want[pids[other]].add(i)
+    pairs = sorted({(a, b) for a in range(n_people) for b in want[a] if a < b})
+    meet_floor = sum(1 for a, b in pairs if not _can_meet(a, b, played_seat, present, by_needs, problem))
     # Each weight exceeds the largest possible total of every level below it, so the weighted sum
-    # orders solutions exactly like the tuple of levels (strict priorities, no trade-offs).
+    # orders solutions exactly like the tuple of levels in PRIORITY order (strict priorities, no trade-offs).
     room = max(cap) + 1
     span = [
         n_rounds * n_people * room + 1,  # topic visits
@@ -111,10 +129,11 @@ def build_instance(problem: Problem) -> Instance:
         2 * n_rounds * n_people + 1,  # group deviation
         n_rounds * n_people * room + 1,  # sum of squared sizes
         n_rounds * n_people + 1,  # changed seats
+        len(pairs) + 1,  # requested pairs unmet
     ]
     weights = [1] * len(span)
-    for level in range(len(span) - 2, -1, -1):
-        weights[level] = weights[level + 1] * span[level + 1]
+    for above, below in zip(PRIORITY[-2::-1], PRIORITY[:0:-1], strict=True):
+        weights[above] = weights[below] * span[below]
     return Instance(
         problem,
         n_people,
@@ -136,7 +155,28 @@ def build_instance(problem: Problem) -> Instance:
         prev,
         group_counts,
         tuple(weights),
+        [frozenset(w) for w in want],
+        pairs,
+        meet_floor,
     )
+
+
+def _can_meet(
+    a: int,
+    b: int,
+    played_seat: list[list[int]],
+    present: list[list[int]],
+    by_needs: dict[frozenset[str], list[int]],
+    problem: Problem,
+) -> bool:
+    """Did a and b share a table in a played round, or is there a free round with both present and a table for both?"""
+    if any(row[a] >= 0 and row[a] == row[b] for row in played_seat):
+        return True
+    people = problem.participants
+    common = set(by_needs[people[a].needs]) & set(by_needs[people[b].needs])
+    if not common:
+        return False
+    return any(a in row and b in row for row in present[len(played_seat) :])
 
 
 def _rounds_present(present: list[list[int]], n_people: int) -> list[int]:
@@ -197,6 +237,7 @@ class State:
         self.gsize = [[0] * T for _ in range(R)]
         self.dev = [[0] * T for _ in range(R)]
         self.levels = [0] * len(LEVELS)
+        self.levels[MEET] = len(inst.meet_pairs)
         for r in range(inst.n_played):
             for p in inst.present[r]:
                 self.add(r, p, inst.played_seat[r][p])
@@ -212,13 +253,15 @@ class State:
         """Seat p at t in round r (p unseated there)."""
         inst, lv = self.inst, self.levels
         P, m, base = inst.n_people, self.meet, p * inst.n_people
-        av = inst.avoid[p]
+        av, want = inst.avoid[p], inst.meet_want[p]
         for x in self.members[r][t]:
             k = m[base + x]
             if k >= 1:
                 lv[1] += 1
                 self.rep_of[p] += 1
                 self.rep_of[x] += 1
+            elif want and x in want:
+                lv[MEET] -= 1
             m[base + x] = k + 1
             m[x * P + p] = k + 1
             if x in av:
@@ -250,13 +293,15 @@ class State:
         P, m, base = inst.n_people, self.meet, p * inst.n_people
         self.members[r][t].remove(p)
         self.seat[r][p] = -1
-        av = inst.avoid[p]
+        av, want = inst.avoid[p], inst.meet_want[p]
         for x in self.members[r][t]:
             k = m[base + x]
             if k >= 2:
                 lv[1] -= 1
                 self.rep_of[p] -= 1
                 self.rep_of[x] -= 1
+            elif want and x in want:
+                lv[MEET] += 1
             m[base + x] = k - 1
             m[x * P + p] = k - 1
             if x in av:
@@ -339,7 +384,17 @@ class State:
         g = inst.group[p]
         mix = self._dev_with(r, t, -1, g) if g >= 0 else 0
         chg = 1 if inst.prev is not None and inst.prev[r][p] >= 0 and inst.prev[r][p] != t else 0
-        return w[0] * topic + w[1] * rep + w[2] * avoid + w[3] * mix + w[4] * (2 * len(members) + 1) + w[5] * chg
+        want = inst.meet_want[p]
+        met = -sum(1 for x in members if x in want and not m[base + x]) if want else 0
+        return (
+            w[0] * topic
+            + w[1] * rep
+            + w[2] * avoid
+            + w[3] * mix
+            + w[4] * (2 * len(members) + 1)
+            + w[5] * chg
+            + w[MEET] * met
+        )
 
     def delta_move(self, r: int, p: int, t2: int) -> int:
         """Weighted cost change of moving p to table t2 (with a free seat) in round r."""
@@ -354,7 +409,13 @@ class State:
         mix = self._dev_with(r, t1, g, -1) + self._dev_with(r, t2, -1, g) if g >= 0 else 0
         bal = 2 * (len(new) - len(old)) + 2
         chg = self._changed_delta(r, p, t1, t2)
-        return w[0] * topic + w[1] * rep + w[2] * avoid + w[3] * mix + w[4] * bal + w[5] * chg
+        want = inst.meet_want[p]
+        met = 0
+        if want:
+            met = sum(1 for x in old if x in want and m[base + x] == 1) - sum(
+                1 for x in new if x in want and not m[base + x]
+            )
+        return w[0] * topic + w[1] * rep + w[2] * avoid + w[3] * mix + w[4] * bal + w[5] * chg + w[MEET] * met
 
     def delta_swap(self, r: int, p: int, q: int) -> int:
         """Weighted cost change of exchanging p and q (at different tables) in round r."""
@@ -377,4 +438,13 @@ class State:
         gp, gq = inst.group[p], inst.group[q]
         mix = self._dev_with(r, t1, gp, gq) + self._dev_with(r, t2, gq, gp) if gp != gq else 0
         chg = self._changed_delta(r, p, t1, t2) + self._changed_delta(r, q, t2, t1)
-        return w[0] * topic + w[1] * rep + w[2] * avoid + w[3] * mix + w[5] * chg
+        wp, wq = inst.meet_want[p], inst.meet_want[q]
+        met = 0
+        if wp or wq:
+            for x in self.members[r][t1]:
+                if x != p:
+                    met += (x in wp and m[bp + x] == 1) - (x in wq and not m[bq + x])
+            for x in self.members[r][t2]:
+                if x != q:
+                    met += (x in wq and m[bq + x] == 1) - (x in wp and not m[bp + x])
+        return w[0] * topic + w[1] * rep + w[2] * avoid + w[3] * mix + w[5] * chg + w[MEET] * met
