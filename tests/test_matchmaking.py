@@ -15,7 +15,7 @@ from tests.conftest import bearer
 from tests.test_notes import PNG, upload
 from worldcafe.cli import cli
 from worldcafe.extensions import db
-from worldcafe.models import Connection, Event, Participant, Photo, Round, Seat, utcnow
+from worldcafe.models import Connection, Event, Participant, Photo, Round, utcnow
 from worldcafe.services import planning, retention
 
 CONTACTS = ("ada@example.org", "bo@example.org", "+49 5251 1234", "https://ada.example")
