@@ -30,7 +30,12 @@ INTEREST_WEIGHT = 0.5
 MAX_WORDS_IN_REASON = 5
 # What every offer and seek says in some form ("we offer", "wir suchen Partner"): the frame, never a match (base forms,
 # lower case, as the harvest's keys).
-FRAME_KEYS = frozenset(["anbieten", "bieten", "suchen", "gesucht", "brauchen", "benötigen", "finden", "helfen", "hilfe", "interesse", "interessieren", "partner", "firma", "unternehmen", "kunde", "angebot", "offer", "provide", "seek", "look", "search", "need", "help", "find", "interest", "interested", "partner", "company", "firm", "business"])
+FRAME_KEYS = frozenset({
+    "anbieten", "bieten", "suchen", "gesucht", "brauchen", "benötigen", "finden", "helfen", "hilfe", "interesse",
+    "interessieren", "partner", "firma", "unternehmen", "kunde", "angebot",
+    "offer", "provide", "seek", "look", "search", "need", "help", "find", "interest", "interested", "company", "firm",
+    "business",
+})
 
 
 @dataclass(frozen=True)
