@@ -10,7 +10,7 @@ from worldcafe import create_app  # noqa: E402
 app = create_app()
 
 from worldcafe import offload  # noqa: E402
-from worldcafe.realtime import cluster, ticker  # noqa: E402
+from worldcafe.realtime import cluster, retention, ticker  # noqa: E402
 from worldcafe.realtime.tuning import tune_gc  # noqa: E402
 from worldcafe.serving import raise_file_limit  # noqa: E402
 
@@ -20,4 +20,5 @@ raise_file_limit()
 offload.start(app.config["WORKERS"])
 ticker.start(app)
 cluster.start(app)
+retention.start(app)
 tune_gc()

@@ -58,6 +58,13 @@ MATRIX = [
     ("POST", "/api/v1/events/{code}/participants/{pid}/status", {"status": "left"}, {"moderator"}),
     # The help desk's own calls: the help desk and the moderator of this event, nobody else.
     ("GET", "/api/v1/events/{code}/helpdesk/people?q=ad", None, {"moderator", "helpdesk"}),
+    # The organiser's networking calls (DESIGN.md §8): the moderator of this event only.
+    ("PATCH", "/api/v1/events/{code}", {"privacy_notice": "Wir speichern 30 Tage.", "summary_shared": True,
+                                        "seat_complementary": True}, {"moderator"}),
+    ("GET", "/api/v1/events/{code}/matches", None, {"moderator"}),
+    ("POST", "/api/v1/events/{code}/matches", {"a": "@Ada", "b": "@Cy"}, {"moderator"}),
+    ("GET", "/api/v1/events/{code}/outcomes", None, {"moderator"}),
+    ("DELETE", "/api/v1/events/{code}", None, {"moderator"}),
     ("GET", "/api/v1/events/{code}/helpdesk/people/{pid}", None, {"moderator", "helpdesk"}),
     ("POST", "/api/v1/events/{code}/helpdesk/walk_ins", {"name": "Walk-in Wanda", "group": "CA"},
      {"moderator", "helpdesk"}),
@@ -86,6 +93,28 @@ def test_api_matrix(client, make_event, method, path, body, allowed, role):
         expected = {"none": 401, "forged": 401}.get(role, 403)
         assert response.status_code == expected, response.get_json()
         assert response.get_json()["error"]["code"] in ("unauthorized", "forbidden")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_moderator_drops_a_pair(client, make_event, role):
+    event = make_event()
+    other = make_event(name="Other café")
+    ada, cy = event.participant_ids["Ada"], event.participant_ids["Cy"]
+    client.post(f"/api/v1/events/{event.code}/matches", headers=bearer(event.moderator), json={"a": ada, "b": cy})
+    token = token_of(role, event, other)
+    response = client.delete(f"/api/v1/events/{event.code}/matches/{ada}/{cy}", headers=bearer(token) if token else {})
+    expected = 204 if role == "moderator" else {"none": 401, "forged": 401}.get(role, 403)
+    assert response.status_code == expected
+
+
+def test_a_deleted_event_answers_nobody(client, make_event):
+    event = make_event()
+    assert client.delete(f"/api/v1/events/{event.code}", headers=bearer(event.moderator)).status_code == 204
+    for role in ("moderator", "screen", "host", "participant", "helpdesk"):
+        token = token_of(role, event, event)
+        for path in ("", "/outcomes", "/matches", "/notes"):
+            response = client.get(f"/api/v1/events/{event.code}{path}", headers=bearer(token))
+            assert response.status_code in (401, 404), (role, path)
 
 
 PAGES = [

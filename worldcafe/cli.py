@@ -156,12 +156,13 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
         )
     sys.stdout.flush()
     from . import offload
-    from .realtime import cluster, ticker
+    from .realtime import cluster, retention, ticker
     from .realtime.tuning import tune_gc
 
     offload.start(app.config["WORKERS"])
     ticker.start(app)
     cluster.start(app)
+    retention.start(app)
     tune_gc()
     if socketio.async_mode == "eventlet":
         from .serving import ServerLimits, serve
@@ -179,6 +180,31 @@ def run_command(host: str | None, port: int | None, demo: bool) -> None:
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
+
+
+@cli.command("purge")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Delete closed events closed more than this many days ago (default $WORLDCAFE_RETENTION_DAYS).")
+@click.option("--dry-run", is_flag=True, help="Only list the events that would be deleted.")
+def purge_command(days: int | None, dry_run: bool) -> None:
+    """Delete closed events past their retention, with everything in them (photos included)."""
+    from .services.retention import EVENTS_PER_PASS, purge
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    days = days or app.config.get("RETENTION_DAYS")
+    if not days:
+        _fail("no retention period: pass --days N or set WORLDCAFE_RETENTION_DAYS")
+    assert days is not None
+    upgrade()
+    total = 0
+    while True:
+        gone = purge(days, app.instance_path, dry_run=dry_run, limit=EVENTS_PER_PASS if not dry_run else 10_000)
+        for deleted in gone:
+            click.echo(f"{'would delete' if dry_run else 'deleted'} event {deleted.code}")
+        total += len(gone)
+        if dry_run or len(gone) < EVENTS_PER_PASS:
+            break
+    click.echo(f"{total} event(s) {'would be ' if dry_run else ''}deleted (closed more than {days} days ago)")
 
 
 @cli.command("plan", with_appcontext=False)

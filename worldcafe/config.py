@@ -168,6 +168,10 @@ def load_config(instance_path: Path, env: Mapping[str, str] | None = None) -> di
         "LOG_REPLAY_LIMIT": _int(env, "LOG_REPLAY_LIMIT", 500),
         # Photo links in summaries people forward (Markdown, JSON, the summary page) stop working after this many days.
         "PHOTO_LINK_DAYS": _int(env, "PHOTO_LINK_DAYS", 30),
+        # Closed events are deleted, with everything in them, this many days after closing (None: kept).
+        "RETENTION_DAYS": _at_least(env, "RETENTION_DAYS", 0, 1) if env.get(PREFIX + "RETENTION_DAYS") else None,
+        # How often a serving process looks for closed events past their retention.
+        "RETENTION_CHECK_S": _float(env, "RETENTION_CHECK_S", 3600.0),
         # Several processes: each announces its presence counts this often; one silent for 3 beats is dropped.
         "CLUSTER_HEARTBEAT_S": _float(env, "CLUSTER_HEARTBEAT_S", 2.0),
         # Notes per link (all its sockets, every process): a burst of NOTE_BURST, then NOTE_RATE per second (an

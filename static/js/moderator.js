@@ -317,8 +317,11 @@ const live = connectLive(token, {
   pads_changed: (p) => notesPanel.showPads(p.open),
   participant_changed: () => reload(),
   settings_changed: (p) => { Object.assign(view, p); control.render(); notesPanel.renderSettings(); },
-  participants_added: () => reload(),
-  plan_published: () => { plan.load(); reload().then(() => control.loadOccupancy()); },
+  participants_added: () => { reload(); document.dispatchEvent(new CustomEvent("participants-changed")); },
+  plan_published: () => {
+    plan.load(); reload().then(() => control.loadOccupancy());
+    document.dispatchEvent(new CustomEvent("plan-published")); // the matchmaking panel counts the pairs seated
+  },
   plan_failed: (p) => toast(t("plan_failed", { message: p.message }), "error"),
   participant_removed: () => reload(),
   event_updated: () => reload().then(() => { setup.refresh(view); plan.load(); }),

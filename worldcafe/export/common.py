@@ -137,3 +137,20 @@ def note_meta(
     if note.get("by_participant"):
         meta.append(words["by_participant"])
     return meta
+
+
+def outcome_rows(outcomes: Mapping[str, Any], words: Mapping[str, str]) -> tuple[list[list[Any]], list[str],
+                                                                                   list[list[Any]]]:
+    """The networking outcomes as two tables: (label, value) totals, and the header and rows per pair of groups."""
+    people, connections, meetings = outcomes["people"], outcomes["connections"], outcomes["meetings"]
+    totals: list[list[Any]] = [[words["outcomes_people"], people["total"]]]
+    totals += [[f'{words["outcomes_people"]}: {row["group"]}', row["people"]] for row in people["by_group"]]
+    totals += [[words["pairs_met"], meetings["pairs"]], [words["cross_group_met"], meetings["cross_group"]],
+               [words["connections_requested"], connections["requested"]],
+               [words["connections_made"], connections["connected"]],
+               [words["meet_fulfilled"], f'{outcomes["meet"]["fulfilled"]} / {outcomes["meet"]["requested"]}']]
+    met = {row["label"]: row["pairs"] for row in meetings["by_group_pair"]}
+    asked = {row["label"]: (row["requested"], row["connected"]) for row in connections["by_group_pair"]}
+    header = [words["group_pair"], words["pairs_met"], words["connections_requested"], words["connections_made"]]
+    rows = [[label, met.get(label, 0), *asked.get(label, (0, 0))] for label in sorted(set(met) | set(asked))]
+    return totals, header, rows

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..domain.summary.strings import strings_for
-from .common import local_time
+from .common import local_time, outcome_rows
 
 COLUMNS = ["topic", "round", "table", "kind", "starred", "hidden", "by_participant", "tags", "text", "time",
            "votes", "id"]
@@ -65,4 +65,15 @@ def to_csv(data: Mapping[str, Any], delimiter: str | None = None) -> str:
             _text(", ".join(str(t) for t in note.get("tags") or [])), _text(note.get("text")),
             _text(local_time(note.get("created_at"), zone)), str(votes.get(str(note.get("id")), 0)),
             _text(note.get("id"))])
+    outcomes = data.get("outcomes")
+    if outcomes:
+        # After the notes, apart by an empty row: the organiser's counts (never a name or contact).
+        totals, header, rows = outcome_rows(outcomes, words)
+        writer.writerow([])
+        writer.writerow([words["outcomes"]])
+        writer.writerows([[_text(label), _text(value)] for label, value in totals])
+        if rows:
+            writer.writerow([])
+            writer.writerow(header)
+            writer.writerows([[_text(c) for c in row] for row in rows])
     return BOM + buffer.getvalue()

@@ -18,6 +18,7 @@ from .common import (
     facts_line,
     kind,
     note_meta,
+    outcome_rows,
     round_heading,
     safe_url,
     share,
@@ -177,6 +178,13 @@ def _figures(w: _Writer, summary: Mapping[str, Any], words: Mapping[str, str]) -
                 [[r["number"], r["tables"], share(r["all_groups_share"]), share(r["evenness"])]
                  for r in mixing["rounds"]])
         w.paragraph([(words["evenness_help"], None)])
+    if summary.get("outcomes"):
+        totals, header, rows = outcome_rows(summary["outcomes"], words)
+        w.heading(words["outcomes"], 2)
+        w.table([words["outcomes"], ""], totals)
+        if rows:
+            w.table(header, rows)
+        w.paragraph([(words["outcomes_help"], None)])
     if summary["votes"]:
         w.heading(words["votes"], 1)
         w.table(["#", words["topic"], words["insights"], words["votes"]],

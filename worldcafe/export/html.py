@@ -12,6 +12,7 @@ from .common import (
     facts_line,
     kind,
     note_meta,
+    outcome_rows,
     round_heading,
     safe_url,
     share,
@@ -174,6 +175,16 @@ def _figures(summary: Mapping[str, Any], words: Mapping[str, str]) -> str:
                            for r in mixing["rounds"]]))
         out.append(f'<p class="help">{e(words["evenness_help"])}</p>')
         out.append(_figure(charts.get("mixing") or ""))
+    if summary.get("outcomes"):
+        totals, header, pair_rows = outcome_rows(summary["outcomes"], words)
+        out.append(f'<h3 id="outcomes">{e(words["outcomes"])}</h3>')
+        out.append('<div class="table-wrap"><table class="figures totals"><tbody>' + "".join(
+            f'<tr><th scope="row">{e(label)}</th><td class="number">{e(value)}</td></tr>' for label, value in totals)
+            + "</tbody></table></div>")
+        if pair_rows:
+            out.append(_table(header, pair_rows))
+        out.append(_figure(charts.get("outcomes") or ""))
+        out.append(f'<p class="help">{e(words["outcomes_help"])}</p>')
     if summary["votes"]:
         out.append(f"<h3>{e(words['votes'])}</h3>")
         out.append(_figure(charts.get("votes") or ""))

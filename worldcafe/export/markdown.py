@@ -11,6 +11,7 @@ from .common import (
     facts_line,
     kind,
     note_meta,
+    outcome_rows,
     round_heading,
     safe_url,
     share,
@@ -134,6 +135,13 @@ def _figures(summary: Mapping[str, Any], words: Mapping[str, str]) -> list[str]:
                       [[r["number"], r["tables"], share(r["all_groups_share"]), share(r["evenness"])]
                        for r in mixing["rounds"]])
         out += [f"_{md(words['evenness_help'])}_", ""]
+    if summary.get("outcomes"):
+        totals, header, rows = outcome_rows(summary["outcomes"], words)
+        out += [f"## {words['outcomes']}", ""]
+        out += _table([words["outcomes"], ""], totals)
+        if rows:
+            out += _table(header, rows)
+        out += [f"_{md(words['outcomes_help'])}_", ""]
     if summary["votes"]:
         out += [f"## {words['votes']}", ""]
         out += _table(["#", words["topic"], words["insights"], words["votes"]],

@@ -133,11 +133,17 @@ def update_settings(event: Event, data: Any) -> list[Push]:
         event.joining_open = spec.joining_open
         pushes.append(joining_push(event))
     changed = {}
-    for name in ("auto_advance", "participant_notes", "pad_grace_s", "votes_per_person", "timezone"):
+    for name in ("auto_advance", "participant_notes", "pad_grace_s", "votes_per_person", "timezone",
+                 "seat_complementary", "summary_shared"):
         value = getattr(spec, name)
         if value is not None and value != getattr(event, name):
             setattr(event, name, value)
             changed[name] = value
+    if spec.privacy_notice is not None:
+        notice = spec.privacy_notice or None  # empty: the built-in notice again
+        if notice != event.privacy_notice:
+            event.privacy_notice = notice
+            changed["privacy_notice"] = notice
     if changed:
         pushes.append(record(event, "settings_changed", changed, [event_room(event.id)]))
     db.session.commit()

@@ -16,6 +16,7 @@ from ..models import CafeTable, Event, Participant, Round, Seat, Topic
 from ..realtime.rooms import moderators_room, person_room
 from .errors import ServiceError
 from .live import Push, record, record_many, replan_wanted
+from .matchmaking import add_meet_requests
 from .participants import attendance_push
 from .reading import let_others_run
 from .views import table_view
@@ -76,6 +77,8 @@ def _planning_input(
         if status != "active" and pid not in sat_in_played:
             continue
         people.append({"id": str(pid), "group": group, "needs": list(needs), "left": status != "active"})
+    # Pairs to seat together (DESIGN.md §8): matched profiles when the moderator asked for it, and their own pairs.
+    add_meet_requests(event, people)
     if pause:
         let_others_run()
     tables = [

@@ -42,6 +42,7 @@ Tag = _text(40, min_length=1)
 HostName = _text(200)
 GroupName = _text(100)
 Email = _text(320)
+PrivacyNotice = _text(2000)
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 # An event offers at most this many groups, whether set up by the moderator or brought by the people added.
 MAX_GROUPS = 20
@@ -225,6 +226,18 @@ class SettingsSpec(_Schema):
     pad_grace_s: int | None = Field(default=None, ge=0, le=3600)
     votes_per_person: int | None = Field(default=None, ge=0, le=20)
     timezone: TimeZone | None = None
+    # Networking (DESIGN.md §8): the join page's privacy notice ("" brings back the built-in one), matched profiles
+    # seated together, the summary shared with the participants' follow-up pack.
+    privacy_notice: PrivacyNotice | None = None
+    seat_complementary: bool | None = None
+    summary_shared: bool | None = None
+
+
+class MeetPairSpec(_Schema):
+    """Two participants the plan should seat together (ids from the event's participant list)."""
+
+    a: int = Field(ge=1, le=2**31 - 1)
+    b: int = Field(ge=1, le=2**31 - 1)
 
 
 class ControlSpec(_Schema):

@@ -18,15 +18,18 @@ from ..extensions import db
 from ..models import AccessLink, CafeTable, Event, Note, Participant, Photo, Round, Seat, Topic
 from .access import find_link, issue_link
 from .errors import ServiceError
+from .outcomes import outcomes
 from .planning import plan_view
 from .reading import let_others_run, rows_in_chunks
 from .views import iso
 from .votes import tally
 
 
-def summary_data(event: Event, photo_url: Callable[[str], str], include_hidden: bool = True) -> dict[str, Any]:
+def summary_data(event: Event, photo_url: Callable[[str], str], include_hidden: bool = True,
+                 include_outcomes: bool = False) -> dict[str, Any]:
     """The event as plain data: topics, notes (not deleted; hidden ones only if asked), votes, attendance, mixing,
-    photos. Read column by column and the notes in chunks: 10,000 notes must not hold the loop."""
+    photos, and (if asked: the organiser's exports) the networking outcomes. Read column by column and the notes in
+    chunks: 10,000 notes must not hold the loop."""
     query = (
         db.select(Note.id, Note.round_number, Note.text, Note.kind, Note.tags, Note.starred, Note.hidden,
                   Note.participant_id, Note.created_at, CafeTable.number, Topic.title)
@@ -46,7 +49,7 @@ def summary_data(event: Event, photo_url: Callable[[str], str], include_hidden: 
     day = min(started) if started else event.created_at
     table_count = db.session.execute(
         db.select(db.func.count(CafeTable.id)).where(CafeTable.event_id == event.id)).scalar_one()
-    return {
+    data = {
         "event": {"id": event.public_id, "name": event.name, "language": event.language, "groups": list(event.groups),
                   # The day the café took place, where it took place (an evening event in UTC+… is not "tomorrow").
                   "date": local_time(iso(day), zone)[:10], "timezone": zone, "table_count": table_count,
@@ -64,6 +67,10 @@ def summary_data(event: Event, photo_url: Callable[[str], str], include_hidden: 
                        db.select(Photo, CafeTable.number).outerjoin(CafeTable, Photo.table_id == CafeTable.id)
                        .where(Photo.event_id == event.id).order_by(Photo.created_at))],
     }
+    if include_outcomes:
+        # Counts by group only; the share link's exports leave them out (a group of one would name its person).
+        data["outcomes"] = outcomes(event)
+    return data
 
 
 def local_zone() -> str:
@@ -171,7 +178,7 @@ def export(
     The data is read here; the summary is built and rendered in a worker."""
     if fmt not in EXPORTS:
         raise ServiceError("not_found", _("Unknown format %(fmt)s; use json, md, csv, html or docx.", fmt=fmt))
-    data = summary_data(event, photo_url, include_hidden)
+    data = summary_data(event, photo_url, include_hidden, include_outcomes=complete)
     let_others_run()
     plan = plan_rounds(event) if fmt == "json" and complete else None
     body = offload.run(render_export, fmt, data, plan, photo_files if fmt in ("html", "docx") else None, not complete)

@@ -95,6 +95,10 @@ def full_view(event: Event) -> dict[str, Any]:
     view = public_view(event)
     view["participants"] = participant_views(event)
     view["pad_open"] = is_pad_open(event)
+    # Networking settings (DESIGN.md §8), the moderator's to change.
+    view["privacy_notice"] = event.privacy_notice
+    view["seat_complementary"] = event.seat_complementary
+    view["summary_shared"] = event.summary_shared
     # What started rounds used, with the reason, so the console shows what is locked before anyone presses Save.
     view["locks"] = setup_locks(event)
     from .planning import waiting_people

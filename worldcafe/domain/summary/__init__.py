@@ -155,6 +155,7 @@ def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
     ranking = stats.votes_ranking(data.get("votes") or [], by_id)
     attendance = stats.attendance(data.get("attendance") or {})
     mixing = stats.mixing(data.get("mixing") or {})
+    outcomes = data.get("outcomes") or None
     return {
         "event": event,
         "language": language,
@@ -171,10 +172,34 @@ def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
         "votes": ranking,
         "attendance": attendance,
         "mixing": mixing,
-        "charts": _charts(words, ranking, attendance, mixing),
+        "outcomes": outcomes,
+        "charts": {**_charts(words, ranking, attendance, mixing), "outcomes": _outcomes_chart(words, outcomes)},
         "photos": sorted((dict(p) for p in data.get("photos") or []),
                          key=lambda p: (_order(p.get("round")), _order(p.get("table")), str(p.get("id")))),
     }
+
+
+MET, REQUESTED, CONNECTED = "#0072B2", "#E69F00", "#009E73"
+
+
+def _outcomes_chart(words: Mapping[str, str], outcomes: Mapping[str, Any] | None) -> str:
+    """Per pair of groups: pairs who shared a table, contact requests, connections made ("" without outcomes)."""
+    if not outcomes:
+        return ""
+    met = {row["label"]: row["pairs"] for row in outcomes["meetings"]["by_group_pair"]}
+    asked = {row["label"]: row["requested"] for row in outcomes["connections"]["by_group_pair"]}
+    made = {row["label"]: row["connected"] for row in outcomes["connections"]["by_group_pair"]}
+    labels = sorted(set(met) | set(asked))
+    if not labels:
+        return ""
+    series = [(words["pairs_met"], [met.get(label, 0) for label in labels], MET),
+              (words["connections_requested"], [asked.get(label, 0) for label in labels], REQUESTED),
+              (words["connections_made"], [made.get(label, 0) for label in labels], CONNECTED)]
+    return charts.column_chart(
+        labels, series, words["outcomes_chart"],
+        "; ".join(f'{label}: {words["pairs_met"]} {met.get(label, 0)}, {words["connections_requested"]} '
+                  f'{asked.get(label, 0)}, {words["connections_made"]} {made.get(label, 0)}' for label in labels),
+        chart_id="chart-outcomes")
 
 
 def _charts(words: Mapping[str, str], ranking: Sequence[Mapping[str, Any]], attendance: Mapping[str, Any],

@@ -90,6 +90,7 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
     "ShortlistSpec": [{"notes": ["3f2b8c4e-1d2a-4b7e-9c1f-0a5d6e7f8a9b"]}, {"notes": None}],
     "BroadcastSpec": [{"text": "Kaffee ist fertig!", "target": "all"}],
     "StatusSpec": [{"status": "left"}],
+    "MeetPairSpec": [{"a": 1, "b": 2}],
     "ParticipantPatchSpec": [{"group": "OWL", "needs": ["step-free"]}],
 }
 
@@ -143,6 +144,11 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "api.share": Operation(roles=MODERATOR, body=spec.ShareSpec, tag="harvest"),
     "api.openapi_document": Operation(roles=(), tag="meta"),
+    "api.get_matches": Operation(roles=MODERATOR, tag="networking"),
+    "api.add_match": Operation(roles=MODERATOR, success=201, body=spec.MeetPairSpec, tag="networking"),
+    "api.drop_match": Operation(roles=MODERATOR, success=204, tag="networking"),
+    "api.outcomes": Operation(roles=MODERATOR, tag="networking"),
+    "api.delete_event": Operation(roles=MODERATOR, success=204),
     "api.helpdesk_people": Operation(roles=HELPDESK, query={"q": {"type": "string"}}, tag="helpdesk"),
     "api.helpdesk_person": Operation(roles=HELPDESK, tag="helpdesk"),
     "api.helpdesk_check_in": Operation(roles=HELPDESK, tag="helpdesk"),
@@ -154,6 +160,9 @@ PATH_PARAMETERS: dict[str, dict[str, Any]] = {
     # The join code, in any case.
     "code": {"type": "string", "pattern": f"^[{''.join(sorted(set(CODE_ALPHABET + CODE_ALPHABET.lower())))}]{{6}}$"},
     "participant_id": {"type": "integer", "minimum": 0},
+    # The two participants of a pair to seat together.
+    "a": {"type": "integer", "minimum": 0},
+    "b": {"type": "integer", "minimum": 0},
     "fmt": {"type": "string", "enum": list(EXPORTS)},
     "message_id": {"type": "string", "pattern": "^[0-9a-f]{8,32}$"},
 }
