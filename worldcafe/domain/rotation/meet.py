@@ -116,7 +116,7 @@ def match_trajectories(state: State, deadline: Deadline, budget: int, flip: bool
     """Hand trajectories round anew so that as many unmet pairs as possible meet; return the work spent.
 
     Of each unmet pair one person moves (the mover), the other stays (the anchor). Movers and people in no
-    request trade trajectories only within their kind (group, needs, attendance, played tables), so sizes,
+    request trade trajectories only within their kind (group, needs, attendance, played topics), so sizes,
     mix, needs and everyone's set of fellow trajectories stay. A maximum bipartite matching gives each mover
     a trajectory that meets all its anchors where possible; the others get what is left of their kind. The
     result is kept only when the plan's cost falls. `flip` makes the other person of each pair the mover.
@@ -149,7 +149,8 @@ def match_trajectories(state: State, deadline: Deadline, budget: int, flip: bool
     pool = [p for p in present if role.get(p) == "mover" or p not in asked and not inst.avoid[p]]
 
     def kind(p: int) -> tuple[object, ...]:
-        played = tuple(row[p] for row in inst.played_seat)
+        # Played rounds: the same topics seen (who was met there the cost check weighs).
+        played = tuple(sorted(inst.topic[row[p]] if row[p] >= 0 else -2 for row in inst.played_seat))
         attends = tuple(state.seat[r][p] >= 0 for r in free)
         return inst.group[p], inst.compat_set[p], attends, played
 
