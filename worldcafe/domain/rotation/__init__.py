@@ -36,7 +36,7 @@ WALK_BACK_SHARE = 0.1
 # 5,000 people × 4 rounds): that much, up to half the limit, is kept back so the call as a whole ends in time.
 FINISH_S_PER_SEAT = 6e-6
 # Requested meetings: each starting plan may spend this share of the work budget on trading trajectories.
-MEET_SHARE = 1 / 8
+MEET_SHARE = 1 / 4
 
 __all__ = ["Participant", "Problem", "RotationInputError", "Table", "parse_problem", "plan"]
 

@@ -3,8 +3,10 @@
 A trajectory is the sequence of tables one person takes through the free rounds. In a plan without repeated
 pairs, handing b the trajectory of someone c who sits with a in some round makes a and b meet there, and
 since the trajectories themselves stay, everyone meets as many people as before: repeats, topics (without
-played rounds) and table sizes stay, and with b and c in the same group so does the mix. The trade is
-scored by the full lexicographic cost, so it is taken only when the plan gets better as a whole.
+played rounds) and table sizes stay, and with b and c in the same group so does the mix. First a maximum
+bipartite matching hands trajectories round anew for many pairs at once (`match_trajectories`), then single
+trades follow. Every change is scored by the full lexicographic cost, so it is kept only when the plan gets
+better as a whole.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from .state import MEET, State
 PATIENCE = 3
 # Reassignments by matching in a row (roles are drawn anew from the pairs still unmet), while each helps.
 MATCH_ROUNDS = 3
-# Work units (the tabu search's, ≈ 3 µs) of one tried trade per free round: two seat swaps each way.
-TRADE_WORK = 5
+# Work units (the tabu search's, ≈ 3 µs) of one tried trade per free round: two seat swaps each way
+# (≈ 45 µs a trade over 4 rounds at tables of 10, measured).
+TRADE_WORK = 15
+# Set and matching steps (≈ 1 µs each, measured) per work unit.
+SET_OPS_PER_WORK = 3
 
 
 def trade(state: State, b: int, c: int) -> list[int]:
@@ -54,10 +59,10 @@ def seek_meetings(state: State, rng: random.Random, deadline: Deadline, budget: 
     if state.levels[MEET] <= inst.meet_floor:
         return 0
     work = 0
-    for _ in range(MATCH_ROUNDS):
+    for k in range(MATCH_ROUNDS):
         before = state.levels[MEET]
-        work += match_trajectories(state, deadline, budget // 2 - work)
-        if state.levels[MEET] >= before or state.levels[MEET] <= inst.meet_floor:
+        work += match_trajectories(state, deadline, budget // 2 - work, flip=k % 2 == 1)
+        if k and state.levels[MEET] >= before or state.levels[MEET] <= inst.meet_floor:
             break
     P, meet = inst.n_people, state.meet
     idle = 0
@@ -100,22 +105,21 @@ def unmet_pick(state: State, rng: random.Random) -> tuple[int, list[int]] | None
     inst = state.inst
     P, meet = inst.n_people, state.meet
     unmet = [pair for pair in inst.meet_pairs if not meet[pair[0] * P + pair[1]]]
-    rng.shuffle(unmet)
-    for a, b in unmet[:8]:
+    for a, b in rng.sample(unmet, min(8, len(unmet))):
         rounds = [r for r in inst.free_rounds if state.seat[r][a] >= 0 and state.seat[r][b] >= 0]
         if rounds and inst.compat_set[a] & inst.compat_set[b]:
             return rng.choice(rounds), [a, b]
     return None
 
 
-def match_trajectories(state: State, deadline: Deadline, budget: int) -> int:
+def match_trajectories(state: State, deadline: Deadline, budget: int, flip: bool = False) -> int:
     """Hand trajectories round anew so that as many unmet pairs as possible meet; return the work spent.
 
     Of each unmet pair one person moves (the mover), the other stays (the anchor). Movers and people in no
-    request trade trajectories only within their kind (group, needs, attendance, played tables), so sizes,
+    request trade trajectories only within their kind (group, needs, attendance, played topics), so sizes,
     mix, needs and everyone's set of fellow trajectories stay. A maximum bipartite matching gives each mover
     a trajectory that meets all its anchors where possible; the others get what is left of their kind. The
-    result is kept only when the plan's cost falls.
+    result is kept only when the plan's cost falls. `flip` makes the other person of each pair the mover.
     """
     inst = state.inst
     free = list(inst.free_rounds)
@@ -124,6 +128,8 @@ def match_trajectories(state: State, deadline: Deadline, budget: int) -> int:
     for a, b in inst.meet_pairs:
         if meet[a * P + b]:
             continue
+        if flip:
+            a, b = b, a
         ra, rb = role.get(a), role.get(b)
         if ra is None and rb is None:
             role[a], role[b] = "anchor", "mover"
@@ -143,7 +149,8 @@ def match_trajectories(state: State, deadline: Deadline, budget: int) -> int:
     pool = [p for p in present if role.get(p) == "mover" or p not in asked and not inst.avoid[p]]
 
     def kind(p: int) -> tuple[object, ...]:
-        played = tuple(row[p] for row in inst.played_seat)
+        # Played rounds: the same topics seen (who was met there the cost check weighs).
+        played = tuple(sorted(inst.topic[row[p]] if row[p] >= 0 else -2 for row in inst.played_seat))
         attends = tuple(state.seat[r][p] >= 0 for r in free)
         return inst.group[p], inst.compat_set[p], attends, played
 
@@ -162,20 +169,21 @@ def match_trajectories(state: State, deadline: Deadline, budget: int) -> int:
         kin = set(people)
         for p in movers_here:
             if work > budget or deadline.expired():
-                return work  # nothing changed yet
+                break  # the movers with options so far are matched
             # Trajectories that sit with every partner staying put (an anchor, or someone already met).
             fits = kin
             for x in inst.meet_want[p]:
                 if role.get(x) == "mover":
                     continue
                 beside = {q for r in free if state.seat[r][x] >= 0 for q in state.members[r][state.seat[r][x]]}
-                work += len(beside)
+                work += 1 + len(beside) // SET_OPS_PER_WORK
                 fits = fits & beside
             options[p] = sorted(fits)
         for p in movers_here:
             if work > budget or deadline.expired():
                 break
-            work += _augment(p, options, owner, given)
+            if p in options:
+                work += 1 + _augment(p, options, owner, given) // SET_OPS_PER_WORK
     if not given:
         return work
     # Everyone else of the pool keeps their trajectory if still free, else takes one left over of their kind.
