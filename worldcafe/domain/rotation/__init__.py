@@ -13,12 +13,15 @@ from .constructions import assign_trajectories, kirkman_trajectories, velocity_t
 from .deadline import Deadline
 from .metrics import compute_metrics
 from .model import Participant, Problem, RotationInputError, Table, parse_problem
+from .pairs import PairTabu, greedy_pairs, is_plain
 from .repair import Repair, suits
 from .search import TabuSearch, restore_published, seat_greedily
 from .state import Instance, State, build_instance
 
 # Moves evaluated per second of time_limit_s; calibrated so the budget ends well before the deadline.
 WORK_PER_SECOND = 150_000
+# The social-golfer search (pairs.py) prices about this many swaps per second of time_limit_s (O(1) each).
+PAIR_WORK_PER_SECOND = 2_000_000
 # Re-planning's first stage (only newcomers move) gives up after this many idle steps per newcomer seat.
 STAGE_ONE_PATIENCE = 10
 # When the tabu search finds no floor plan in half the work budget, the branch-and-bound tries with this
@@ -150,10 +153,30 @@ def _solve(problem: Problem, deadline: Deadline, one_at_a_time: bool) -> _Outcom
     repair: Repair | None = None
     if inst.prev is not None:
         seats, levels, repair = _replan(problem, inst, search, floor, rng, deadline, one_at_a_time)
+    elif is_plain(inst) and state.cost() > target:
+        seats, levels, method, iterations = _golfers(inst, state, method, floor, rng, problem.time_limit_s, deadline)
+        return _Outcome(inst, seats, method, floor, levels[:5] == floor[:5], iterations, None, 0)
     else:
         seats, levels = search.run(), search.best_levels
     at_floor = levels[:5] == floor[:5]
     return _Outcome(inst, seats, method, floor, at_floor, search.iterations, repair, search.work)
+
+
+def _golfers(
+    inst: Instance, start: State, method: str, floor: list[int], rng: random.Random, limit: float, deadline: Deadline
+) -> tuple[list[list[int]], list[int], str, int]:
+    """A plain event (pairs.py): the pair search from the better of the best start and the pair-aware greedy."""
+    free = list(inst.free_rounds)
+    played = State(inst).meet
+    greedy = _state_from(inst, greedy_pairs(inst, played, rng, deadline), rng, deadline)
+    if greedy.cost() < start.cost():
+        start, method = greedy, "greedy_pairs"
+    if start.levels[1] <= floor[1]:
+        return start.seat, start.levels, method, 0
+    search = PairTabu(inst, played, [start.seat[r] for r in free], rng)
+    seats = search.run(floor[1], int(PAIR_WORK_PER_SECOND * limit), deadline)
+    state = _state_from(inst, seats, rng, deadline)
+    return state.seat, state.levels, method, search.iterations
 
 
 def _replan(
