@@ -157,6 +157,7 @@ def _solve(problem: Problem, deadline: Deadline, one_at_a_time: bool) -> _Outcom
         seats, levels, method, iterations = _golfers(inst, state, method, floor, rng, problem.time_limit_s, deadline)
         return _Outcome(inst, seats, method, floor, levels[:5] == floor[:5], iterations, None, 0)
     else:
+        search.floor, search.balance_floor = floor, floor[4]
         seats, levels = search.run(), search.best_levels
     at_floor = levels[:5] == floor[:5]
     return _Outcome(inst, seats, method, floor, at_floor, search.iterations, repair, search.work)

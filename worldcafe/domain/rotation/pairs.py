@@ -189,9 +189,10 @@ class PairTabu:
             d = 1 if new else -1
             for j, row in enumerate(self.seat):
                 tx, tp = row[x], row[p]
-                if tx >= 0:
+                # Rows of people present in round j only (p is present in round i, detached for the change).
+                if tx >= 0 and (tp >= 0 or j == i):
                     self.cnt[j][p * T + tx] += d
-                if tp >= 0:
+                if tp >= 0 and tx >= 0:
                     self.cnt[j][x * T + tp] += d
         if (old > 1) != (new > 1):
             d = 1 if new > 1 else -1

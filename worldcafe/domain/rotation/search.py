@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from .deadline import Deadline
-from .state import State, size_bands
+from .state import Instance, State, size_bands
 
 
 def seat_greedily(state: State, r: int, people: list[int], rng: random.Random, deadline: Deadline) -> None:
@@ -86,6 +86,13 @@ def _make_room(state: State, r: int, p: int) -> int:
     raise AssertionError("validated input always leaves room")  # check_feasible proved a flow exists
 
 
+# First plans: the share of steps that target a lower level above its floor rather than the highest.
+LOWER_LEVEL_SHARE = 0.3
+# First plans: the share of mixing steps that also price route exchanges, and how many partners each prices.
+ROUTE_SHARE = 0.3
+ROUTE_PARTNERS = 24
+
+
 class TabuSearch:
     """Tabu search on a lexicographic cost (after Dotú & Van Hentenryck's social-golfer tabu)."""
 
@@ -111,6 +118,9 @@ class TabuSearch:
         self._bands: list[list[tuple[int, int]]] | None = None
         # Re-planning sets the least Σ size²: the search then also picks people at tables off their band.
         self.balance_floor: int | None = None
+        # First plans set the floor of every level (topic repeats … sizes): the search then targets each level
+        # above its floor (the highest most often), trades whole routes for mixing, and perturbs the best plan.
+        self.floor: list[int] | None = None
 
     def run(self, patience: int = 0) -> list[list[int]]:
         """Improve until the target cost, the budget or the deadline; return the best seats found.
@@ -167,6 +177,12 @@ class TabuSearch:
         level = next((i for i, v in enumerate(st.levels[:4]) if v > 0), None)
         if level is None and self.balance_floor is not None and st.levels[4] > self.balance_floor:
             level = 4  # re-planning: sizes off the least-squares bands outrank minimal change
+        if self.floor is not None:
+            above = [i for i in range(5) if st.levels[i] > self.floor[i]]
+            level = above[0] if above else None
+            if len(above) > 1 and rng.random() < LOWER_LEVEL_SHARE:
+                # A lower level may gain without a higher one losing (sizes, mixing under a repeat bound).
+                level = rng.choice(above[1:])
         if level == 1 and rng.random() < 0.5:
             # Dotú & Van Hentenryck: every person of one round who sits with someone already met.
             r = rng.choice(self.free)
@@ -235,12 +251,17 @@ class TabuSearch:
         double = self._best_double(r, people[0])
         if double is not None and (self.best_delta is None or double[0] < self.best_delta):
             self.best_delta, self.best_move = double[0], ("double", people[0], double[1], double[2])
+        route = self._best_route(r, people[0], current)
+        if route is not None and (self.best_delta is None or route[0] < self.best_delta):
+            self.best_delta, self.best_move = route[0], ("route", people[0], route[1], -1)
         if self.best_move is None or self.best_delta is None:
             return False
         kind, p, a, b = self.best_move
         t1 = st.seat[r][p]
         tenure = 3 + self.rng.randrange(8)
-        if kind == "move":
+        if kind == "route":
+            self._exchange_routes(p, a)
+        elif kind == "move":
             st.move(r, p, a)
             self.tabu[(r, p, t1)] = self.iterations + tenure
         elif kind == "swap":
@@ -335,8 +356,58 @@ class TabuSearch:
                 best = (d1 + d2, q, r2)
         return best
 
+    def _exchange_routes(self, p: int, q: int) -> None:
+        """p and q trade seats in every free round where both are present (an involution)."""
+        st = self.state
+        for r in self.free:
+            tp, tq = st.seat[r][p], st.seat[r][q]
+            if tp >= 0 and tq >= 0 and tp != tq:
+                st.swap(r, p, q)
+
+    def _best_route(self, r: int, p: int, current: int) -> tuple[int, int] | None:
+        """First plans, mixing targeted: the best exchange of p's whole route with someone of another group.
+
+        Two people trading routes keep every table's size and, without played rounds, every pair count (p's
+        meetings become q's and back) and, when their reachable topics agree, the topic level: only mixing and
+        avoid pairs can change, so this fixes mixes that single and double swaps cannot fix without breaking a
+        higher level. Priced by applying and undoing the exchange.
+        """
+        st, inst, rng = self.state, self.state.inst, self.rng
+        g = inst.group[p]
+        if self.floor is None or g < 0 or st.dev[r][st.seat[r][p]] == 0 or rng.random() >= ROUTE_SHARE:
+            return None
+        if self._frozen(r, p):
+            return None
+        others = [
+            q
+            for q in inst.present[r]
+            if inst.group[q] != g
+            and inst.topics_possible[q] == inst.topics_possible[p]
+            and st.seat[r][q] != st.seat[r][p]
+        ]
+        if len(others) > ROUTE_PARTNERS:
+            others = rng.sample(others, ROUTE_PARTNERS)
+        best: tuple[int, int] | None = None
+        for q in others:
+            if any(
+                st.seat[x][q] >= 0
+                and st.seat[x][p] >= 0
+                and (st.seat[x][q] not in inst.compat_set[p] or st.seat[x][p] not in inst.compat_set[q])
+                for x in self.free
+            ):
+                continue
+            self.work += 2 * len(self.free)
+            self._exchange_routes(p, q)
+            d = st.cost() - current
+            self._exchange_routes(p, q)
+            if best is None or d < best[0]:
+                best = (d, q)
+        return best
+
     def _perturb(self) -> None:
-        """Breakout: a few random swaps in random rounds to leave a plateau."""
+        """Breakout: a few random swaps in random rounds to leave a plateau (first plans: from the best plan)."""
+        if self.floor is not None:
+            self.state = _reseated(self.state.inst, self.best_seats)
         st, inst, rng = self.state, self.state.inst, self.rng
         for _ in range(2 + rng.randrange(4)):
             r = rng.choice(self.free)
@@ -354,6 +425,15 @@ class TabuSearch:
         self.best_cost = cost
         self.best_seats = [row[:] for row in self.state.seat]
         self.best_levels = self.state.levels[:]
+
+
+def _reseated(inst: Instance, seats: list[list[int]]) -> State:
+    """A fresh state with these seats in the free rounds (played rounds as played)."""
+    state = State(inst)
+    for r in inst.free_rounds:
+        for p in inst.present[r]:
+            state.add(r, p, seats[r][p])
+    return state
 
 
 def restore_published(state: State, deadline: Deadline) -> None:
