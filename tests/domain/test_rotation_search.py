@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 
 from worldcafe.domain.rotation import plan
+from worldcafe.domain.rotation.bounds import balance_floor
 from worldcafe.domain.rotation.deadline import Deadline
 from worldcafe.domain.rotation.model import parse_problem
 from worldcafe.domain.rotation.pairs import PairTabu, greedy_pairs, is_plain
+from worldcafe.domain.rotation.search import TabuSearch
 from worldcafe.domain.rotation.state import State, build_instance
 
 
@@ -90,3 +92,62 @@ def test_plain_search_stops_at_the_bound() -> None:
     metrics = plan(golfers(6, 4, 5, limit=5.0))["metrics"]
     assert metrics["repeat_pairs"] == 0
     assert metrics["elapsed_s"] < 2.5
+
+
+# -- first plans: every level targeted -----------------------------------------------------------------------
+# People (x, y) with x in Z5, y in 1..4 at 5 single-topic tables for 4 rounds: in round r, (x, y) sits at table
+# x + r·y (mod 5). Two people with y ≠ y' meet only in the round r = (x' − x)/(y − y'), so never twice; each
+# person's tables x, x + y, x + 2y, x + 3y are distinct, so nobody revisits a topic; every table holds one
+# person of each y. Any split of the people into two groups is a relabelling of the same routes.
+PEOPLE = [(x, y) for x in range(5) for y in range(1, 5)]
+
+
+def z5_search(groups: dict[tuple[int, int], str], capacity: int, seed: int) -> tuple[TabuSearch, list[int]]:
+    """The Z5 plan as a first-plan tabu search (floor of every level set, as `plan` does) and that floor."""
+    spec = {
+        "rounds": 4,
+        "tables": [{"id": f"T{t}", "topic": f"Topic {t}", "capacity": capacity} for t in range(5)],
+        "participants": [{"id": f"P{x}{y}", "group": groups.get((x, y))} for x, y in PEOPLE],
+        "seed": seed,
+    }
+    inst = build_instance(parse_problem(spec))
+    state = State(inst)
+    for r in range(4):
+        for i, (x, y) in enumerate(PEOPLE):
+            state.add(r, i, (x + r * y) % 5)
+    floor = [0, 0, 0, 0, balance_floor(inst), 0]
+    target = sum(w * v for w, v in zip(inst.weights, floor, strict=True))
+    # The work budget ends the search (deterministic); the deadline only guards against a hang.
+    search = TabuSearch(state, random.Random(seed), Deadline.after(60), target, 200_000)
+    search.floor, search.balance_floor = floor, floor[4]
+    return search, floor
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_mixing_is_fixed_on_a_tight_zero_repeat_plan(seed: int) -> None:
+    """Groups by x (x in {0, 1} plus two more: 10 A / 10 B) leave round 0's tables all-A or all-B: 32 off the mix.
+    Grouping by y (y in {1, 2}) puts 2 A and 2 B at every table in every round, so a zero-repeat, fully mixed plan
+    of these routes exists; single swaps cannot reach it without repeats, route exchanges can."""
+    a_people = {(x, y) for x, y in PEOPLE if x in (0, 1)} | {(2, 1), (2, 2)}
+    search, floor = z5_search({p: "A" if p in a_people else "B" for p in PEOPLE}, 4, seed)
+    assert search.state.levels[:4] == [0, 0, 0, 32]
+    search.run()
+    assert search.best_levels[:5] == floor[:5]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_first_plan_search_reaches_the_evenest_sizes(seed: int) -> None:
+    """Two people moved in round 0 to the one table their route misses (x + 4y): no topic repeat, but sizes
+    3-5-4-… and a few repeats. The search ends with every round 4-4-4-4-4 and still no repeat, no topic repeat
+    and every table mixed."""
+    search, floor = z5_search({p: "A" if p[1] <= 2 else "B" for p in PEOPLE}, 6, seed)
+    state = search.state
+    for x, y in ((0, 1), (1, 2)):
+        state.move(0, PEOPLE.index((x, y)), (x + 4 * y) % 5)
+    assert state.levels[0] == 0
+    search.best_cost = state.cost()
+    search.best_seats = [row[:] for row in state.seat]
+    search.best_levels = state.levels[:]
+    assert state.levels[4] > floor[4]
+    search.run()
+    assert search.best_levels[:5] == floor[:5]

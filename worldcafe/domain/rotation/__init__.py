@@ -20,6 +20,9 @@ from .state import Instance, State, build_instance
 
 # Moves evaluated per second of time_limit_s; calibrated so the budget ends well before the deadline.
 WORK_PER_SECOND = 150_000
+# First plans: the work budget is this multiple of the re-planning one (which ends after 50–65 % of the limit and
+# leaves the rest to later stages; a first plan has none), so the search ends near time_limit_s on a quiet machine.
+FIRST_PLAN_BUDGET_SHARE = 1.6
 # The social-golfer search (pairs.py) prices about this many swaps per second of time_limit_s (O(1) each).
 PAIR_WORK_PER_SECOND = 2_000_000
 # Re-planning's first stage (only newcomers move) gives up after this many idle steps per newcomer seat.
@@ -157,7 +160,9 @@ def _solve(problem: Problem, deadline: Deadline, one_at_a_time: bool) -> _Outcom
         seats, levels, method, iterations = _golfers(inst, state, method, floor, rng, problem.time_limit_s, deadline)
         return _Outcome(inst, seats, method, floor, levels[:5] == floor[:5], iterations, None, 0)
     else:
+        # A first plan has no later stage: the whole limit goes to the search unless it reaches the floor.
         search.floor, search.balance_floor = floor, floor[4]
+        search.budget = int(FIRST_PLAN_BUDGET_SHARE * budget)
         seats, levels = search.run(), search.best_levels
     at_floor = levels[:5] == floor[:5]
     return _Outcome(inst, seats, method, floor, at_floor, search.iterations, repair, search.work)

@@ -89,7 +89,7 @@ def _make_room(state: State, r: int, p: int) -> int:
 # First plans: the share of steps that target a lower level above its floor rather than the highest.
 LOWER_LEVEL_SHARE = 0.3
 # First plans: the share of mixing steps that also price route exchanges, and how many partners each prices.
-ROUTE_SHARE = 0.3
+ROUTE_SHARE = 1.0
 ROUTE_PARTNERS = 24
 
 
@@ -121,6 +121,8 @@ class TabuSearch:
         # First plans set the floor of every level (topic repeats … sizes): the search then targets each level
         # above its floor (the highest most often), trades whole routes for mixing, and perturbs the best plan.
         self.floor: list[int] | None = None
+        self.route_tabu: dict[tuple[int, int], int] = {}
+        self.max_delta: int | None = None  # first plans: the largest cost change a step may make
 
     def run(self, patience: int = 0) -> list[list[int]]:
         """Improve until the target cost, the budget or the deadline; return the best seats found.
@@ -183,6 +185,9 @@ class TabuSearch:
             if len(above) > 1 and rng.random() < LOWER_LEVEL_SHARE:
                 # A lower level may gain without a higher one losing (sizes, mixing under a repeat bound).
                 level = rng.choice(above[1:])
+            # The step may not worsen any level above the one it targets (those at their floor stay there).
+            weights = inst.weights
+            self.max_delta = weights[level - 1] // 2 if level else None
         if level == 1 and rng.random() < 0.5:
             # Dotú & Van Hentenryck: every person of one round who sits with someone already met.
             r = rng.choice(self.free)
@@ -246,12 +251,17 @@ class TabuSearch:
         r, people = picked
         current = st.cost()
         self.best_delta, self.best_move, self.ties = None, None, 0
+        limit = self.max_delta
         for p in people:
             self._scan(r, p, current)
         double = self._best_double(r, people[0])
+        if limit is not None and double is not None and double[0] > limit:
+            double = None
         if double is not None and (self.best_delta is None or double[0] < self.best_delta):
             self.best_delta, self.best_move = double[0], ("double", people[0], double[1], double[2])
         route = self._best_route(r, people[0], current)
+        if limit is not None and route is not None and route[0] > limit:
+            route = None
         if route is not None and (self.best_delta is None or route[0] < self.best_delta):
             self.best_delta, self.best_move = route[0], ("route", people[0], route[1], -1)
         if self.best_move is None or self.best_delta is None:
@@ -261,6 +271,7 @@ class TabuSearch:
         tenure = 3 + self.rng.randrange(8)
         if kind == "route":
             self._exchange_routes(p, a)
+            self.route_tabu[(min(p, a), max(p, a))] = self.iterations + tenure
         elif kind == "move":
             st.move(r, p, a)
             self.tabu[(r, p, t1)] = self.iterations + tenure
@@ -298,7 +309,7 @@ class TabuSearch:
 
     def _consider(self, d: int, tabu: bool, current: int, move: tuple[str, int, int, int]) -> None:
         """Keep the best non-tabu move (a tabu one only if it beats the best plan); break ties at random."""
-        if tabu and current + d >= self.best_cost:
+        if tabu and current + d >= self.best_cost or self.max_delta is not None and d > self.max_delta:
             return
         if self.best_delta is None or d < self.best_delta:
             self.best_delta, self.best_move, self.ties = d, move, 1
@@ -400,6 +411,8 @@ class TabuSearch:
             self._exchange_routes(p, q)
             d = st.cost() - current
             self._exchange_routes(p, q)
+            if self.route_tabu.get((min(p, q), max(p, q)), 0) > self.iterations and current + d >= self.best_cost:
+                continue
             if best is None or d < best[0]:
                 best = (d, q)
         return best
