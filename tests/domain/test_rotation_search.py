@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from itertools import combinations
 from typing import Any
 
@@ -151,3 +152,13 @@ def test_first_plan_search_reaches_the_evenest_sizes(seed: int) -> None:
     assert state.levels[4] > floor[4]
     search.run()
     assert search.best_levels[:5] == floor[:5]
+
+
+@pytest.mark.parametrize(("groups", "size", "weeks"), [(20, 10, 10), (40, 5, 6), (13, 4, 12)])
+def test_plain_events_keep_the_time_limit(groups: int, size: int, weeks: int) -> None:
+    """The largest plain events the pair search takes (and one just beyond) return within the limit plus a little."""
+    spec = golfers(groups, size, weeks, limit=0.3)
+    start = time.monotonic()
+    metrics = plan(spec)["metrics"]
+    assert time.monotonic() - start < 0.3 + 1.0
+    assert metrics["size_spread"] == 0

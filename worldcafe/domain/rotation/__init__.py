@@ -177,7 +177,7 @@ def _golfers(
     greedy = _state_from(inst, greedy_pairs(inst, played, rng, deadline), rng, deadline)
     if greedy.cost() < start.cost():
         start, method = greedy, "greedy_pairs"
-    if start.levels[1] <= floor[1]:
+    if start.levels[1] <= floor[1] or deadline.expired():
         return start.seat, start.levels, method, 0
     search = PairTabu(inst, played, [start.seat[r] for r in free], rng)
     seats = search.run(floor[1], int(PAIR_WORK_PER_SECOND * limit), deadline)

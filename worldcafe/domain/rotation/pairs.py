@@ -21,13 +21,17 @@ STALL_STEPS = 60
 POSITIONS_PER_STEP = 24
 # Tabu tenure: a swapped person may not return to the table they left for this many steps (uniform).
 TENURE = (4, 16)
-# Largest event this search takes (counters are people² + rounds × people × tables).
-MAX_PEOPLE = 600
+# Largest event this search takes: loading the counters (at the start and at every perturbation) costs
+# free rounds × people² steps, kept to about a tenth of a second.
+MAX_LOAD = 200_000
+# Beyond this many candidates a pick prices pairs among a random sample of them only.
+PAIR_SAMPLE = 32
 
 
 def is_plain(inst: Instance) -> bool:
     """Is this a social-golfer event (only repeated pairs and sizes matter, everyone fits every table)?"""
-    if inst.prev is not None or inst.n_people > MAX_PEOPLE or inst.n_rounds - inst.n_played < 1:
+    free = inst.n_rounds - inst.n_played
+    if inst.prev is not None or free < 1 or free * inst.n_people**2 > MAX_LOAD:
         return False
     if any(t >= 0 for t in inst.topic) or any(g >= 0 for g in inst.group) or any(inst.avoid):
         return False
@@ -51,7 +55,7 @@ def greedy_pairs(inst: Instance, meet: bytearray, rng: random.Random, deadline: 
     """Triska–Musliu style start: per free round, fill each table with pairs who met neither each other nor
     anyone at the table, choosing the pair that leaves the table the most freedom (people still placeable).
 
-    Freedom is counted on bitsets; beyond 64 candidates per pick only a random sample of pairs is priced.
+    Freedom is counted on bitsets; beyond PAIR_SAMPLE candidates a pick prices pairs among a random sample.
     Returns seats per free round (index = person).
     """
     P = inst.n_people
@@ -71,9 +75,11 @@ def greedy_pairs(inst: Instance, meet: bytearray, rng: random.Random, deadline: 
             group: list[int] = []
             allowed = unplaced  # unplaced people who met nobody at the table
             while len(group) < sizes[t]:
-                if deadline.expired() or not allowed:
+                if deadline.expired():
                     pool = allowed or unplaced
-                    pick = [_lowest_meetings(pool, group, met, rng)]
+                    pick = [(pool & -pool).bit_length() - 1]  # past the deadline: dealt, not priced
+                elif not allowed:
+                    pick = [_lowest_meetings(unplaced, group, met, rng)]
                 elif sizes[t] - len(group) >= 2:
                     pick = _best_pair(allowed, met, rng)
                 else:
@@ -105,11 +111,11 @@ def _bits(mask: int) -> list[int]:
 def _best_pair(allowed: int, met: list[int], rng: random.Random) -> list[int]:
     """The pair in `allowed` who have not met, leaving the most freedom; a single person if there is none."""
     people = _bits(allowed)
+    if len(people) > PAIR_SAMPLE:
+        people = sorted(rng.sample(people, PAIR_SAMPLE))
     pairs = [(a, b) for i, a in enumerate(people) for b in people[i + 1 :] if not met[a] >> b & 1]
     if not pairs:
         return [_best_single(allowed, met, rng)]
-    if len(pairs) > 64 * 8:
-        pairs = rng.sample(pairs, 64 * 8)
     best, score = pairs[0], -1
     for a, b in pairs:
         free = (allowed & ~met[a] & ~met[b] & ~(1 << a) & ~(1 << b)).bit_count()
@@ -126,6 +132,8 @@ def _best_single(allowed: int, met: list[int], rng: random.Random) -> int:
 
 def _lowest_meetings(pool: int, group: list[int], met: list[int], rng: random.Random) -> int:
     people = _bits(pool)
+    if len(people) > PAIR_SAMPLE:
+        people = rng.sample(people, PAIR_SAMPLE)
     return min(people, key=lambda a: (sum(met[a] >> x & 1 for x in group), rng.random()))
 
 
