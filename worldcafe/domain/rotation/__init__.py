@@ -23,8 +23,9 @@ WORK_PER_SECOND = 150_000
 # First plans: the work budget is this multiple of the re-planning one (which ends after 50–65 % of the limit and
 # leaves the rest to later stages; a first plan has none), so the search ends near time_limit_s on a quiet machine.
 FIRST_PLAN_BUDGET_SHARE = 1.6
-# The social-golfer search (pairs.py) prices about this many swaps per second of time_limit_s (O(1) each).
-PAIR_WORK_PER_SECOND = 2_000_000
+# The social-golfer search (pairs.py) prices this many swaps (O(1) each) per unit of WORK_PER_SECOND: 5,000,000 per
+# second of time_limit_s, about the whole limit on a quiet development machine (the deadline ends it on a busier one).
+PAIR_WORK_SHARE = 100 / 3
 # Re-planning's first stage (only newcomers move) gives up after this many idle steps per newcomer seat.
 STAGE_ONE_PATIENCE = 10
 # When the tabu search finds no floor plan in half the work budget, the branch-and-bound tries with this
@@ -180,7 +181,7 @@ def _golfers(
     if start.levels[1] <= floor[1] or deadline.expired():
         return start.seat, start.levels, method, 0
     search = PairTabu(inst, played, [start.seat[r] for r in free], rng)
-    seats = search.run(floor[1], int(PAIR_WORK_PER_SECOND * limit), deadline)
+    seats = search.run(floor[1], int(PAIR_WORK_SHARE * WORK_PER_SECOND * limit), deadline)
     state = _state_from(inst, seats, rng, deadline)
     return state.seat, state.levels, method, search.iterations
 

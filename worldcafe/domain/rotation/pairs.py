@@ -20,7 +20,7 @@ STALL_STEPS = 60
 # on large events; every partner of each is priced.
 POSITIONS_PER_STEP = 24
 # Tabu tenure: a swapped person may not return to the table they left for this many steps (uniform).
-TENURE = (4, 16)
+TENURE = (2, 8)
 # Largest event this search takes: loading the counters (at the start and at every perturbation) costs
 # free rounds × people² steps, kept to about a tenth of a second.
 MAX_LOAD = 200_000
