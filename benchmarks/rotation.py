@@ -1,6 +1,9 @@
-"""Rotation benchmark: ours vs random shuffling, the "+1 table" shift and good-enough-golfers; prints JSON.
+"""Rotation benchmark: ours vs random shuffling, the "+1 table" shift, good-enough-golfers and a Dotú–Van Hentenryck
+tabu search (both baselines re-implemented here, not ours); prints JSON.
 
 Run: .venv/bin/python benchmarks/rotation.py [--quick]
+     .venv/bin/python benchmarks/rotation.py --golfers [SECONDS [SEEDS]]   (Social Golfer rows only: ours, the
+     Dotú–Van Hentenryck tabu baseline and good-enough-golfers side by side, default 1 s, seeds 1–2)
 """
 
 from __future__ import annotations
@@ -139,6 +142,110 @@ def golfers_baseline(groups: int, size: int, rounds: int, rng: random.Random) ->
     return schedule
 
 
+def dvh_tabu_baseline(groups: int, size: int, rounds: int, rng: random.Random, seconds: float) -> list[list[list[int]]]:
+    """BASELINE, not ours: Dotú & Van Hentenryck's tabu search for the Social Golfer Problem ("Scheduling social
+    golfers locally", CPAIOR 2005), a plain Python implementation for side-by-side runs.
+
+    Random start; cost = Σ over pairs of (meetings − 1)⁺. Each step prices every swap of a conflicting golfer
+    (one whose group holds someone met more than once) with any golfer of another group in the same week and
+    takes the best non-tabu swap (ties at random; aspiration: a tabu swap that beats the best schedule). The
+    swapped pair is tabu in that week for a random tenure (4–100 steps). After 1,000 steps without a new best
+    schedule it restarts from the best schedule with a few random swaps. Stops at cost 0 or after `seconds`.
+    """
+    total = groups * size
+    weeks = []
+    for _ in range(rounds):
+        people = list(range(total))
+        rng.shuffle(people)
+        weeks.append([people[i * size : (i + 1) * size] for i in range(groups)])
+    meet = [[0] * total for _ in range(total)]
+
+    def count(schedule: list[list[list[int]]]) -> int:
+        for row in meet:
+            row[:] = [0] * total
+        for week in schedule:
+            for group in week:
+                for i, a in enumerate(group):
+                    for b in group[i + 1 :]:
+                        meet[a][b] += 1
+                        meet[b][a] += 1
+        return sum(max(0, meet[a][b] - 1) for a in range(total) for b in range(a + 1, total))
+
+    def delta(week: list[list[int]], ga: int, ia: int, gb: int, ib: int) -> int:
+        a, b = week[ga][ia], week[gb][ib]
+        d = 0
+        for x in week[ga]:
+            if x != a:
+                d += (meet[b][x] >= 1) - (meet[a][x] >= 2)
+        for x in week[gb]:
+            if x != b:
+                d += (meet[a][x] >= 1) - (meet[b][x] >= 2)
+        return d
+
+    def swap(week: list[list[int]], ga: int, ia: int, gb: int, ib: int) -> None:
+        a, b = week[ga][ia], week[gb][ib]
+        for x in week[ga]:
+            if x != a:
+                meet[a][x] -= 1
+                meet[x][a] -= 1
+                meet[b][x] += 1
+                meet[x][b] += 1
+        for x in week[gb]:
+            if x != b:
+                meet[b][x] -= 1
+                meet[x][b] -= 1
+                meet[a][x] += 1
+                meet[x][a] += 1
+        week[ga][ia], week[gb][ib] = b, a
+
+    cost = count(weeks)
+    best, best_weeks = cost, [[list(g) for g in w] for w in weeks]
+    tabu: dict[tuple[int, int, int], int] = {}
+    step = stable = 0
+    end = time.perf_counter() + seconds
+    while best > 0 and time.perf_counter() < end:
+        step += 1
+        choice: tuple[int, int, int, int, int] | None = None
+        best_d, ties = 0, 0
+        for w, week in enumerate(weeks):
+            for ga, group in enumerate(week):
+                for ia, a in enumerate(group):
+                    if not any(meet[a][x] >= 2 for x in group if x != a):
+                        continue
+                    for gb in range(groups):
+                        if gb == ga:
+                            continue
+                        for ib, b in enumerate(week[gb]):
+                            d = delta(week, ga, ia, gb, ib)
+                            if tabu.get((w, min(a, b), max(a, b)), 0) > step and cost + d >= best:
+                                continue
+                            if choice is None or d < best_d:
+                                choice, best_d, ties = (w, ga, ia, gb, ib), d, 1
+                            elif d == best_d:
+                                ties += 1
+                                if rng.random() * ties < 1:
+                                    choice = (w, ga, ia, gb, ib)
+        if choice is not None:
+            w, ga, ia, gb, ib = choice
+            a, b = weeks[w][ga][ia], weeks[w][gb][ib]
+            swap(weeks[w], ga, ia, gb, ib)
+            cost += best_d
+            tabu[(w, min(a, b), max(a, b))] = step + rng.randint(4, 100)
+        if cost < best:
+            best, best_weeks, stable = cost, [[list(g) for g in w] for w in weeks], 0
+        else:
+            stable += 1
+        if stable > 1000:
+            weeks = [[list(g) for g in w] for w in best_weeks]
+            for _ in range(1 + rng.randrange(3)):
+                w, ga, gb = rng.randrange(rounds), rng.randrange(groups), rng.randrange(groups)
+                ia, ib = rng.randrange(size), rng.randrange(size)
+                if ga != gb:
+                    weeks[w][ga][ia], weeks[w][gb][ib] = weeks[w][gb][ib], weeks[w][ga][ia]
+            cost, stable, tabu = count(weeks), 0, {}
+    return best_weeks
+
+
 def measure(spec: Spec, rounds_fn: Callable[[], Rounds]) -> dict[str, Any]:
     """Time one method and recount its metrics with the engine's metric code (same rules for all)."""
     start = time.perf_counter()
@@ -178,6 +285,45 @@ def compare(name: str, spec: Spec, golfers: tuple[int, int] | None = None) -> di
 
         row["good_enough_golfers"] = measure(spec, run_golfers)
     return row
+
+
+def golfer_row(groups: int, size: int, weeks: int, seconds: float, seed: int = 1) -> dict[str, Any]:
+    """One Social Golfer instance g-s-w (plain tables, no topics): ours, the tabu baseline and good-enough-golfers
+    (its own fixed effort) side by side; ours and the tabu baseline get the same `seconds`. The known optimum or
+    best lower bound is the engine's `lower_bound_repeat_pairs` (0 where a resolvable design exists)."""
+    spec = event(groups * size, 0, groups, size, weeks, seed=seed, limit=seconds)
+    rng = random.Random(seed)
+    tables = [t["id"] for t in spec["tables"]]
+
+    def as_rounds(schedule: list[list[list[int]]]) -> Rounds:
+        return [{f"P{p}": tables[g] for g, group in enumerate(week) for p in group} for week in schedule]
+
+    ours_row = ours(spec)
+    return {
+        "instance": f"social golfer {groups}-{size}-{weeks}, {seconds} s, seed {seed}",
+        "ours": {
+            k: ours_row[k] for k in ("repeat_pairs", "lower_bound_repeat_pairs", "size_spread", "method", "seconds")
+        },
+        "dvh_tabu": {
+            k: v
+            for k, v in measure(spec, lambda: as_rounds(dvh_tabu_baseline(groups, size, weeks, rng, seconds))).items()
+            if k in ("repeat_pairs", "size_spread", "seconds")
+        },
+        "good_enough_golfers": {
+            k: v
+            for k, v in measure(spec, lambda: as_rounds(golfers_baseline(groups, size, weeks, rng))).items()
+            if k in ("repeat_pairs", "size_spread", "seconds")
+        },
+    }
+
+
+GOLFERS = ((5, 3, 8), (7, 4, 9), (9, 3, 13), (5, 5, 7), (8, 4, 10), (4, 3, 5), (6, 3, 8), (5, 4, 6))
+
+
+def golfers_only(seconds: float, seeds: range) -> None:
+    """--golfers [SECONDS]: only the Social Golfer rows, each seed, printed as one JSON document."""
+    rows = [golfer_row(g, s, w, seconds, seed) for g, s, w in GOLFERS for seed in seeds]
+    print(json.dumps({"python": platform.python_version(), "machine": platform.machine(), "results": rows}, indent=1))
 
 
 def replan(people: int, topics: int, per_topic: int, leaving: int, arriving: int, rounds: int) -> dict[str, Any]:
@@ -333,6 +479,10 @@ def meet_reference(seeds: range) -> dict[str, Any]:
 def main() -> None:
     """Run every instance and print one JSON document."""
     quick = "--quick" in sys.argv
+    if "--golfers" in sys.argv:
+        rest = sys.argv[sys.argv.index("--golfers") + 1 :]
+        golfers_only(float(rest[0]) if rest else 1.0, range(1, 1 + (int(rest[1]) if len(rest) > 1 else 2)))
+        return
     rows = [
         compare(
             "reference event: 40 (15 Kanada/25 OWL), 3 topics x 3 tables of 5, 3 rounds",

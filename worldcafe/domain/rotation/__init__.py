@@ -14,12 +14,19 @@ from .deadline import Deadline
 from .meet import seek_meetings
 from .metrics import compute_metrics
 from .model import Participant, Problem, RotationInputError, Table, parse_problem
+from .pairs import PairTabu, greedy_pairs, is_plain
 from .repair import Repair, suits
 from .search import TabuSearch, restore_published, seat_greedily
 from .state import MEET, Instance, State, build_instance
 
 # Moves evaluated per second of time_limit_s; calibrated so the budget ends well before the deadline.
 WORK_PER_SECOND = 150_000
+# First plans: the work budget is this multiple of the re-planning one (which ends after 50–65 % of the limit and
+# leaves the rest to later stages; a first plan has none), so the search ends near time_limit_s on a quiet machine.
+FIRST_PLAN_BUDGET_SHARE = 1.6
+# The social-golfer search (pairs.py) prices this many swaps (O(1) each) per unit of WORK_PER_SECOND: 5,000,000 per
+# second of time_limit_s, about the whole limit on a quiet development machine (the deadline ends it on a busier one).
+PAIR_WORK_SHARE = 100 / 3
 # Re-planning's first stage (only newcomers move) gives up after this many idle steps per newcomer seat.
 STAGE_ONE_PATIENCE = 10
 # When the tabu search finds no floor plan in half the work budget, the branch-and-bound tries with this
@@ -156,7 +163,13 @@ def _solve(problem: Problem, deadline: Deadline, one_at_a_time: bool) -> _Outcom
     repair: Repair | None = None
     if inst.prev is not None:
         seats, levels, repair = _replan(problem, inst, search, floor, rng, deadline, one_at_a_time)
+    elif is_plain(inst) and state.cost() > target:
+        seats, levels, method, iterations = _golfers(inst, state, method, floor, rng, problem.time_limit_s, deadline)
+        return _Outcome(inst, seats, method, floor, _at_floor(levels, floor), iterations, None, 0)
     else:
+        # A first plan has no later stage: the whole limit goes to the search unless it reaches the floor.
+        search.floor, search.balance_floor = floor, floor[4]
+        search.budget = int(FIRST_PLAN_BUDGET_SHARE * budget)
         seats, levels = search.run(), search.best_levels
     at_floor = _at_floor(levels, floor)
     return _Outcome(inst, seats, method, floor, at_floor, search.iterations, repair, search.work)
@@ -165,6 +178,23 @@ def _solve(problem: Problem, deadline: Deadline, one_at_a_time: bool) -> _Outcom
 def _at_floor(levels: list[int], floor: list[int]) -> bool:
     """Is every level above minimal change at its floor (requested meetings included)?"""
     return levels[:5] == floor[:5] and levels[MEET] <= floor[MEET]
+
+
+def _golfers(
+    inst: Instance, start: State, method: str, floor: list[int], rng: random.Random, limit: float, deadline: Deadline
+) -> tuple[list[list[int]], list[int], str, int]:
+    """A plain event (pairs.py): the pair search from the better of the best start and the pair-aware greedy."""
+    free = list(inst.free_rounds)
+    played = State(inst).meet
+    greedy = _state_from(inst, greedy_pairs(inst, played, rng, deadline), rng, deadline)
+    if greedy.cost() < start.cost():
+        start, method = greedy, "greedy_pairs"
+    if start.levels[1] <= floor[1] or deadline.expired():
+        return start.seat, start.levels, method, 0
+    search = PairTabu(inst, played, [start.seat[r] for r in free], rng)
+    seats = search.run(floor[1], int(PAIR_WORK_SHARE * WORK_PER_SECOND * limit), deadline)
+    state = _state_from(inst, seats, rng, deadline)
+    return state.seat, state.levels, method, search.iterations
 
 
 def _replan(

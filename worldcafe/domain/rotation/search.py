@@ -6,7 +6,7 @@ import random
 
 from .deadline import Deadline
 from .meet import unmet_pick
-from .state import MEET, State, size_bands
+from .state import MEET, PRIORITY, Instance, State, size_bands
 
 
 def seat_greedily(state: State, r: int, people: list[int], rng: random.Random, deadline: Deadline) -> None:
@@ -87,6 +87,13 @@ def _make_room(state: State, r: int, p: int) -> int:
     raise AssertionError("validated input always leaves room")  # check_feasible proved a flow exists
 
 
+# First plans: the share of steps that target a lower level above its floor rather than the highest.
+LOWER_LEVEL_SHARE = 0.3
+# First plans: the share of mixing steps that also price route exchanges, and how many partners each prices.
+ROUTE_SHARE = 1.0
+ROUTE_PARTNERS = 24
+
+
 class TabuSearch:
     """Tabu search on a lexicographic cost (after Dotú & Van Hentenryck's social-golfer tabu)."""
 
@@ -112,6 +119,11 @@ class TabuSearch:
         self._bands: list[list[tuple[int, int]]] | None = None
         # Re-planning sets the least Σ size²: the search then also picks people at tables off their band.
         self.balance_floor: int | None = None
+        # First plans set the floor of every level (topic repeats … sizes): the search then targets each level
+        # above its floor (the highest most often), trades whole routes for mixing, and perturbs the best plan.
+        self.floor: list[int] | None = None
+        self.route_tabu: dict[tuple[int, int], int] = {}
+        self.max_delta: int | None = None  # first plans: the largest cost change a step may make
 
     def run(self, patience: int = 0) -> list[list[int]]:
         """Improve until the target cost, the budget or the deadline; return the best seats found.
@@ -168,10 +180,22 @@ class TabuSearch:
         level = next((i for i, v in enumerate(st.levels[:4]) if v > 0), None)
         if level is None and self.balance_floor is not None and st.levels[4] > self.balance_floor:
             level = 4  # re-planning: sizes off the least-squares bands outrank minimal change
+        if self.floor is not None:
+            above = [i for i in range(5) if st.levels[i] > self.floor[i]]
+            level = above[0] if above else None
+            if len(above) > 1 and rng.random() < LOWER_LEVEL_SHARE:
+                # A lower level may gain without a higher one losing (sizes, mixing under a repeat bound).
+                level = rng.choice(above[1:])
+            # The step may not worsen any level above the one it targets (those at their floor stay there); requested
+            # meetings rank between topic repeats and repeated pairs (PRIORITY).
+            weights = inst.weights
+            self.max_delta = weights[PRIORITY[PRIORITY.index(level) - 1]] // 2 if level else None
         if st.levels[0] == 0 and st.levels[MEET] > inst.meet_floor and rng.random() < 0.5:
             # Requested meetings rank right after topic repeats: both people of an unmet pair.
             unmet = unmet_pick(st, rng)
             if unmet is not None and not any(self._frozen(unmet[0], p) for p in unmet[1]):
+                if self.floor is not None:
+                    self.max_delta = inst.weights[0] // 2  # never at the cost of a topic repeat
                 return unmet
         if level == 1 and rng.random() < 0.5:
             # Dotú & Van Hentenryck: every person of one round who sits with someone already met.
@@ -236,17 +260,28 @@ class TabuSearch:
         r, people = picked
         current = st.cost()
         self.best_delta, self.best_move, self.ties = None, None, 0
+        limit = self.max_delta
         for p in people:
             self._scan(r, p, current)
         double = self._best_double(r, people[0])
+        if limit is not None and double is not None and double[0] > limit:
+            double = None
         if double is not None and (self.best_delta is None or double[0] < self.best_delta):
             self.best_delta, self.best_move = double[0], ("double", people[0], double[1], double[2])
+        route = self._best_route(r, people[0], current)
+        if limit is not None and route is not None and route[0] > limit:
+            route = None
+        if route is not None and (self.best_delta is None or route[0] < self.best_delta):
+            self.best_delta, self.best_move = route[0], ("route", people[0], route[1], -1)
         if self.best_move is None or self.best_delta is None:
             return False
         kind, p, a, b = self.best_move
         t1 = st.seat[r][p]
         tenure = 3 + self.rng.randrange(8)
-        if kind == "move":
+        if kind == "route":
+            self._exchange_routes(p, a)
+            self.route_tabu[(min(p, a), max(p, a))] = self.iterations + tenure
+        elif kind == "move":
             st.move(r, p, a)
             self.tabu[(r, p, t1)] = self.iterations + tenure
         elif kind == "swap":
@@ -285,7 +320,7 @@ class TabuSearch:
 
     def _consider(self, d: int, tabu: bool, current: int, move: tuple[str, int, int, int]) -> None:
         """Keep the best non-tabu move (a tabu one only if it beats the best plan); break ties at random."""
-        if tabu and current + d >= self.best_cost:
+        if tabu and current + d >= self.best_cost or self.max_delta is not None and d > self.max_delta:
             return
         if self.best_delta is None or d < self.best_delta:
             self.best_delta, self.best_move, self.ties = d, move, 1
@@ -343,8 +378,60 @@ class TabuSearch:
                 best = (d1 + d2, q, r2)
         return best
 
+    def _exchange_routes(self, p: int, q: int) -> None:
+        """p and q trade seats in every free round where both are present (an involution)."""
+        st = self.state
+        for r in self.free:
+            tp, tq = st.seat[r][p], st.seat[r][q]
+            if tp >= 0 and tq >= 0 and tp != tq:
+                st.swap(r, p, q)
+
+    def _best_route(self, r: int, p: int, current: int) -> tuple[int, int] | None:
+        """First plans, mixing targeted: the best exchange of p's whole route with someone of another group.
+
+        Two people trading routes keep every table's size and, without played rounds, every pair count (p's
+        meetings become q's and back) and, when their reachable topics agree, the topic level: only mixing and
+        avoid pairs can change, so this fixes mixes that single and double swaps cannot fix without breaking a
+        higher level. Priced by applying and undoing the exchange.
+        """
+        st, inst, rng = self.state, self.state.inst, self.rng
+        g = inst.group[p]
+        if self.floor is None or g < 0 or st.dev[r][st.seat[r][p]] == 0 or rng.random() >= ROUTE_SHARE:
+            return None
+        if self._frozen(r, p):
+            return None
+        others = [
+            q
+            for q in inst.present[r]
+            if inst.group[q] != g
+            and inst.topics_possible[q] == inst.topics_possible[p]
+            and st.seat[r][q] != st.seat[r][p]
+        ]
+        if len(others) > ROUTE_PARTNERS:
+            others = rng.sample(others, ROUTE_PARTNERS)
+        best: tuple[int, int] | None = None
+        for q in others:
+            if any(
+                st.seat[x][q] >= 0
+                and st.seat[x][p] >= 0
+                and (st.seat[x][q] not in inst.compat_set[p] or st.seat[x][p] not in inst.compat_set[q])
+                for x in self.free
+            ):
+                continue
+            self.work += 2 * len(self.free)
+            self._exchange_routes(p, q)
+            d = st.cost() - current
+            self._exchange_routes(p, q)
+            if self.route_tabu.get((min(p, q), max(p, q)), 0) > self.iterations and current + d >= self.best_cost:
+                continue
+            if best is None or d < best[0]:
+                best = (d, q)
+        return best
+
     def _perturb(self) -> None:
-        """Breakout: a few random swaps in random rounds to leave a plateau."""
+        """Breakout: a few random swaps in random rounds to leave a plateau (first plans: from the best plan)."""
+        if self.floor is not None:
+            self.state = _reseated(self.state.inst, self.best_seats)
         st, inst, rng = self.state, self.state.inst, self.rng
         for _ in range(2 + rng.randrange(4)):
             r = rng.choice(self.free)
@@ -362,6 +449,15 @@ class TabuSearch:
         self.best_cost = cost
         self.best_seats = [row[:] for row in self.state.seat]
         self.best_levels = self.state.levels[:]
+
+
+def _reseated(inst: Instance, seats: list[list[int]]) -> State:
+    """A fresh state with these seats in the free rounds (played rounds as played)."""
+    state = State(inst)
+    for r in inst.free_rounds:
+        for p in inst.present[r]:
+            state.add(r, p, seats[r][p])
+    return state
 
 
 def restore_published(state: State, deadline: Deadline) -> None:
