@@ -116,7 +116,7 @@ def z5_search(groups: dict[tuple[int, int], str], capacity: int, seed: int) -> t
     for r in range(4):
         for i, (x, y) in enumerate(PEOPLE):
             state.add(r, i, (x + r * y) % 5)
-    floor = [0, 0, 0, 0, balance_floor(inst), 0]
+    floor = [0, 0, 0, 0, balance_floor(inst), 0, inst.meet_floor]
     target = sum(w * v for w, v in zip(inst.weights, floor, strict=True))
     # The work budget ends the search (deterministic); the deadline only guards against a hang.
     search = TabuSearch(state, random.Random(seed), Deadline.after(60), target, 200_000)
