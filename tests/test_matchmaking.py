@@ -364,3 +364,13 @@ def test_retention_days_come_from_the_environment(tmp_path: Path):
     for bad in ("0", "soon"):
         with pytest.raises(ConfigError):
             load_config(tmp_path, {"WORLDCAFE_RETENTION_DAYS": bad})
+
+
+def test_reasons_come_in_the_readers_language(client, profiled):
+    settings(client, profiled, seat_complementary=True)
+    view = client.get(f"/api/v1/events/{profiled.code}/matches",
+                      headers={**bearer(profiled.moderator), "Accept-Language": "de"}).get_json()
+    reasons = [r for p in view["pairs"] for r in p["reasons"]]
+    assert any(r.startswith("Ada bietet „Computer vision for quality inspection“; Bo sucht „computer vision") and
+               "(gemeinsam: " in r for r in reasons), reasons
+    assert any(r.startswith("Beide interessieren sich für Robotics") for r in reasons), reasons
