@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
@@ -221,9 +222,9 @@ def test_outcomes_count_meetings_connections_and_requests_by_group_pair_without_
     body = response.get_data(as_text=True)
     assert not any(contact in body for contact in CONTACTS) and "Ada" not in body
     # Every export of the moderator carries the outcomes, and no contact.
-    headings = {"md": "Networking outcomes", "html": "Networking outcomes", "csv": "Networking outcomes",
-                "json": '"outcomes"'}
-    for fmt in ("md", "html", "csv", "json", "docx"):
+    headings = {"md": "Networking outcomes", "html": "Networking outcomes", "csv?part=outcomes": "Networking outcomes",
+                "json": '"outcomes"', "csv": "Topic"}
+    for fmt in ("md", "html", "csv?part=outcomes", "json", "docx", "csv"):
         exported = client.get(f"/api/v1/events/{profiled.code}/summary.{fmt}", headers=bearer(profiled.moderator))
         assert exported.status_code == 200
         if fmt == "docx":
@@ -235,6 +236,20 @@ def test_outcomes_count_meetings_connections_and_requests_by_group_pair_without_
         assert not any(contact in text for contact in CONTACTS), fmt
     html = client.get(f"/api/v1/events/{profiled.code}/summary.html", headers=bearer(profiled.moderator)).get_data(True)
     assert 'id="chart-outcomes' in html
+    # The notes' CSV stays one row per note; the outcomes come as a CSV of their own.
+    notes_csv = client.get(f"/api/v1/events/{profiled.code}/summary.csv", headers=bearer(profiled.moderator))
+    assert "Networking outcomes" not in notes_csv.get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(client.get(f"/api/v1/events/{profiled.code}/summary.csv?part=outcomes",
+                                                  headers=bearer(profiled.moderator)).get_data(as_text=True))))
+    assert ["Contact requests", "3"] in rows and ["CA–DE", str(counts["meetings"]["by_group_pair"][0]["pairs"]) if
+                                                   counts["meetings"]["by_group_pair"] else "0", "2", "1"] in rows
+    # The share link's exports carry no outcomes.
+    share = client.post(f"/api/v1/events/{profiled.code}/share", headers=bearer(profiled.moderator),
+                        json={"enabled": True}).get_json()["link"].rsplit("/", 1)[1]
+    shared = client.get(f"/r/{share}/summary.json").get_json()
+    assert "outcomes" not in shared["data"] and shared["summary"]["outcomes"] is None
+    assert "chart-outcomes" not in client.get(f"/r/{share}").get_data(as_text=True)
+    assert client.get(f"/r/{share}/summary.csv?part=outcomes").status_code == 404
 
 
 def rows_of_event(app, event_id: int, people: list[int]) -> dict[str, int]:
@@ -349,3 +364,13 @@ def test_retention_days_come_from_the_environment(tmp_path: Path):
     for bad in ("0", "soon"):
         with pytest.raises(ConfigError):
             load_config(tmp_path, {"WORLDCAFE_RETENTION_DAYS": bad})
+
+
+def test_reasons_come_in_the_readers_language(client, profiled):
+    settings(client, profiled, seat_complementary=True)
+    view = client.get(f"/api/v1/events/{profiled.code}/matches",
+                      headers={**bearer(profiled.moderator), "Accept-Language": "de"}).get_json()
+    reasons = [r for p in view["pairs"] for r in p["reasons"]]
+    assert any(r.startswith("Ada bietet „Computer vision for quality inspection“; Bo sucht „computer vision") and
+               "(gemeinsam: " in r for r in reasons), reasons
+    assert any(r.startswith("Beide interessieren sich für Robotics") for r in reasons), reasons

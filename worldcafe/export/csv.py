@@ -65,12 +65,22 @@ def to_csv(data: Mapping[str, Any], delimiter: str | None = None) -> str:
             _text(", ".join(str(t) for t in note.get("tags") or [])), _text(note.get("text")),
             _text(local_time(note.get("created_at"), zone)), str(votes.get(str(note.get("id")), 0)),
             _text(note.get("id"))])
+    return BOM + buffer.getvalue()
+
+
+def outcomes_csv(data: Mapping[str, Any], delimiter: str | None = None) -> str:
+    """The networking outcomes as their own CSV (the notes' CSV stays one row per note): the totals as label and
+    value, then a table per pair of groups. Counts only."""
+    event = data.get("event") or {}
+    if delimiter is None:
+        delimiter = ";" if event.get("language") == "de" else ","
+    words = strings_for(str(event.get("language") or "en"))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([words["outcomes"], ""])
     outcomes = data.get("outcomes")
     if outcomes:
-        # After the notes, apart by an empty row: the organiser's counts (never a name or contact).
         totals, header, rows = outcome_rows(outcomes, words)
-        writer.writerow([])
-        writer.writerow([words["outcomes"]])
         writer.writerows([[_text(label), _text(value)] for label, value in totals])
         if rows:
             writer.writerow([])

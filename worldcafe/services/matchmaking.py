@@ -150,8 +150,8 @@ class _Reasons:
 
     def __init__(self, people: dict[int, dict[str, Any]]) -> None:
         self.people = people
-        self.offer = _("%(offers)s offers “%(offer)s”; %(seeks)s seeks “%(seek)s” (shared: %(words)s)")
-        self.interests = _("Both are interested in %(words)s")
+        self.offer: str = _("%(offers)s offers “%(offer)s”; %(seeks)s seeks “%(seek)s” (shared: %(words)s)")
+        self.interests: str = _("Both are interested in %(words)s")
 
     def text(self, reason: dict[str, Any]) -> str:
         words = ", ".join(reason["words"])

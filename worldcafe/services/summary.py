@@ -14,6 +14,7 @@ from .. import offload
 from ..domain.palette import hex_of
 from ..export import render_export, themes_of
 from ..export.common import local_time
+from ..export.csv import outcomes_csv
 from ..extensions import db
 from ..models import AccessLink, CafeTable, Event, Note, Participant, Photo, Round, Seat, Topic
 from .access import find_link, issue_link
@@ -171,6 +172,7 @@ def export(
     *,
     complete: bool = True,
     photo_files: dict[str, str] | None = None,
+    part: str | None = None,
 ) -> tuple[bytes, str, str]:
     """The harvest in one format: (body, mimetype, file name). The share link's (``include_hidden`` and ``complete``
     off) leave hidden notes out entirely, and its JSON holds no names or seats: no plan, no group count per table.
@@ -178,12 +180,18 @@ def export(
     The data is read here; the summary is built and rendered in a worker."""
     if fmt not in EXPORTS:
         raise ServiceError("not_found", _("Unknown format %(fmt)s; use json, md, csv, html or docx.", fmt=fmt))
+    slug = "".join(c if c.isalnum() else "-" for c in event.name.lower()).strip("-")[:60] or "worldcafe"
+    if part is not None:
+        # The networking outcomes as a CSV of their own (the notes' CSV stays one row per note); the organiser's only.
+        if part != "outcomes" or fmt != "csv" or not complete:
+            raise ServiceError("not_found", _("Only the CSV has parts: ?part=outcomes."))
+        body = outcomes_csv({"event": {"language": event.language}, "outcomes": outcomes(event)})
+        return body.encode("utf-8"), EXPORTS["csv"][0], f"{slug}-outcomes.csv"
     data = summary_data(event, photo_url, include_hidden, include_outcomes=complete)
     let_others_run()
     plan = plan_rounds(event) if fmt == "json" and complete else None
     body = offload.run(render_export, fmt, data, plan, photo_files if fmt in ("html", "docx") else None, not complete)
     mimetype, extension = EXPORTS[fmt]
-    slug = "".join(c if c.isalnum() else "-" for c in event.name.lower()).strip("-")[:60] or "worldcafe"
     return body, mimetype, f"{slug}-summary.{extension}"
 
 

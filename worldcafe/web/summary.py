@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app
+from flask import Blueprint, Response, abort, current_app, request
 
 from .. import offload
 from ..export.photos import shrink
@@ -44,6 +44,7 @@ def summary_response(access: Access, fmt: str, download: bool) -> Response:
         event, fmt, lambda photo_id: f"{origin}/photo/{sign_photo(event, photo_id)}",
         include_hidden=moderator, complete=moderator,
         photo_files=photo_files(event, current_app.instance_path) if download else None,
+        part=request.args.get("part"),
     )
     response = Response(body, content_type=mimetype)  # already carries its charset: Werkzeug would add another
     if download:

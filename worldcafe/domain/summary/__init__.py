@@ -173,7 +173,9 @@ def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
         "attendance": attendance,
         "mixing": mixing,
         "outcomes": outcomes,
-        "charts": {**_charts(words, ranking, attendance, mixing), "outcomes": _outcomes_chart(words, outcomes)},
+        # The outcomes' chart only where the data has outcomes (the organiser's exports, not the share link's).
+        "charts": {**_charts(words, ranking, attendance, mixing),
+                   **({"outcomes": _outcomes_chart(words, outcomes)} if outcomes else {})},
         "photos": sorted((dict(p) for p in data.get("photos") or []),
                          key=lambda p: (_order(p.get("round")), _order(p.get("table")), str(p.get("id")))),
     }

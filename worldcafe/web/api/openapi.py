@@ -140,6 +140,8 @@ OPERATIONS: dict[str, Operation] = {
     "api.summary": Operation(
         roles=("moderator", "summary"),
         tag="harvest",
+        # The organiser's networking outcomes as a CSV of their own (moderator, csv only).
+        query={"part": {"type": "string", "enum": ["outcomes"]}},
         answers=tuple(sorted({mimetype.split(";")[0] for mimetype, _extension in EXPORTS.values()})),
     ),
     "api.share": Operation(roles=MODERATOR, body=spec.ShareSpec, tag="harvest"),
