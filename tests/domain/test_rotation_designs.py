@@ -150,3 +150,25 @@ def test_replanning_continues_the_played_construction(
         assert m["method"].startswith("continued"), m
     assert (m["repeat_pairs"], m["topic_repeats"], m["capacity_overflow"]) == (0, 0, 0), m
     assert max(meetings(result["rounds"]).values()) == 1
+
+
+@pytest.mark.parametrize("published", [True, False])
+@pytest.mark.parametrize(("tables", "topics", "capacity", "people"), [(16, 16, 10, 150), (9, 3, 5, 40)])
+def test_replanning_after_one_round_continues_a_construction(
+    tables: int, topics: int, capacity: int, people: int, published: bool
+) -> None:
+    """After one played round the speeds are read from the published plan's next round (people keep their seats),
+    or, with the played round alone, a fresh construction gives the people of each played table different speeds;
+    either way 5 leave and 5 arrive and nobody meets twice nor revisits a topic."""
+    spec = {
+        "rounds": 6 if topics == tables else 3,
+        "tables": [{"id": f"T{i}", "capacity": capacity, "topic": f"Topic {i % topics}"} for i in range(tables)],
+        "participants": [{"id": f"P{i}"} for i in range(people)],
+        "seed": 5,
+        "time_limit_s": 2.0,
+    }
+    result = replanned_after(spec, 1, [f"P{i}" for i in range(0, 25, 5)], 5, published)
+    m = result["metrics"]
+    assert (m["repeat_pairs"], m["topic_repeats"], m["capacity_overflow"]) == (0, 0, 0), m
+    if published:
+        assert m["changed"] == 0, m
