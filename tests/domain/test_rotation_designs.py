@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from worldcafe.domain.rotation import plan
-from worldcafe.domain.rotation.designs import affine_classes
+from worldcafe.domain.rotation.designs import affine_classes, kirkman_classes
 
 
 def golfers(groups: int, size: int, rounds: int, seed: int = 1, limit: float = 2.0) -> dict[str, Any]:
@@ -64,6 +64,29 @@ def test_affine_geometries_seat_golfers_without_repeats(groups: int, size: int, 
     m = result["metrics"]
     assert (m["repeat_pairs"], m["size_spread"], m["capacity_overflow"]) == (0, 0, 0), m
     assert max(meetings(result["rounds"]).values()) == 1
+
+
+@pytest.mark.parametrize("n", [3, 7, 9, 11, 13])
+def test_kirkman_triple_systems_are_resolvable(n: int) -> None:
+    """KTS(3n), n = 3, 7, 9, 11, 13 (9, 21, 27, 33, 39 points): (3n − 1)/2 classes of n triples, every pair once."""
+    classes = kirkman_classes(n)
+    assert classes is not None and len(classes) == (3 * n - 1) // 2
+    met: Counter[tuple[int, int]] = Counter()
+    for row in classes:
+        assert sorted(Counter(row).values()) == [3] * n
+        blocks: dict[int, list[int]] = {}
+        for x, table in enumerate(row):
+            blocks.setdefault(table, []).append(x)
+        for block in blocks.values():
+            met.update(combinations(block, 2))
+    assert len(met) == 3 * n * (3 * n - 1) // 2 and set(met.values()) == {1}
+
+
+@pytest.mark.parametrize(("groups", "rounds"), [(7, 10), (7, 6), (11, 16), (13, 19)])
+def test_kirkman_systems_seat_triples_without_repeats(groups: int, rounds: int) -> None:
+    """21 people at 7 tables of 3 for 10 rounds (KTS(21)), 33 at 11 for 16 (KTS(33)), 39 at 13 for 19: 0 repeats."""
+    m = plan(golfers(groups, 3, rounds))["metrics"]
+    assert (m["repeat_pairs"], m["size_spread"], m["method"]) == (0, 0, "design"), m
 
 
 def test_a_round_past_the_design_is_added_by_search() -> None:
@@ -126,14 +149,21 @@ def replanned_after(
 @pytest.mark.parametrize("published", [True, False])
 @pytest.mark.parametrize(
     ("tables", "topics", "capacity", "people", "rounds", "arriving"),
-    [(11, 0, 10, 100, 6, 0), (16, 16, 10, 150, 6, 5), (25, 5, 8, 190, 5, 0), (9, 0, 3, 27, 13, 0), (5, 0, 5, 25, 6, 0)],
+    [
+        (11, 0, 10, 100, 6, 0),
+        (16, 16, 10, 150, 6, 5),
+        (25, 5, 8, 190, 5, 0),
+        (9, 0, 3, 27, 13, 0),
+        (5, 0, 5, 25, 6, 0),
+        (7, 0, 3, 21, 10, 0),
+    ],
 )
 def test_replanning_continues_the_played_construction(
     tables: int, topics: int, capacity: int, people: int, rounds: int, arriving: int, published: bool
 ) -> None:
-    """Plan 5–6 rounds (13 for AG(3, 3)) by a construction, play 3, a few people leave (and a few arrive): the
-    re-plan follows the played pattern into the free rounds, so nobody meets anyone twice over the whole event —
-    also when only the played rounds are given, where the pattern is read back from them."""
+    """Plan 5–6 rounds (13 for AG(3, 3), 10 for KTS(21)) by a construction, play 3, a few people leave (and a few
+    arrive): the re-plan follows the played pattern into the free rounds, so nobody meets anyone twice over the whole
+    event — also when only the played rounds are given, where the pattern is read back from them."""
     spec = {
         "rounds": rounds,
         "tables": [

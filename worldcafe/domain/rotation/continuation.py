@@ -5,7 +5,7 @@ start and speed can be read back in each group the tables can be laid out as (``
 rounds confirm it. The trajectories of those (start, speed) pairs, extended into the free rounds, meet nobody twice
 over the whole event; people who left free their trajectories, and arrivals (or people whose played seats fit no
 pattern) get free trajectories of the same speeds, or of further speeds separated from all of them. Designs (affine
-geometries, Kirkman's schoolgirls) are matched the same way, by their played prefix.
+geometries, Kirkman triple systems) are matched the same way, by their played prefix.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from .constructions import KIRKMAN_15, Trajectory, _helpers, structures_for, velocity_trajectories
 from .deadline import Deadline
-from .designs import FREE, _affine_shape, affine_classes
+from .designs import FREE, KTS_TIME_SHARE, _affine_shape, affine_classes, kirkman_classes
 from .state import Instance
 
 # A pattern is used only if it explains at least this share of the people seated in every played round.
@@ -109,6 +109,11 @@ def _design_pools(inst: Instance, deadline: Deadline) -> list[Pool]:
                 for girl in block:
                     seat[girl][r] = open_tables[i]
         pools.append(([tuple(row) for row in seat], {}))
+    if T >= 7 and T % 2 and min(inst.cap[t] for t in open_tables) >= 3:
+        systems = kirkman_classes(T, deadline.share(KTS_TIME_SHARE))
+        if systems is not None:
+            extra = (FREE,) * max(0, R - len(systems))
+            pools.append(([tuple(open_tables[row[x]] for row in systems[:R]) + extra for x in range(3 * T)], {}))
     for q in range(2, 65):
         shape = _affine_shape(q * T, T)
         if shape is None or min(inst.cap[t] for t in open_tables) < q:

@@ -83,10 +83,151 @@ def affine_trajectories(inst: Instance, movers: int, rounds: int, deadline: Dead
     return [tuple(open_tables[row[x]] for row in classes) + extra for x in range(movers)]
 
 
+KTS_TIME_SHARE = 0.4
+# Kirkman triple systems found by ``kirkman_classes`` (deterministic, so kept once found).
+_KTS_FOUND: dict[int, list[list[int]]] = {}
+
+
+def kirkman_classes(n: int, deadline: Deadline | None = None, node_limit: int = 400_000) -> list[list[int]] | None:
+    """A Kirkman triple system KTS(3n) on Z_n × {0, 1, 2} invariant under translation, as (3n − 1)/2 parallel
+    classes (table 0..n−1 per point x + n·level), or None if the search ends first. n odd.
+
+    Translation by Z_n sorts the pairs into orbits: per level (n − 1)/2 of pure pairs {x, x + d} (d and −d), per
+    two levels n of mixed pairs (difference 0..n−1); each orbit has n pairs. The system is (n − 1)/2 transversal
+    blocks {0₀, b₁, c₂}, each of whose n translates is a parallel class, plus one base class of n triples whose n
+    translates are n more parallel classes: (n − 1)/2 + n = (3n − 1)/2 classes. Every pair lies in exactly one
+    triple when every pair orbit is met by exactly one of these blocks, which a backtracking search over the blocks
+    ensures (each orbit used at most once; the counts make "at most" exact). Found for n = 3, 7, 9, 11, 13, 15 in
+    0.06–2 s here (KTS(21), KTS(33), …); there is none for n = 5 (KTS(15) is Kirkman's schoolgirls, kept as data).
+    """
+    if n in _KTS_FOUND:
+        return _KTS_FOUND[n]
+    if n < 3 or n % 2 == 0:
+        return None
+    half = (n - 1) // 2
+    size = 3 * n
+    # orb[p][q]: the pair orbit of points p = x + n·level, q (pure orbits first, then mixed ones).
+    ids: dict[tuple[int, int, int], int] = {}
+    orb = [[0] * size for _ in range(size)]
+    for p in range(size):
+        for q in range(size):
+            (x, a), (y, b) = sorted(((p % n, p // n), (q % n, q // n)), key=lambda point: point[1])
+            d = (y - x) % n
+            key = (a, b, min(d, n - d)) if a == b else (a, b, d)
+            orb[p][q] = ids.setdefault(key, len(ids))
+    used = [False] * len(ids)
+    nodes = 0
+    out_of_time = False
+
+    def place(u: int, v: int, w: int) -> bool:
+        o1, o2, o3 = orb[u][v], orb[u][w], orb[v][w]
+        if used[o1] or used[o2] or used[o3] or o1 in (o2, o3) or o2 == o3:
+            return False
+        used[o1] = used[o2] = used[o3] = True
+        return True
+
+    def lift(u: int, v: int, w: int) -> None:
+        used[orb[u][v]] = used[orb[u][w]] = used[orb[v][w]] = False
+
+    def tick() -> bool:
+        nonlocal nodes, out_of_time
+        nodes += 1
+        if nodes > node_limit or nodes % 256 == 0 and deadline is not None and deadline.expired():
+            out_of_time = True
+        return out_of_time
+
+    taken = [False] * size
+    base: list[tuple[int, int, int]] = []
+    transversal: list[tuple[int, int, int]] = []
+
+    def fill() -> bool:
+        if tick():
+            return False
+        free = [p for p in range(size) if not taken[p]]
+        if not free:
+            return True
+        first = free[0]
+        taken[first] = True
+        for i in range(1, len(free)):
+            v = free[i]
+            for j in range(i + 1, len(free)):
+                w = free[j]
+                if place(first, v, w):
+                    taken[v] = taken[w] = True
+                    base.append((first, v, w))
+                    if fill():
+                        return True
+                    base.pop()
+                    taken[v] = taken[w] = False
+                    lift(first, v, w)
+                if out_of_time:
+                    break
+            if out_of_time:
+                break
+        taken[first] = False
+        return False
+
+    def choose(start: int) -> bool:
+        if len(transversal) == half:
+            return fill()
+        for code in range(start, n * n):
+            block = (0, n + code // n, 2 * n + code % n)
+            if place(*block):
+                transversal.append(block)
+                if choose(code + 1):
+                    return True
+                transversal.pop()
+                lift(*block)
+            if out_of_time or tick():
+                return False
+        return False
+
+    if not choose(0):
+        return None
+    classes: list[list[int]] = []
+    for block in transversal:
+        row = [0] * size
+        for shift in range(n):
+            for point in block:
+                row[(point % n + shift) % n + n * (point // n)] = shift
+        classes.append(row)
+    for shift in range(n):
+        row = [0] * size
+        for table, block in enumerate(base):
+            for point in block:
+                row[(point % n + shift) % n + n * (point // n)] = table
+        classes.append(row)
+    _KTS_FOUND[n] = classes
+    return classes
+
+
+def kirkman_system_trajectories(
+    inst: Instance, movers: int, rounds: int, deadline: Deadline
+) -> list[Trajectory] | None:
+    """KTS(3n) (``kirkman_classes``) for 3n movers at n ≥ 7 odd topic-free tables of at least 3 seats: zero repeats
+    for up to (3n − 1)/2 rounds, ``FREE`` rounds after them (7 tables of 3 for 10 rounds, 11 for 16, …)."""
+    open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
+    n = len(open_tables)
+    if n < 7 or n % 2 == 0 or movers != 3 * n or rounds < 1:
+        return None
+    if min(inst.cap[t] for t in open_tables) < 3 or any(inst.topic[t] >= 0 for t in open_tables):
+        return None
+    most = (3 * n - 1) // 2
+    # The search takes at most 40 % of the time, so that the tabu search still has the rest if it fails.
+    classes = kirkman_classes(n, deadline.share(KTS_TIME_SHARE))
+    if classes is None:
+        return None
+    extra = (FREE,) * max(0, rounds - most)
+    return [tuple(open_tables[row[x]] for row in classes[:rounds]) + extra for x in range(movers)]
+
+
 def design_trajectories(inst: Instance, movers: int, rounds: int, deadline: Deadline) -> list[Trajectory] | None:
-    """The first design that fits: Kirkman's schoolgirls or a line spread (``kirkman_trajectories``), else AG(n, q)."""
+    """The first design that fits: Kirkman's schoolgirls or a line spread (``kirkman_trajectories``), else AG(n, q),
+    else a Kirkman triple system KTS(3n)."""
     if rounds == inst.n_rounds - inst.n_played and not inst.n_played:
         found = kirkman_trajectories(inst, movers, deadline)
         if found is not None:
             return found
-    return affine_trajectories(inst, movers, rounds, deadline)
+    return affine_trajectories(inst, movers, rounds, deadline) or kirkman_system_trajectories(
+        inst, movers, rounds, deadline
+    )
