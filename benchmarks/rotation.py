@@ -358,6 +358,8 @@ def main() -> None:
         compare("field: 4 topics x 3 tables of 9 (108), 3 rounds", event(108, 4, 3, 9, 3)),
         compare("AG(3,3) = KTS(27): 9 x 3, 13 rounds", event(27, 0, 9, 3, 13, limit=2.0), golfers=(9, 3)),
         compare("AG(2,5) + search: 5 x 5, 7 rounds", event(25, 0, 5, 5, 7, limit=2.0), golfers=(5, 5)),
+        compare("KTS(21): 7 x 3, 10 rounds", event(21, 0, 7, 3, 10, limit=2.0), golfers=(7, 3)),
+        compare("KTS(33): 11 x 3, 16 rounds", event(33, 0, 11, 3, 16, limit=2.0), golfers=(11, 3)),
         compare("AG(3,4): 16 x 4, 21 rounds", event(64, 0, 16, 4, 21, limit=2.0)),
         compare("needs: 35 of 84 need 7 bilingual tables of 14 (6 seats), 7 rounds", bilingual(84, 14, 7, 35, 6, 7)),
         compare("needs: 30 of 84 need 6 bilingual tables of 14 (6 seats), 5 rounds", bilingual(84, 14, 6, 30, 6, 5)),
