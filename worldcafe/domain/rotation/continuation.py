@@ -81,6 +81,8 @@ def _velocity_pools(inst: Instance, people: list[int], movers: int, deadline: De
 
         speeds: list[int] = []
         for v, _count in sorted(votes.items(), key=lambda item: (-item[1], item[0])):
+            if len(speeds) * T >= 2 * movers:
+                break  # enough room; speeds few people follow (a pattern by chance) would only cost time
             if all(separated(sub(v, u)) for u in speeds):
                 speeds.append(v)
         for v in range(T):
