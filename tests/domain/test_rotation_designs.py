@@ -66,11 +66,12 @@ def test_affine_geometries_seat_golfers_without_repeats(groups: int, size: int, 
     assert max(meetings(result["rounds"]).values()) == 1
 
 
-@pytest.mark.parametrize("n", [3, 7, 9, 11, 13])
+@pytest.mark.parametrize("n", [3, 7, 8, 9, 11, 13, 14])
 def test_kirkman_triple_systems_are_resolvable(n: int) -> None:
-    """KTS(3n), n = 3, 7, 9, 11, 13 (9, 21, 27, 33, 39 points): (3n − 1)/2 classes of n triples, every pair once."""
+    """KTS(3n), n = 3, 7, 9, 11, 13 (9, 21, 27, 33, 39 points): (3n − 1)/2 classes of n triples, every pair once;
+    NKTS(3n), n = 8, 14 (24, 42 points): (3n − 2)/2 classes, every pair at most once, all but a 1-factor once."""
     classes = kirkman_classes(n)
-    assert classes is not None and len(classes) == (3 * n - 1) // 2
+    assert classes is not None and len(classes) == ((3 * n - 1) // 2 if n % 2 else (3 * n - 2) // 2)
     met: Counter[tuple[int, int]] = Counter()
     for row in classes:
         assert sorted(Counter(row).values()) == [3] * n
@@ -79,14 +80,19 @@ def test_kirkman_triple_systems_are_resolvable(n: int) -> None:
             blocks.setdefault(table, []).append(x)
         for block in blocks.values():
             met.update(combinations(block, 2))
-    assert len(met) == 3 * n * (3 * n - 1) // 2 and set(met.values()) == {1}
+    missing = 0 if n % 2 else 3 * n // 2
+    assert len(met) == 3 * n * (3 * n - 1) // 2 - missing and set(met.values()) == {1}
 
 
-@pytest.mark.parametrize(("groups", "rounds"), [(7, 10), (7, 6), (11, 16), (13, 19)])
+@pytest.mark.parametrize(("groups", "rounds"), [(7, 10), (7, 6), (11, 16), (13, 19), (8, 11), (14, 20)])
 def test_kirkman_systems_seat_triples_without_repeats(groups: int, rounds: int) -> None:
-    """21 people at 7 tables of 3 for 10 rounds (KTS(21)), 33 at 11 for 16 (KTS(33)), 39 at 13 for 19: 0 repeats."""
-    m = plan(golfers(groups, 3, rounds))["metrics"]
-    assert (m["repeat_pairs"], m["size_spread"], m["method"]) == (0, 0, "design"), m
+    """21 people at 7 tables of 3 for 10 rounds (KTS(21)), 33 at 11 for 16 (KTS(33)), 39 at 13 for 19, 24 at 8 for
+    11 (NKTS(24)), 42 at 14 for 20 (NKTS(42)): 0 repeats. (The search gets 40 % of the limit; 5 s leaves room
+    on a loaded machine.)"""
+    m = plan(golfers(groups, 3, rounds, limit=5.0))["metrics"]
+    assert (m["repeat_pairs"], m["size_spread"]) == (0, 0), m
+    if rounds > groups:  # beyond what the velocity construction gives
+        assert m["method"] == "design", m
 
 
 def test_a_round_past_the_design_is_added_by_search() -> None:

@@ -111,7 +111,7 @@ def _design_pools(inst: Instance, deadline: Deadline) -> list[Pool]:
                 for girl in block:
                     seat[girl][r] = open_tables[i]
         pools.append(([tuple(row) for row in seat], {}))
-    if T >= 7 and T % 2 and min(inst.cap[t] for t in open_tables) >= 3:
+    if T >= 7 and min(inst.cap[t] for t in open_tables) >= 3:
         systems = kirkman_classes(T, deadline.share(KTS_TIME_SHARE))
         if systems is not None:
             extra = (FREE,) * max(0, R - len(systems))
