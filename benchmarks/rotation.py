@@ -360,6 +360,7 @@ def main() -> None:
         compare("AG(2,5) + search: 5 x 5, 7 rounds", event(25, 0, 5, 5, 7, limit=2.0), golfers=(5, 5)),
         compare("KTS(21): 7 x 3, 10 rounds", event(21, 0, 7, 3, 10, limit=2.0), golfers=(7, 3)),
         compare("KTS(33): 11 x 3, 16 rounds", event(33, 0, 11, 3, 16, limit=2.0), golfers=(11, 3)),
+        compare("NKTS(24): 8 x 3, 11 rounds", event(24, 0, 8, 3, 11, limit=2.0), golfers=(8, 3)),
         compare("AG(3,4): 16 x 4, 21 rounds", event(64, 0, 16, 4, 21, limit=2.0)),
         compare("needs: 35 of 84 need 7 bilingual tables of 14 (6 seats), 7 rounds", bilingual(84, 14, 7, 35, 6, 7)),
         compare("needs: 30 of 84 need 6 bilingual tables of 14 (6 seats), 5 rounds", bilingual(84, 14, 6, 30, 6, 5)),

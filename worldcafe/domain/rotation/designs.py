@@ -160,6 +160,8 @@ def kirkman_classes(n: int, deadline: Deadline | None = None, node_limit: int = 
         taken[first] = True
         for i in range(1, len(free)):
             v = free[i]
+            if used[orb[first][v]]:
+                continue
             for j in range(i + 1, len(free)):
                 w = free[j]
                 if place(first, v, w):
