@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from worldcafe.domain.rotation import plan
+from worldcafe.domain.rotation import parse_problem, plan
+from worldcafe.domain.rotation.constructions import assign_trajectories
 from worldcafe.domain.rotation.designs import affine_classes, kirkman_classes
+from worldcafe.domain.rotation.state import build_instance
 
 
 def golfers(groups: int, size: int, rounds: int, seed: int = 1, limit: float = 2.0) -> dict[str, Any]:
@@ -208,3 +210,20 @@ def test_replanning_after_one_round_continues_a_construction(
     assert (m["repeat_pairs"], m["topic_repeats"], m["capacity_overflow"]) == (0, 0, 0), m
     if published:
         assert m["changed"] == 0, m
+
+
+def test_trajectories_are_matched_to_needs_where_first_fit_fails() -> None:
+    """P0 may sit at A or B, P1 only at A: the first fit gives P0 the trajectory at A and leaves P1 without one; the
+    matching moves P0 on to B (an augmenting path), and P2, without needs, takes what is left."""
+    spec = {
+        "rounds": 1,
+        "tables": [
+            {"id": "A", "capacity": 1, "tags": ["x", "y"]},
+            {"id": "B", "capacity": 1, "tags": ["x"]},
+            {"id": "C", "capacity": 1},
+        ],
+        "participants": [{"id": "P0", "needs": ["x"]}, {"id": "P1", "needs": ["y"]}, {"id": "P2"}],
+    }
+    inst = build_instance(parse_problem(spec))
+    seats = assign_trajectories(inst, [(0,), (1,), (2,)], [0, 1, 2])
+    assert seats == [[1, 0, 2]]
