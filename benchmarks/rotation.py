@@ -326,31 +326,57 @@ def golfers_only(seconds: float, seeds: range) -> None:
     print(json.dumps({"python": platform.python_version(), "machine": platform.machine(), "results": rows}, indent=1))
 
 
-def replan(people: int, topics: int, per_topic: int, leaving: int, arriving: int, rounds: int) -> dict[str, Any]:
-    """Plan, play 2 rounds, then re-plan with leavers and late arrivals against the published plan."""
-    spec = event(people, topics, per_topic, 11, rounds, seed=3)
+def replan(
+    people: int,
+    topics: int,
+    per_topic: int,
+    leaving: int,
+    arriving: int,
+    rounds: int,
+    played: int = 2,
+    published: bool = True,
+    capacity: int = 11,
+) -> dict[str, Any]:
+    """Plan, play `played` rounds, then re-plan with leavers and late arrivals against the published plan (or, with
+    published False, from the played rounds alone)."""
+    spec = event(people, topics, per_topic, capacity, rounds, seed=3)
     first, _ = timed_plan(spec)
     rng = random.Random(11)
     ids = [p["id"] for p in spec["participants"]]
     gone = set(rng.sample(ids, leaving))
     participants = [{"id": pid, "left": pid in gone} for pid in ids] + [{"id": f"N{i}"} for i in range(arriving)]
-    spec2 = dict(spec, participants=participants, played=first["rounds"][:2], previous_plan=first["rounds"])
+    spec2 = dict(spec, participants=participants, played=first["rounds"][:played])
+    if published:
+        spec2["previous_plan"] = first["rounds"]
     result, elapsed = timed_plan(spec2)
     m = result["metrics"]
     # "No stayer moved without need": a stayer's seat differs from the published plan only if counted here.
     moved = sum(
         1
-        for r in range(2, rounds)
+        for r in range(played, rounds)
         for pid, tid in first["rounds"][r].items()
         if pid in result["rounds"][r] and result["rounds"][r][pid] != tid
     )
     return {
-        "instance": f"replan {people}/{topics * per_topic} tables/{rounds} rounds: -{leaving} +{arriving} after 2",
+        "instance": f"replan {people}/{topics * per_topic} tables/{rounds} rounds: -{leaving} +{arriving} "
+        + f"after {played}"
+        + ("" if published else ", played rounds only"),
         "ours": {
             **{k: m[k] for k in (*KEYS, "lower_bound_repeat_pairs", "changed", "method")},
             "stayer_seats_moved": moved,
             "seconds": round(elapsed, 4),
         },
+    }
+
+
+def bilingual(people: int, tables: int, tagged: int, needers: int, capacity: int, rounds: int) -> Spec:
+    """`tagged` of `tables` topic-free tables are bilingual and the first `needers` people need one (issue 14)."""
+    return {
+        "rounds": rounds,
+        "tables": [{"id": f"T{i}", "capacity": capacity, "tags": ["en"] if i < tagged else []} for i in range(tables)],
+        "participants": [{"id": f"P{i}", "needs": ["en"] if i < needers else []} for i in range(people)],
+        "seed": 1,
+        "time_limit_s": 1.0,
     }
 
 
@@ -509,6 +535,22 @@ def main() -> None:
     ]
     if not quick:
         rows.append(compare("social golfer 32: 8 x 4, 9 rounds", event(32, 0, 8, 4, 9, limit=3.0), golfers=(8, 4)))
+    # Issue 14: fields with a topic per coordinate, designs, needs, continuing played rounds.
+    rows += [
+        compare("field: 27 single-topic tables of 26 (702), 5 rounds", event(702, 27, 1, 26, 5, limit=2.0)),
+        compare("field: 4 topics x 3 tables of 9 (108), 3 rounds", event(108, 4, 3, 9, 3)),
+        compare("AG(3,3) = KTS(27): 9 x 3, 13 rounds", event(27, 0, 9, 3, 13, limit=2.0), golfers=(9, 3)),
+        compare("AG(2,5) + search: 5 x 5, 7 rounds", event(25, 0, 5, 5, 7, limit=2.0), golfers=(5, 5)),
+        compare("KTS(21): 7 x 3, 10 rounds", event(21, 0, 7, 3, 10, limit=2.0), golfers=(7, 3)),
+        compare("KTS(33): 11 x 3, 16 rounds", event(33, 0, 11, 3, 16, limit=2.0), golfers=(11, 3)),
+        compare("NKTS(24): 8 x 3, 11 rounds", event(24, 0, 8, 3, 11, limit=2.0), golfers=(8, 3)),
+        compare("AG(3,4): 16 x 4, 21 rounds", event(64, 0, 16, 4, 21, limit=2.0)),
+        compare("needs: 35 of 84 need 7 bilingual tables of 14 (6 seats), 7 rounds", bilingual(84, 14, 7, 35, 6, 7)),
+        compare("needs: 30 of 84 need 6 bilingual tables of 14 (6 seats), 5 rounds", bilingual(84, 14, 6, 30, 6, 5)),
+        replan(2000, 20, 10, 150, 200, 6, played=3),
+        replan(2000, 20, 10, 150, 200, 6, played=3, published=False),
+        replan(150, 16, 1, 10, 10, 6, played=3, published=False, capacity=10),
+    ]
     rows.append(walk_ins())
     rows.append(short_limit(2000, 20, 10, 6, 0.1))
     rows.append(short_limit(5000, 25, 20, 4, 0.1))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from .advice import repeat_advice
 from .bounds import balance_floor, repeat_lower_bound, reported_repeat_bound
-from .constructions import assign_trajectories, kirkman_trajectories, velocity_trajectories
+from .constructions import Trajectory, assign_trajectories, needs_velocity_trajectories, velocity_trajectories
+from .continuation import continued_trajectories
 from .deadline import Deadline
+from .designs import FREE, design_trajectories, kirkman_system_trajectories
 from .meet import seek_meetings
 from .metrics import compute_metrics
 from .model import Participant, Problem, RotationInputError, Table, parse_problem
@@ -39,6 +42,10 @@ ONE_AT_A_TIME_SHARE = 1 / 2
 # Re-planning: when the clock, not the work budget, ends a tabu search, this share of the time limit is left
 # for the walk back to the published plan (without it a plan cut at the deadline keeps every needless change).
 WALK_BACK_SHARE = 0.1
+# The needs split plans two sub-events (a share each) before the search: only with at least this time limit, below
+# which the search alone does better (measured: 400 people at 0.3 s lost 52 topic repeats to the split).
+SPLIT_MIN_S = 0.5
+SPLIT_SHARE = 0.2
 # After the searches the plan is turned into ids and its metrics are recounted, about 6 µs per seat here (0.12 s for
 # 5,000 people × 4 rounds): that much, up to half the limit, is kept back so the call as a whole ends in time.
 FINISH_S_PER_SEAT = 6e-6
@@ -80,29 +87,117 @@ def _published_start(inst: Instance, seats: list[list[int]], rng: random.Random,
     return state
 
 
-def _candidates(inst: Instance, rng: random.Random, limit: float, deadline: Deadline) -> list[tuple[str, State]]:
-    """Starting plans: the previous plan, algebraic constructions, and a greedy one if nothing else fits."""
+def _candidates(
+    inst: Instance, rng: random.Random, limit: float, deadline: Deadline, split: bool = True
+) -> list[tuple[str, State]]:
+    """Starting plans: a continued construction, the previous plan, algebraic constructions (or, when needs rule
+    them out, one per part of the tables, ``split``), and a greedy one if nothing else fits."""
     found: list[tuple[str, State]] = []
     free = list(inst.free_rounds)
+    movers = [p for p in range(inst.n_people) if any(p in inst.present_set[r] for r in free)]
+    # First, while the clock is young: continuing a construction is cheap, and on large events seating the
+    # arrivals into the previous plan can take most of a short time limit.
+    continued = _continued(inst, movers, rng, 0.1 * limit, deadline)
+    if continued is not None:
+        found.append(("continued", continued))
     if inst.prev is not None:
         prev = inst.prev
         found.append(("previous_plan", _state_from(inst, [prev[r] for r in free], rng, deadline)))
-    movers = [p for p in range(inst.n_people) if any(p in inst.present_set[r] for r in free)]
     # A published plan is the start when there is one: the search then moves a stayer only when a
     # higher level gains, whereas a fresh construction would reseat nearly everyone.
     if inst.prev is None:
-        for name, trajectories in (
-            ("kirkman", kirkman_trajectories(inst, len(movers), deadline)),
-            ("velocity", velocity_trajectories(inst, len(movers), rng, 0.2 * limit, deadline)),
-        ):
-            seats = assign_trajectories(inst, trajectories, movers) if trajectories else None
+        everything = frozenset(t for t in range(inst.n_tables) if inst.cap[t] > 0)
+        needy = [p for p in movers if inst.compat_set[p] != everything]
+        makers: tuple[tuple[str, Callable[[], list[Trajectory] | None]], ...] = (
+            ("design", lambda: design_trajectories(inst, len(movers), len(free), deadline)),
+            ("velocity", lambda: velocity_trajectories(inst, len(movers), rng, 0.2 * limit, deadline)),
+            ("design", lambda: kirkman_system_trajectories(inst, len(movers), len(free), deadline)),
+            ("needs_velocity", lambda: needs_velocity_trajectories(inst, len(movers), needy)),
+        )
+        for name, make in makers:  # the first that fits, tried lazily (a construction's search takes time)
+            trajectories = make()
+            seats = assign_trajectories(inst, trajectories, movers, deadline) if trajectories else None
             if seats is not None:
                 found.append((name, _state_from(inst, seats, rng, deadline)))
                 break
+    if not found and inst.prev is None and not inst.n_played and split and len(movers) <= 400 and limit >= SPLIT_MIN_S:
+        state = _split_by_needs(inst, movers, rng, limit, deadline)
+        if state is not None:
+            found.append(("needs_split", state))
     if not found or inst.prev is None and len(movers) <= 400:
         empty = [[-1] * inst.n_people for _ in free]
         found.append(("greedy", _state_from(inst, empty, rng, deadline)))
     return found
+
+
+def _continued(
+    inst: Instance, movers: list[int], rng: random.Random, budget_s: float, deadline: Deadline
+) -> State | None:
+    """The free rounds of the construction the played rounds follow (``continuation.py``), or None."""
+    found = continued_trajectories(inst, movers, budget_s, deadline)
+    if found is None:
+        return None
+    kept, rest = found
+    others = [p for p in movers if p not in kept]
+    rest += [(FREE,) * len(inst.free_rounds)] * max(0, len(others) - len(rest))
+    seats = assign_trajectories(inst, rest, others, deadline)
+    if seats is None:
+        return None
+    for p, tr in kept.items():
+        for i, r in enumerate(inst.free_rounds):
+            if p in inst.present_set[r]:
+                seats[i][p] = tr[i] if tr[i] in inst.compat_set[p] else -1
+    return _state_from(inst, seats, rng, deadline)
+
+
+def _split_by_needs(
+    inst: Instance, movers: list[int], rng: random.Random, limit: float, deadline: Deadline
+) -> State | None:
+    """Plan the people whose needs rule out some table first, on the tables they may use (A) alone, as evenly as
+    those tables allow; then everyone else on the seats left (all tables, A's capacities less the first part's
+    load). Within the first part nobody meets twice whenever its own construction or search reaches zero, which
+    the whole event's construction cannot promise when few of its trajectories stay inside A. None when nobody's
+    needs rule out a table.
+    """
+    open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
+    everything = frozenset(open_tables)
+    needy = {p for p in movers if inst.compat_set[p] != everything}
+    if not needy or len(needy) == len(movers):
+        return None
+    part_a = frozenset().union(*(inst.compat_set[p] for p in needy))
+    problem = inst.problem
+    seats = [[-1] * inst.n_people for _ in range(inst.n_rounds)]
+    load = [0] * inst.n_tables
+    most = max(sum(1 for p in needy if p in inst.present_set[r]) for r in inst.free_rounds)
+    even = -(-most // len(part_a))
+    for first in (True, False):
+        people = needy if first else set(movers) - needy
+        if deadline.expired():
+            return None
+        tables = tuple(
+            replace(t, capacity=min(t.capacity, even) if i in part_a else 0)
+            if first
+            else replace(t, capacity=max(0, t.capacity - load[i]))
+            for i, t in enumerate(problem.tables)
+        )
+        if sum(t.capacity for t in tables) < most if first else len(people) > sum(t.capacity for t in tables):
+            return None
+        share = SPLIT_SHARE * limit
+        sub = replace(
+            problem,
+            tables=tables,
+            participants=tuple(p if i in people else replace(p, left=True) for i, p in enumerate(problem.participants)),
+            time_limit_s=share,
+        )
+        outcome = _solve(sub, deadline.within(share), one_at_a_time=False, split=False)
+        for r in inst.free_rounds:
+            counts = [0] * inst.n_tables
+            for p in people:
+                seats[r][p] = outcome.seats[r][p]
+                if seats[r][p] >= 0:
+                    counts[seats[r][p]] += 1
+            load = [max(a, b) for a, b in zip(load, counts, strict=True)]
+    return _state_from(inst, [seats[r] for r in inst.free_rounds], rng, deadline)
 
 
 @dataclass
@@ -146,11 +241,11 @@ def plan(spec: dict[str, Any]) -> dict[str, Any]:
     return {"rounds": rounds, "metrics": metrics}
 
 
-def _solve(problem: Problem, deadline: Deadline, one_at_a_time: bool) -> _Outcome:
-    """Plan a parsed problem by the deadline."""
+def _solve(problem: Problem, deadline: Deadline, one_at_a_time: bool, split: bool = True) -> _Outcome:
+    """Plan a parsed problem by the deadline (``split``: may plan the tables some needs allow apart)."""
     inst = build_instance(problem)
     rng = random.Random(problem.seed)
-    candidates = _candidates(inst, rng, problem.time_limit_s, deadline)
+    candidates = _candidates(inst, rng, problem.time_limit_s, deadline, split)
     budget = int(WORK_PER_SECOND * problem.time_limit_s)
     # Requested meetings: each start trades trajectories first (constructions keep their zero repeats).
     work = sum(seek_meetings(s, rng, deadline, int(MEET_SHARE * budget)) for _, s in candidates)

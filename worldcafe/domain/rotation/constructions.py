@@ -167,6 +167,55 @@ def _speeds(
     return chosen if extend(0) else None
 
 
+def structures_for(
+    inst: Instance, open_tables: list[int], rounds: int, movers: int
+) -> tuple[int, list[Structure | None], bool]:
+    """The groups and fields the open tables can be laid out as (topics as a coordinate where the layout allows),
+    in the order they are tried; the number of topics m (1 without that coordinate); and whether the last round is
+    the affine plane's extra parallel class (T² movers at T topic-free tables for T + 1 rounds)."""
+    T = len(open_tables)
+    by_topic: dict[int, list[int]] = {}
+    for t in open_tables:
+        by_topic.setdefault(inst.topic[t], []).append(t)
+    sizes = {len(ts) for ts in by_topic.values()}
+    topical = -1 not in by_topic and len(sizes) == 1 and len(by_topic) > 1
+    structures: list[Structure | None] = []
+    if topical:
+        # Topic = a coordinate of the group: a speed whose topic part has order ≥ rounds sends
+        # everyone to a new topic every round, on top of never meeting anyone twice.
+        m, k = len(by_topic), sizes.pop()
+        ordered = [by_topic[topic] for topic in sorted(by_topic)]
+        structures.append(_cyclic(m, k, [ordered[x % m][x // m] for x in range(T)]))
+        structures.append(_product(m, k, [t for ts in ordered for t in ts]))
+        # Last, so that plans the groups already give stay as they were: the fields give far more speeds.
+        structures.append(_field_product(m, k, [t for ts in ordered for t in ts]))
+        return m, structures, False
+    # The affine plane's extra parallel class: everyone sits with their own speed class.
+    infinity = rounds == T + 1 and movers == T * T
+    structures.append(_field(T, open_tables) if rounds - infinity <= T else None)
+    structures.append(None if infinity else _cyclic(1, T, open_tables))
+    return 1, structures, infinity
+
+
+def _helpers(
+    size: int,
+    add: Callable[[int, int], int],
+    scale: Callable[[int, int], int],
+    topic_of: Callable[[int], int],
+    span: int,
+) -> tuple[Callable[[int], bool], Callable[[int, int], int]]:
+    """topic_ok(v) (speed v reaches a new topic in each of the first `span` rounds) and sub(x, y) = x − y."""
+    neg = [next(y for y in range(size) if add(x, y) == 0) for x in range(size)]
+
+    def topic_ok(v: int) -> bool:
+        return len({topic_of(scale(lam, v)) for lam in range(span)}) == span
+
+    def sub(x: int, y: int) -> int:
+        return add(x, neg[y])
+
+    return topic_ok, sub
+
+
 def velocity_trajectories(
     inst: Instance, movers: int, rng: random.Random, budget_s: float, deadline: Deadline
 ) -> list[Trajectory] | None:
@@ -182,45 +231,14 @@ def velocity_trajectories(
     needed = -(-movers // T)
     if inst.n_played or rounds < 1 or needed < 1 or min(inst.cap[t] for t in open_tables) < needed:
         return None
-    by_topic: dict[int, list[int]] = {}
-    for t in open_tables:
-        by_topic.setdefault(inst.topic[t], []).append(t)
-    sizes = {len(ts) for ts in by_topic.values()}
-    topical = -1 not in by_topic and len(sizes) == 1 and len(by_topic) > 1
-    structures: list[Structure | None] = []
-    infinity = False
-    if topical:
-        # Topic = a coordinate of the group: a speed whose topic part has order ≥ rounds sends
-        # everyone to a new topic every round, on top of never meeting anyone twice.
-        m, k = len(by_topic), sizes.pop()
-        ordered = [by_topic[topic] for topic in sorted(by_topic)]
-        structures.append(_cyclic(m, k, [ordered[x % m][x // m] for x in range(T)]))
-        structures.append(_product(m, k, [t for ts in ordered for t in ts]))
-        # Last, so that plans the groups already give stay as they were: the fields give far more speeds.
-        structures.append(_field_product(m, k, [t for ts in ordered for t in ts]))
-    else:
-        m = 1
-        if rounds == T + 1 and movers == T * T:
-            # The affine plane's extra parallel class: everyone sits with their own speed class.
-            infinity = True
-        structures.append(_field(T, open_tables) if rounds - infinity <= T else None)
-        structures.append(None if infinity else _cyclic(1, T, open_tables))
+    m, structures, infinity = structures_for(inst, open_tables, rounds, movers)
     lams = list(range(rounds - infinity))
     span = min(len(lams), m)
     tried = [st for st in structures if st is not None]
     for layout, add, scale, topic_of in tried:
         if deadline.expired():
             return None
-        neg = [next(y for y in range(T) if add(x, y) == 0) for x in range(T)]
-
-        def topic_ok(
-            v: int, scale: Callable[[int, int], int] = scale, topic_of: Callable[[int], int] = topic_of
-        ) -> bool:
-            return len({topic_of(scale(lam, v)) for lam in range(span)}) == span
-
-        def sub(x: int, y: int, add: Callable[[int, int], int] = add, neg: list[int] = neg) -> int:
-            return add(x, neg[y])
-
+        topic_ok, sub = _helpers(T, add, scale, topic_of, span)
         # Nodes, not seconds, bound the search so that a seed always yields the same speeds.
         share = budget_s / len(tried)
         search_deadline = deadline.within(2 * share)
@@ -255,24 +273,92 @@ def kirkman_trajectories(inst: Instance, movers: int, deadline: Deadline) -> lis
     return [tuple(row) for row in seat]
 
 
-def assign_trajectories(inst: Instance, trajectories: list[Trajectory], people: list[int]) -> list[list[int]] | None:
-    """Give each person a trajectory their needs allow; block-fill by group so classes mix evenly."""
+def _match(
+    people: list[int], fits: list[list[int]], taken: list[bool], deadline: Deadline | None
+) -> dict[int, int] | None:
+    """A trajectory for each of ``people`` among ``fits[i]`` (their compatible ones, in order), none of them taken:
+    first fit, then augmenting paths (Kuhn) for whoever is left, so the needs are met whenever any assignment meets
+    them. Returns person index → trajectory, or None."""
+    owner: dict[int, int] = {}
+    mine: dict[int, int] = {}
+    cursors: dict[int, int] = {}
+    for i in range(len(people)):  # first fit; a class's scan (one list per class) resumes where it stopped
+        row = fits[i]
+        c = cursors.get(id(row), 0)
+        while c < len(row) and (taken[row[c]] or row[c] in owner):
+            c += 1
+        cursors[id(row)] = c
+        if c < len(row):
+            owner[row[c]] = i
+            mine[i] = row[c]
+    for i in range(len(people)):
+        if i in mine:
+            continue
+        if deadline is not None and deadline.expired():
+            return None
+        # Breadth-first search for an augmenting path from person i.
+        parent: dict[int, tuple[int, int]] = {}  # trajectory → (person who reached it, previous trajectory or −1)
+        queue = [(i, -1)]
+        end = -1
+        while queue and end < 0:
+            nxt = []
+            for person, via in queue:
+                for tr in fits[person]:
+                    if taken[tr] or tr in parent:
+                        continue
+                    parent[tr] = (person, via)
+                    if tr not in owner:
+                        end = tr
+                        break
+                    nxt.append((owner[tr], tr))
+                if end >= 0:
+                    break
+            queue = nxt
+        if end < 0:
+            return None
+        while end >= 0:
+            person, via = parent[end]
+            owner[end] = person
+            mine[person] = end
+            end = via
+    return {people[i]: tr for i, tr in mine.items()}
+
+
+def assign_trajectories(
+    inst: Instance, trajectories: list[Trajectory], people: list[int], deadline: Deadline | None = None
+) -> list[list[int]] | None:
+    """Give each person a trajectory their needs allow; block-fill by group so classes mix evenly.
+
+    People whose needs rule out some table are matched first (a bipartite matching, so they all get a compatible
+    trajectory whenever one assignment gives them that); a table below 0 (``FREE``) is left to the search.
+    """
     if len(trajectories) < len(people):
         return None
     free = trajectories
-    needs = [bool(person.needs) for person in inst.problem.participants]
-    order = sorted(people, key=lambda p: (not needs[p], inst.group[p] < 0, inst.group[p]))
+    open_tables = frozenset(t for t in range(inst.n_tables) if inst.cap[t] > 0)
+    order = sorted(people, key=lambda p: (inst.group[p] < 0, inst.group[p]))
+    needy = [p for p in order if not open_tables <= inst.compat_set[p]]
     taken = [False] * len(free)
     chosen: dict[int, Trajectory] = {}
-    # Per needs class, every trajectory before its cursor is taken or unfit for good: the same first fit as a
-    # scan from the start, without rescanning (that was quadratic in the number of people).
-    cursors: dict[frozenset[int], int] = {}
+    if needy:
+        by_class: dict[frozenset[int], list[int]] = {}
+        for p in needy:
+            allowed = inst.compat_set[p]
+            if allowed not in by_class:
+                by_class[allowed] = [i for i, tr in enumerate(free) if all(t < 0 or t in allowed for t in tr)]
+        matched = _match(needy, [by_class[inst.compat_set[p]] for p in needy], taken, deadline)
+        if matched is None:
+            return None
+        for p, i in matched.items():
+            taken[i] = True
+            chosen[p] = free[i]
+    i = 0
     for p in order:
+        if p in chosen:
+            continue
         allowed = inst.compat_set[p]
-        i = cursors.get(allowed, 0)
-        while i < len(free) and (taken[i] or not all(t in allowed for t in free[i])):
+        while i < len(free) and (taken[i] or not all(t < 0 or t in allowed for t in free[i])):
             i += 1
-        cursors[allowed] = i
         if i == len(free):
             return None
         taken[i] = True
@@ -342,3 +428,39 @@ def spread_trajectories(inst: Instance, movers: int, deadline: Deadline) -> list
         for x in range(movers):
             seat[x][r] = open_tables[index[min(x, x ^ a, x ^ b, x ^ c)]]
     return [tuple(row) for row in seat]
+
+
+def needs_velocity_trajectories(inst: Instance, movers: int, needy: list[int]) -> list[Trajectory] | None:
+    """Velocities that keep people with needs on their tables: GF(a) × Z_c with the a tables all of them may use
+    (A) laid out as GF(a) × {0}, the other tables as the other cosets.
+
+    A mover sits at (s + λ_r·v, j + λ_r·w); speeds with distinct GF(a) parts never meet twice in up to a rounds, and
+    a speed with w = 0 keeps each start in its coset, so its a trajectories that start in A stay in A. The first
+    ⌈needy / a⌉ speeds have w = 0 (enough trajectories inside A for everyone with needs, handed out by the matching
+    in ``assign_trajectories``), later ones w = 1 so that the others mix across the cosets. Needs a prime power a
+    dividing the number of open topic-free tables, at most a rounds and at most a speeds.
+    """
+    open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
+    rounds = inst.n_rounds - inst.n_played
+    T = len(open_tables)
+    if not needy or inst.n_played or not T or any(inst.topic[t] >= 0 for t in open_tables):
+        return None
+    inside = frozenset.intersection(*(inst.compat_set[p] for p in needy))
+    a = len(inside)
+    if not a or a == T or T % a or rounds > a:
+        return None
+    fields = galois_field(a)
+    needed = -(-movers // T)
+    if fields is None or needed > a or min(inst.cap[t] for t in open_tables) < needed:
+        return None
+    fadd, fmul = fields
+    c = T // a
+    layout = sorted(inside) + [t for t in open_tables if t not in inside]  # position x·… : (x % a, x // a)
+    with_w0 = min(needed, -(-len(needy) // a))
+    result: list[Trajectory] = []
+    for n in range(needed):
+        v, w = (n + 1) % a, 0 if n < with_w0 or c == 1 else 1
+        for j in range(c):
+            for s in range(a):
+                result.append(tuple(layout[fadd[s][fmul[lam][v]] + a * ((j + lam * w) % c)] for lam in range(rounds)))
+    return result
