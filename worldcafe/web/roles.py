@@ -88,3 +88,7 @@ def checkin(code: str) -> Any:
         return render_template("checkin.html", event=table.event, result=None, error=exc.message, token=token), 200
     publish(pushes)
     return render_template("checkin.html", event=table.event, result=result, token=token)
+
+
+# The phone page's downloads (vCards, my data, the shared summary) live in their own module, on this blueprint.
+from . import phone as _phone  # noqa: E402, F401
