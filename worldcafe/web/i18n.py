@@ -392,6 +392,7 @@ JS_STRINGS = {
 def js_strings() -> dict[str, str | dict[str, str]]:
     """The JS strings in the current language (counted ones as their plural forms)."""
     from .i18n_harvest import HARVEST_STRINGS
+    from .i18n_networking import NETWORKING_STRINGS
 
-    strings = {**JS_STRINGS, **HARVEST_STRINGS}
+    strings = {**JS_STRINGS, **HARVEST_STRINGS, **NETWORKING_STRINGS}
     return {key: value.forms() if isinstance(value, _n) else str(value) for key, value in strings.items()}

@@ -91,10 +91,14 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
     "BroadcastSpec": [{"text": "Kaffee ist fertig!", "target": "all"}],
     "StatusSpec": [{"status": "left"}],
     "ParticipantPatchSpec": [{"group": "OWL", "needs": ["step-free"]}],
+    "MePatchSpec": [{"organisation": "Weber GmbH", "offer": "Sensorik", "interests": ["KI", "Robotik"],
+                     "listed": True}, {"share_contact": False}],
+    "ConnectSpec": [{"participant": 12}],
 }
 
 MODERATOR = ("moderator",)
 HELPDESK = ("helpdesk", "moderator")
+PARTICIPANT = ("participant",)
 OPERATIONS: dict[str, Operation] = {
     "api.create_event": Operation(roles=(), success=201, body=spec.EventSpec),
     "api.get_event": Operation(roles=("moderator", "screen")),
@@ -147,6 +151,24 @@ OPERATIONS: dict[str, Operation] = {
     "api.helpdesk_person": Operation(roles=HELPDESK, tag="helpdesk"),
     "api.helpdesk_check_in": Operation(roles=HELPDESK, tag="helpdesk"),
     "api.helpdesk_walk_in": Operation(roles=HELPDESK, success=201, body=spec.JoinSpec, tag="helpdesk"),
+    # A participant's networking (DESIGN.md §8).
+    "api.update_me": Operation(roles=PARTICIPANT, body=spec.MePatchSpec, tag="networking"),
+    "api.met": Operation(roles=PARTICIPANT, tag="networking"),
+    "api.directory": Operation(
+        roles=PARTICIPANT, query={"q": {"type": "string", "maxLength": 200},
+                                  "page": {"type": "string", "pattern": "^[0-9]{1,9}$"}}, tag="networking",
+    ),
+    "api.list_connections": Operation(roles=PARTICIPANT, tag="networking"),
+    "api.connect": Operation(roles=PARTICIPANT, success=201, also=(200,), body=spec.ConnectSpec, tag="networking"),
+    "api.disconnect": Operation(roles=PARTICIPANT, success=204, tag="networking"),
+    "api.contacts_vcf": Operation(roles=PARTICIPANT, tag="networking", answers=("text/vcard",)),
+    "api.contact_vcf": Operation(roles=PARTICIPANT, tag="networking", answers=("text/vcard",)),
+    "api.export_me": Operation(roles=PARTICIPANT, tag="networking"),
+    "api.erase_me": Operation(roles=PARTICIPANT, success=204, tag="networking"),
+    "api.my_summary": Operation(
+        roles=PARTICIPANT, tag="networking",
+        answers=tuple(sorted({mimetype.split(";")[0] for mimetype, _extension in EXPORTS.values()})),
+    ),
 }
 
 # URL parts, as the routes name them.
