@@ -11,9 +11,10 @@ round; 500 pairs connecting at once: nothing lost, each push once.
    ``--people`` participants with profiles at ``--people / 10`` tables of 10, three rounds; every phone turns
    ``listed`` on (``PATCH /api/v1/me``); planned; round 1 started.
 2. Polling, once per round for rounds 1 and 2 (the second started after the first ended, so the met lists hold two
-   tables): every phone arrives at a random moment within ``--spread`` seconds (the room looking at their phones
-   after the round starts) and asks ``GET /me/met``, then ``GET /me/directory`` (page 1), and one phone in four a
-   directory search ``?q=``. Request latency = response received − request sent, per call, on keep-alive
+   tables): every phone arrives at a random moment within ``--spread`` seconds and asks ``GET /me/met``, then
+   ``GET /me/directory`` (page 1), and one phone in four a directory search ``?q=``. (The phone page asks for its
+   met list at a random moment within 30 s of ``round_started``; the default spread of 60 s adds the people who
+   open the directory during the round's first minute.) Request latency = response received − request sent, per call, on keep-alive
    connections (aiohttp, at most ``--connections`` open at once: a venue's phones do not all send in the same
    millisecond).
 3. Connect/accept: every phone holds a Socket.IO connection (client processes) and records each
@@ -273,14 +274,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=1000)
     parser.add_argument("--pairs", type=int, default=500)
     parser.add_argument("--racing", type=int, default=100, help="pairs that ask each other at the same moment")
-    parser.add_argument("--spread", type=float, default=20.0, help="seconds over which the phones poll")
+    parser.add_argument("--spread", type=float, default=60.0, help="seconds over which the phones poll")
     parser.add_argument("--connections", type=int, default=50, help="HTTP connections open at once")
     parser.add_argument("--processes", type=int, default=4, help="socket client processes")
     parser.add_argument("--quick", action="store_true", help="200 people, 100 pairs")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args(argv)
     if args.quick:
-        args.people, args.pairs, args.racing, args.spread = 200, 100, 20, 5.0
+        args.people, args.pairs, args.racing, args.spread = 200, 100, 20, 12.0
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="wc-networking-"))
     server = start_worldcafe(workdir)

@@ -150,7 +150,8 @@ live = connectLive(root.dataset.token, {
     if (navigator.userActivation?.hasBeenActive) navigator.vibrate?.([200, 100, 200]);
     refresh();
   },
-  round_started: () => { board.clear(); refresh(); people.refresh(); },
+  // The met list is not urgent: a thousand phones ask for it over half a minute, not all in the same second.
+  round_started: () => { board.clear(); refresh(); people.refreshSoon(30000); },
   connection_changed: () => people.refresh(),
   round_paused: roundChange,
   round_resumed: roundChange,

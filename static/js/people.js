@@ -55,7 +55,8 @@ export function setupPeople(root) {
       h("a", { class: "button", href: `/p/${token}/contacts/${p.id}.vcf` }, t("add_contact")));
   }
 
-  function card(p) {
+  // Contact details show in "Your connections" only: the met list and the directory stay short.
+  function card(p, withContact = false) {
     const org = [p.organisation, p.role].filter(Boolean).join(" · ");
     return h("li", { class: "person", dataset: { id: p.id } },
       h("p", { class: "person-name" }, p.name),
@@ -64,15 +65,16 @@ export function setupPeople(root) {
       p.offer ? h("p", { class: "person-text" }, t("offers", { text: p.offer })) : null,
       p.seek ? h("p", { class: "person-text" }, t("seeks", { text: p.seek })) : null,
       p.interests?.length ? h("p", { class: "person-text muted" }, p.interests.join(" · ")) : null,
-      contact(p),
+      withContact ? contact(p) : null,
       h("div", { class: "person-actions" }, actions(p)));
   }
 
-  function show(listId, people, empty) {
+  function show(listId, people, empty, withContact = false) {
     const list = byId(listId);
     // A tap re-draws the list: keep the keyboard on the same person's card.
     const focused = document.activeElement?.closest?.(".person")?.dataset.id;
-    list.replaceChildren(...(people.length ? people.map(card) : [h("li", { class: "muted" }, empty)]));
+    list.replaceChildren(...(people.length ? people.map((p) => card(p, withContact))
+      : [h("li", { class: "muted" }, empty)]));
     if (focused) list.querySelector(`.person[data-id="${focused}"] button`)?.focus();
   }
 
@@ -80,7 +82,7 @@ export function setupPeople(root) {
     const query = new URLSearchParams({ q: directory.q, page: String(directory.page) });
     const data = await api("GET", `/me/directory?${query}`, token);
     const list = byId("directory");
-    const cards = data.people.map(card);
+    const cards = data.people.map((p) => card(p));
     if (append) list.append(...cards);
     else list.replaceChildren(...(cards.length ? cards : [h("li", { class: "muted" }, t("directory_none"))]));
     byId("directory-count").textContent = t("directory_count", { total: data.total });
@@ -93,7 +95,7 @@ export function setupPeople(root) {
       const [met, connections] = await Promise.all([
         api("GET", "/me/met", token), api("GET", "/me/connections", token)]);
       show("met", met.people, t("met_empty"));
-      show("connections", connections.people, t("connections_empty"));
+      show("connections", connections.people, t("connections_empty"), true);
       byId("all-contacts").hidden = !connections.people.some((p) => p.contact);
       if (directory.loaded) {
         directory.page = 1;
@@ -160,8 +162,14 @@ export function setupPeople(root) {
     root.replaceChildren(h("p", { class: "seat-wait", role: "status" }, t("erased")));
   });
 
+  let soon;
   return {
     refresh,
+    /** Refresh at a random moment within `spreadMs` (after a push every phone of the room gets at once). */
+    refreshSoon(spreadMs) {
+      clearTimeout(soon);
+      soon = setTimeout(refresh, Math.random() * spreadMs);
+    },
     /** The page's state changed (round, event status): show the follow-up pack once the café is over. */
     update(me) {
       const over = me.event.status === "harvest" || me.event.status === "closed";

@@ -33,7 +33,8 @@ def spec(language: str) -> dict:
              "role": "CTO", "offer": "Computer vision for quality inspection", "seek": "Pilot customers in Germany",
              "interests": ["AI", "vision"], "phone": "+1 555 0100 200", "website": "visionlabs.example"},
             {"name": "Jonas Weber", "group": "OWL", "email": "jonas@example.org",
-             "organisation": "Weber Maschinenbau GmbH", "role": "Leitung Produktion", "offer": "Fertigungslinien zum Testen", "seek": "Visuelle Inspektion",
+             "organisation": "Weber Maschinenbau GmbH", "role": "Leitung Produktion",
+             "offer": "Fertigungslinien zum Testen", "seek": "Visuelle Inspektion",
              "phone": "+49 5251 123456"},
             {"name": "Sam Quiet", "group": "OWL"},
         ],
@@ -123,7 +124,7 @@ def test_two_phones_meet_connect_and_see_each_others_card(browser, live_server, 
     live_server.api("POST", f"/api/v1/events/{code}/control", moderator, {"action": "close"})
     emily.reload()
     emily.get_by_text(words["recap"]).wait_for()
-    assert emily.locator("#met").get_by_text("Jonas Weber").is_visible()
+    emily.locator("#met").get_by_text("Jonas Weber").wait_for()
     no_sideways_scroll(emily)
     shot(emily, f"networking-recap-{language}")
     assert page_errors.errors == []
