@@ -343,3 +343,29 @@ def test_follow_up_pack_shows_the_summary_only_when_shared(client, cafe, app):
     page = client.get(f"/p/{ada}/summary")
     assert page.status_code == 200 and "Test Café" in page.get_data(as_text=True)
     assert client.get("/api/v1/me", headers=bearer(ada)).get_json()["event"]["summary_shared"] is True
+
+
+def test_the_help_desk_cannot_give_consent_for_a_walk_in(client, make_event):
+    event = make_event(**ONE_TABLE)
+    url = f"/api/v1/events/{event.code}/helpdesk/walk_ins"
+    refused = client.post(url, headers=bearer(event.helpdesk), json={"name": "Walk-in Wanda", "group": "CA",
+                                                                     "listed": True})
+    assert refused.status_code == 400 and refused.get_json()["error"]["details"][0]["field"] == "listed"
+    added = client.post(url, headers=bearer(event.helpdesk), json={"name": "Walk-in Wanda", "group": "CA",
+                                                                   "organisation": "Acme"})
+    assert added.status_code == 201, added.get_json()
+
+
+def test_erasure_leaves_no_profile_or_contact_in_any_table(client, cafe, app):
+    ada = cafe.participants["Ada"]
+    patch(client, ada, {"listed": True, "share_contact": True, "interests": ["Quantenoptik"]})
+    me(client, cafe.participants["Bo"], "/connections", method="POST", json={"participant": person(cafe, "Ada")})
+    assert me(client, ada, "", method="DELETE").status_code == 204
+    with app.app_context():
+        dump = []
+        for table in db.metadata.sorted_tables:
+            dump += [repr(tuple(row)) for row in db.session.execute(db.select(table)).all()]
+        text = "\n".join(dump)
+    for secret in ("ada@example.org", "Vision Labs", "0100 200", "visionlabs", "computer vision", "pilot customers",
+                   "Quantenoptik", "CTO"):
+        assert secret not in text, secret

@@ -273,21 +273,27 @@ class EventSpec(SetupSpec):
     timezone: TimeZone | None = None
 
 
-class JoinSpec(_ProfileSchema):
-    """What a person types on the join page; ``confirm`` joins even when someone with a similar name is there. The
-    profile and both consents are optional; the consents are off unless ticked."""
+class WalkInSpec(_ProfileSchema):
+    """A walk-in the help desk adds: what the join page asks, without the consents (those are the person's own,
+    given on their phone)."""
 
     name: Name
     group: GroupName | None = None
     confirm: bool = False
     email: Email | None = None
-    listed: bool = False
-    share_contact: bool = False
 
     @field_validator("email")
     @classmethod
     def _join_email(cls, value: str | None) -> str | None:
         return email_address(value)
+
+
+class JoinSpec(WalkInSpec):
+    """What a person types on the join page; ``confirm`` joins even when someone with a similar name is there. The
+    profile and both consents are optional; the consents are off unless ticked."""
+
+    listed: bool = False
+    share_contact: bool = False
 
 
 class MePatchSpec(_ProfileSchema):

@@ -83,6 +83,7 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
     "RegenerateSpec": [{"role": "host", "table": 1}, {"role": "screen"}],
     "MergeSpec": [{"keep": 1, "drop": 2}],
     "JoinSpec": [{"name": "Late Larry", "group": "OWL"}],
+    "WalkInSpec": [{"name": "Late Larry", "group": "OWL"}],
     "ShareSpec": [{"enabled": True}],
     "SettingsSpec": [{"joining_open": False, "auto_advance": True}, {"timezone": "Europe/Berlin"}],
     "ThemeEditSpec": [{"action": "rename", "key": "programm", "label": "Förderprogramme"},
@@ -150,7 +151,7 @@ OPERATIONS: dict[str, Operation] = {
     "api.helpdesk_people": Operation(roles=HELPDESK, query={"q": {"type": "string"}}, tag="helpdesk"),
     "api.helpdesk_person": Operation(roles=HELPDESK, tag="helpdesk"),
     "api.helpdesk_check_in": Operation(roles=HELPDESK, tag="helpdesk"),
-    "api.helpdesk_walk_in": Operation(roles=HELPDESK, success=201, body=spec.JoinSpec, tag="helpdesk"),
+    "api.helpdesk_walk_in": Operation(roles=HELPDESK, success=201, body=spec.WalkInSpec, tag="helpdesk"),
     # A participant's networking (DESIGN.md §8).
     "api.update_me": Operation(roles=PARTICIPANT, body=spec.MePatchSpec, tag="networking"),
     "api.met": Operation(roles=PARTICIPANT, tag="networking"),
