@@ -12,9 +12,11 @@ round; 500 pairs connecting at once: nothing lost, each push once.
    ``listed`` on (``PATCH /api/v1/me``); planned; round 1 started.
 2. Polling, once per round for rounds 1 and 2 (the second started after the first ended, so the met lists hold two
    tables): every phone arrives at a random moment within ``--spread`` seconds and asks ``GET /me/met``, then
-   ``GET /me/directory`` (page 1), and one phone in four a directory search ``?q=``. (The phone page asks for its
-   met list at a random moment within 30 s of ``round_started``; the default spread of 60 s adds the people who
-   open the directory during the round's first minute.) Request latency = response received − request sent, per call, on keep-alive
+   ``GET /me/directory`` (page 1), and one phone in four a directory search ``?q=``. (The phone page asks for
+   its met list at a random moment within 30 s of ``round_started``; the default spread of 60 s adds the people
+   who open the directory during the round's first minute.) The server's CPU time over the phase divided by the
+   requests gives the cost of one request, a figure a shared machine distorts less than latency.
+   Request latency = response received − request sent, per call, on keep-alive
    connections (aiohttp, at most ``--connections`` open at once: a venue's phones do not all send in the same
    millisecond).
 3. Connect/accept: every phone holds a Socket.IO connection (client processes) and records each
@@ -108,8 +110,10 @@ def run_calls(base: str, calls: list[Any], connections: int) -> list[tuple[str, 
     return asyncio.run(_requests(base, calls, connections))
 
 
-def poll_round(base: str, tokens: list[str], spread: float, connections: int, rng: random.Random) -> dict[str, Any]:
+def poll_round(server: Any, tokens: list[str], spread: float, connections: int, rng: random.Random,
+               ) -> dict[str, Any]:
     """Every phone polls once: met, directory, and every fourth a directory search."""
+    base = server.base
     calls = []
     for i, token in enumerate(tokens):
         at = rng.uniform(0, spread)
@@ -118,8 +122,11 @@ def poll_round(base: str, tokens: list[str], spread: float, connections: int, rn
         if i % 4 == 0:
             q = rng.choice(OFFERS).split()[0]
             calls.append((at + 0.1, "directory_search", "GET", f"/api/v1/me/directory?q={q} {token}", None))
+    cpu = server.cpu_seconds()
+    wall = time.monotonic()
     results = run_calls(base, calls, connections)
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"server_cpu_ms_per_request": round((server.cpu_seconds() - cpu) * 1000 / len(results), 2),
+                           "server_cpu_share": round((server.cpu_seconds() - cpu) / (time.monotonic() - wall), 3)}
     for kind in ("met", "directory", "directory_search"):
         lat = sorted(latency for k, latency, _status in results if k == kind)
         bad = sum(1 for k, _latency, status in results if k == kind and status != 200)
@@ -312,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
             if status != 200:
                 raise RuntimeError(f"start_round failed: {status} {str(answer)[:300]}")
             time.sleep(1)
-            result = poll_round(server.base, tokens, args.spread, args.connections, rng)
+            result = poll_round(server, tokens, args.spread, args.connections, rng)
             result["round"] = number
             doc["polling"].append(result)
             log(f"round {number}: met p99 {result['met']['p99_ms']} ms, directory p99 "

@@ -137,12 +137,13 @@ def test_directory_lists_only_listed_people_and_searches_their_profile(client, c
     ada, bo, cy = (cafe.participants[n] for n in ("Ada", "Bo", "Cy"))
     assert me(client, cy, "/directory").get_json() == {"people": [], "total": 0, "page": 1, "pages": 1}
     patch(client, ada, {"listed": True})
-    patch(client, bo, {"listed": True, "interests": ["Bildverarbeitung", "Maschinenbau"]})
+    patch(client, bo, {"listed": True, "interests": ["Bildverarbeitung", "Förderprogramme"]})
     names = [p["name"] for p in me(client, cy, "/directory").get_json()["people"]]
     assert names == ["Ada", "Bo"]
     assert [p["name"] for p in me(client, cy, "/directory?q=VISION").get_json()["people"]] == ["Ada"]
     assert [p["name"] for p in me(client, cy, "/directory?q=muller").get_json()["people"]] == ["Bo"]
     assert [p["name"] for p in me(client, cy, "/directory?q=bildverarbeitung").get_json()["people"]] == ["Bo"]
+    assert [p["name"] for p in me(client, cy, "/directory?q=FORDER").get_json()["people"]] == ["Bo"]
     assert me(client, cy, "/directory?q=nothing-like-this").get_json()["total"] == 0
     # I am not in my own directory; the page number must be a number.
     assert [p["name"] for p in me(client, ada, "/directory").get_json()["people"]] == ["Bo"]

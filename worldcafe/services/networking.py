@@ -8,13 +8,14 @@ rounds, my connections (no query per person).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, update
+from sqlalchemy import Text, cast, or_, update
 
 from ..domain.names import search_key
 from ..extensions import db
@@ -140,8 +141,12 @@ def _haystack(text: str) -> str:
 
 
 def _matches(words: list[str], row: Any) -> bool:
-    text = _haystack("\n".join(filter(None, [row.name, row.organisation, row.offer, row.seek,
-                                            " ".join(row.interests or [])])))
+    # The interests as stored (a JSON list): brackets and quotes do not disturb a word search, and decoding a
+    # thousand lists per search costs more than the search itself (unless a letter is escaped in it).
+    interests = row.interests or ""
+    if "\\u" in interests:
+        interests = " ".join(json.loads(interests))
+    text = _haystack("\n".join(filter(None, [row.name, row.organisation, row.offer, row.seek, interests])))
     return all(word in text for word in words)
 
 
@@ -160,7 +165,7 @@ def directory(person: Participant, query: str = "", page: int = 1) -> dict[str, 
     if words:
         searched = db.session.execute(
             db.select(Participant.id, Participant.name, Participant.organisation, Participant.offer, Participant.seek,
-                      Participant.interests).where(*listed).order_by(*order)
+                      cast(Participant.interests, Text).label("interests")).where(*listed).order_by(*order)
         ).all()
         found = [row.id for row in searched if _matches(words, row)]
         total, wanted = len(found), found[start: start + PAGE_SIZE]
