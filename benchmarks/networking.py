@@ -155,6 +155,8 @@ async def _socket_main(conn: Any, url: str, tokens: list[str]) -> None:
     clients: list[Any] = []
     sem = asyncio.Semaphore(50)
     failed = [0]
+    dropped = [0]  # sockets the server closed during the flow
+    stopping = [False]
 
     async def one(i: int, token: str) -> None:
         sio = socketio.AsyncClient(reconnection=False)
@@ -169,6 +171,11 @@ async def _socket_main(conn: Any, url: str, tokens: list[str]) -> None:
         async def on_changed(data: Any = None) -> None:
             pushes[i].append((data["participant"], data["connection"], data["seq"]))
 
+        @sio.on("disconnect")
+        async def on_disconnect(*_args: Any) -> None:
+            if not stopping[0]:
+                dropped[0] += 1
+
         async with sem:
             try:
                 await sio.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
@@ -181,8 +188,9 @@ async def _socket_main(conn: Any, url: str, tokens: list[str]) -> None:
     while True:
         cmd = await loop.run_in_executor(None, conn.recv)
         if cmd == "collect":
-            conn.send(pushes)
+            conn.send({"pushes": pushes, "dropped": dropped[0]})
         elif cmd == "stop":
+            stopping[0] = True
             for client in clients:
                 if client.connected:
                     with contextlib.suppress(Exception):  # shutting down anyway
@@ -217,12 +225,26 @@ def connect_pairs(base: str, tokens: list[str], ids: list[int], pairs: int, raci
     second = run_calls(base, [ask(2 * k + 1, 2 * k) for k in range(calm)], connections)
     seconds = time.monotonic() - t
     statuses = Counter(status for _kind, _latency, status in first + second)
-    time.sleep(2)  # the last pushes on their way
+    # The answers came after the pushes were handed to the sockets; on a busy machine the last ones may still be on
+    # their way: collect until the count stops growing (3 s without a new one, at most 60 s).
     pushes: list[list[tuple[int, str, int]]] = [[] for _ in range(people)]
-    for parent, _proc, chunk in pipes:
-        parent.send("collect")
-        for i, got in zip(chunk, parent.recv(), strict=True):
-            pushes[i] = got
+    count, still, deadline = -1, time.monotonic(), time.monotonic() + 60
+    dropped = 0
+    while time.monotonic() < deadline:
+        dropped = 0
+        for parent, _proc, chunk in pipes:
+            parent.send("collect")
+            answer = parent.recv()
+            dropped += answer["dropped"]
+            for i, got in zip(chunk, answer["pushes"], strict=True):
+                pushes[i] = got
+        total = sum(len(got) for got in pushes)
+        if total != count:
+            count, still = total, time.monotonic()
+        elif total >= 2 * people or time.monotonic() - still > 3:
+            break
+        time.sleep(0.5)
+    waited = round(time.monotonic() - t - seconds, 1)
     for parent, proc, _chunk in pipes:
         parent.send("stop")
         parent.recv()
@@ -250,9 +272,11 @@ def connect_pairs(base: str, tokens: list[str], ids: list[int], pairs: int, raci
         "pairs": pairs,
         "racing_pairs": racing,
         "sockets_connected": connected,
+        "sockets_dropped_during_flow": dropped,
         "requests": len(first) + len(second),
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "seconds": round(seconds, 2),
+        "waited_for_last_pushes_s": waited,
         "request_p50_ms": ms(percentile(latencies, 50)),
         "request_p99_ms": ms(percentile(latencies, 99)),
         "pairs_connected": ended,
