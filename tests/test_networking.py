@@ -370,3 +370,31 @@ def test_erasure_leaves_no_profile_or_contact_in_any_table(client, cafe, app):
     for secret in ("ada@example.org", "Vision Labs", "0100 200", "visionlabs", "computer vision", "pilot customers",
                    "Quantenoptik", "CTO"):
         assert secret not in text, secret
+
+
+def test_the_phone_page_carries_every_string_its_scripts_use():
+    """The phone page gets only PHONE_KEYS: every key its modules name must be among them."""
+    import re
+    from pathlib import Path
+
+    from worldcafe.web.i18n import JS_STRINGS
+    from worldcafe.web.i18n_harvest import HARVEST_STRINGS
+    from worldcafe.web.i18n_networking import NETWORKING_STRINGS, PHONE_KEYS
+
+    known = {*JS_STRINGS, *HARVEST_STRINGS, *NETWORKING_STRINGS}
+    js = Path(__file__).resolve().parent.parent / "static" / "js"
+    modules, queue = set(), ["participant.js"]
+    while queue:
+        name = queue.pop()
+        if name in modules:
+            continue
+        modules.add(name)
+        queue += re.findall(r'from\s*"\./([a-z_]+\.js)"', (js / name).read_text())
+    assert {"participant.js", "people.js", "live.js", "common.js", "timer.js"} <= modules
+    used = set()
+    for name in modules:
+        source = (js / name).read_text()
+        used |= {word for word in re.findall(r'["\'`]([a-z_]+)["\'`]', source) if word in known}
+        used |= {key for prefix in re.findall(r"`([a-z_]+)\$\{", source) for key in known if key.startswith(prefix)}
+    assert used - set(PHONE_KEYS) == set()
+    assert set(PHONE_KEYS) <= known

@@ -1,4 +1,5 @@
-"""The strings of the phone page's networking (static/js/people.js), kept apart from the other pages' strings."""
+"""The strings of the phone page's networking (static/js/people.js), kept apart from the other pages' strings, and
+the keys the phone page needs at all (its modules' ``t("…")``; tests/test_networking.py checks the list)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,16 @@ NETWORKING_STRINGS = {
     "erased": _l("Your data has been erased. You can close this page."),
     "connection_failed": _l("That did not work: {message}"),
 }
+
+# The participant's phone page gets only these (participant.js and the modules it imports): the whole catalogue is
+# 15 KB of every page, most of it the console's.
+PHONE_KEYS = (
+    "connected", "connecting", "offline", "error", "table", "round_of", "round_n", "next_round_label", "checked_in",
+    "no_seat", "not_seated", "first_table", "move_now", "scan_to_check_in", "waiting_title", "waiting_from",
+    "waiting_soon", "event_over", "harvest_now", "paused", "left", "time_up", "two_minutes_left",
+    "last_two_minutes", "note_sent", "vote_title", "votes_left", "vote_less", "vote_more", "your_dots", "close",
+    "email",
+    "colour_blue", "colour_orange", "colour_green", "colour_purple", "colour_red", "colour_sky", "colour_pink",
+    "colour_yellow", "colour_teal", "colour_brown", "colour_navy", "colour_grey",
+    *NETWORKING_STRINGS,
+)
