@@ -148,6 +148,7 @@ def test_directory_lists_only_listed_people_and_searches_their_profile(client, c
     # I am not in my own directory; the page number must be a number.
     assert [p["name"] for p in me(client, ada, "/directory").get_json()["people"]] == ["Bo"]
     assert me(client, cy, "/directory?page=x").status_code == 400
+    assert me(client, cy, "/directory?q=" + "x" * 201).status_code == 400
     assert me(client, cy, "/directory?page=9").get_json()["people"] == []
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify, request
+from flask_babel import gettext as _
 
 from ...models import Participant
 from ...realtime.publish import publish
@@ -67,7 +68,10 @@ def directory() -> Any:
     """The event's listed participants; ``?q=`` searches name, organisation, offer, seek and interests; ``?page=``."""
     _access, person = me_access()
     page = whole_number(request.args.get("page", "1"), "page")
-    return jsonify(networking.directory(person, request.args.get("q", ""), max(1, page)))
+    query = request.args.get("q", "")
+    if len(query) > networking.MAX_QUERY:
+        raise ServiceError("invalid", _("q: at most %(n)s characters", n=networking.MAX_QUERY))
+    return jsonify(networking.directory(person, query, max(1, page)))
 
 
 @bp.get("/me/connections")
