@@ -85,11 +85,12 @@ def event_spec(people: int) -> dict[str, Any]:
 
 
 async def _requests(base: str, calls: list[tuple[float, str, str, str, dict[str, Any] | None]], connections: int,
-                    ) -> list[tuple[str, float, int]]:
-    """Send (start offset s, kind, method, path+token…) calls at their moments → (kind, latency s, status)."""
+                    ) -> list[tuple[str, float, int, float]]:
+    """Send (start offset s, kind, method, path+token…) calls at their moments → (kind, latency s, status, sent
+    at s)."""
     import aiohttp
 
-    results: list[tuple[str, float, int]] = []
+    results: list[tuple[str, float, int, float]] = []
     connector = aiohttp.TCPConnector(limit=connections)
     async with aiohttp.ClientSession(base, connector=connector) as session:
         t0 = time.monotonic()
@@ -100,13 +101,13 @@ async def _requests(base: str, calls: list[tuple[float, str, str, str, dict[str,
             sent = time.monotonic()
             async with session.request(method, path, json=body, headers={"Authorization": f"Bearer {token}"}) as resp:
                 await resp.read()
-                results.append((kind, time.monotonic() - sent, resp.status))
+                results.append((kind, time.monotonic() - sent, resp.status, sent - t0))
 
         await asyncio.gather(*(one(*call) for call in calls))
     return results
 
 
-def run_calls(base: str, calls: list[Any], connections: int) -> list[tuple[str, float, int]]:
+def run_calls(base: str, calls: list[Any], connections: int) -> list[tuple[str, float, int, float]]:
     return asyncio.run(_requests(base, calls, connections))
 
 
@@ -127,9 +128,13 @@ def poll_round(server: Any, tokens: list[str], spread: float, connections: int, 
     results = run_calls(base, calls, connections)
     out: dict[str, Any] = {"server_cpu_ms_per_request": round((server.cpu_seconds() - cpu) * 1000 / len(results), 2),
                            "server_cpu_share": round((server.cpu_seconds() - cpu) / (time.monotonic() - wall), 3)}
+    # When the slow answers (> 50 ms) were asked: all at the round's start, or spread over the phase?
+    slow = sorted(at for _k, latency, _status, at in results if latency > 0.05)
+    out["slow_requests"] = {"count": len(slow), "sent_at_s_p10_p50_p90": [
+        round(percentile(slow, q), 1) for q in (10, 50, 90)] if slow else []}
     for kind in ("met", "directory", "directory_search"):
-        lat = sorted(latency for k, latency, _status in results if k == kind)
-        bad = sum(1 for k, _latency, status in results if k == kind and status != 200)
+        lat = sorted(latency for k, latency, _status, _at in results if k == kind)
+        bad = sum(1 for k, _latency, status, _at in results if k == kind and status != 200)
         out[kind] = {"requests": len(lat), "errors": bad, "p50_ms": ms(percentile(lat, 50)),
                      "p95_ms": ms(percentile(lat, 95)), "p99_ms": ms(percentile(lat, 99)), "max_ms": ms(lat[-1])}
     return out
@@ -224,7 +229,7 @@ def connect_pairs(base: str, tokens: list[str], ids: list[int], pairs: int, raci
                       connections)
     second = run_calls(base, [ask(2 * k + 1, 2 * k) for k in range(calm)], connections)
     seconds = time.monotonic() - t
-    statuses = Counter(status for _kind, _latency, status in first + second)
+    statuses = Counter(status for _kind, _latency, status, _at in first + second)
     # The answers came after the pushes were handed to the sockets; on a busy machine the last ones may still be on
     # their way: collect until the count stops growing (3 s without a new one, at most 60 s).
     pushes: list[list[tuple[int, str, int]]] = [[] for _ in range(people)]
@@ -267,7 +272,7 @@ def connect_pairs(base: str, tokens: list[str], ids: list[int], pairs: int, raci
         status, body = http("GET", f"{base}/api/v1/me/connections", token=tokens[2 * k])
         if status == 200 and any(p["id"] == ids[2 * k + 1] and p["connection"] == "connected" for p in body["people"]):
             ended += 1
-    latencies = sorted(latency for _kind, latency, _status in first + second)
+    latencies = sorted(latency for _kind, latency, _status, _at in first + second)
     return {
         "pairs": pairs,
         "racing_pairs": racing,
@@ -331,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
                                           {"listed": True, "share_contact": True}) for token in tokens],
                            args.connections)
         doc["setup"] = {"seconds": round(time.monotonic() - t, 1),
-                        "profile_patch_errors": sum(1 for _k, _l, s in listed if s != 200)}
+                        "profile_patch_errors": sum(1 for _k, _l, s, _at in listed if s != 200)}
         log(f"event {code}: {args.people} people listed in {doc['setup']['seconds']} s")
         rng = random.Random(1)
         doc["polling"] = []
