@@ -42,6 +42,15 @@ MATRIX = [
     ("POST", "/api/v1/events/{code}/capacity", {"seats_per_table": 1}, {"moderator"}),
     ("GET", "/api/v1/events/{code}/health", None, {"moderator"}),
     ("GET", "/api/v1/me", None, {"participant"}),
+    # Networking (DESIGN.md §8): a participant's own calls, nobody else's.
+    ("PATCH", "/api/v1/me", {"organisation": "Acme"}, {"participant"}),
+    ("GET", "/api/v1/me/met", None, {"participant"}),
+    ("GET", "/api/v1/me/directory?q=a", None, {"participant"}),
+    ("GET", "/api/v1/me/connections", None, {"participant"}),
+    ("DELETE", "/api/v1/me/connections/{pid}", None, {"participant"}),
+    ("GET", "/api/v1/me/contacts.vcf", None, {"participant"}),
+    ("GET", "/api/v1/me/export", None, {"participant"}),
+    ("DELETE", "/api/v1/me", None, {"participant"}),
     ("GET", "/api/v1/events/{code}/notes", None, {"moderator", "screen", "host"}),
     ("GET", "/api/v1/events/{code}/plan", None, {"moderator"}),
     ("POST", "/api/v1/events/{code}/plan", None, {"moderator"}),
@@ -127,6 +136,8 @@ PAGES = [
     ("/s/{t}", "screen"),
     ("/h/{t}", "host"),
     ("/p/{t}", "participant"),
+    ("/p/{t}/contacts.vcf", "participant"),
+    ("/p/{t}/my-data.json", "participant"),
     ("/d/{t}", "helpdesk"),
     ("/d/{t}/print/seating", "helpdesk"),
     ("/d/{t}/participants/{pid}/qr.svg", "helpdesk"),
@@ -296,3 +307,49 @@ def test_removed_participant_is_cut_off(client, sio, event):
 def test_unknown_socket_requests_get_an_error_ack(sio, event):
     ack = sio(event.hosts[1]).emit("launch_rockets", {"now": True}, callback=True)
     assert ack["ok"] is False and ack["error"]["code"] == "unknown_request"
+
+
+# Networking calls a participant may make but that answer 404 here (nobody met, nothing shared): every other role is
+# refused before anything is looked up.
+REFUSED_FOR_OTHERS = [
+    ("POST", "/api/v1/me/connections", {"participant": "@Cy"}),
+    ("GET", "/api/v1/me/contacts/{pid}.vcf", None),
+    ("GET", "/api/v1/me/summary.json", None),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), REFUSED_FOR_OTHERS, ids=[f"{m} {p}" for m, p, _ in
+                                                                              REFUSED_FOR_OTHERS])
+@pytest.mark.parametrize("role", ROLES)
+def test_networking_calls_only_for_participants(client, make_event, method, path, body, role):
+    event = make_event()
+    other = make_event(name="Other café")
+    token = token_of(role, event, other)
+    headers = bearer(token) if token else {}
+    url = path.format(pid=event.participant_ids["Cy"])
+    if isinstance(body, dict):
+        body = {k: event.participant_ids[v[1:]] if str(v).startswith("@") else v for k, v in body.items()}
+    response = client.open(url, method=method, headers=headers, **({"json": body} if body else {}))
+    if role == "participant":
+        # Cy was not met, is not listed, shares nothing, and the summary was not shared: not found.
+        assert response.status_code == 404, response.get_json()
+    else:
+        assert response.status_code == {"none": 401, "forged": 401}.get(role, 403), response.get_json()
+
+
+@pytest.mark.parametrize("path", ["/p/{t}/contacts/{pid}.vcf", "/p/{t}/summary"])
+@pytest.mark.parametrize("role", ("moderator", "screen", "host", "helpdesk", "forged"))
+def test_phone_downloads_open_only_with_a_participant_link(client, make_event, path, role):
+    event = make_event()
+    response = client.get(path.format(t=token_of(role, event, event), pid=event.participant_ids["Cy"]))
+    assert response.status_code == 404
+
+
+def test_an_other_events_participant_finds_nobody_here(client, make_event):
+    event, other = make_event(), make_event(name="Other café")
+    stranger = other.participants["Ada"]
+    client.patch("/api/v1/me", headers=bearer(event.participants["Cy"]), json={"listed": True})
+    assert client.get("/api/v1/me/directory", headers=bearer(stranger)).get_json()["total"] == 0
+    asked = client.post("/api/v1/me/connections", headers=bearer(stranger),
+                        json={"participant": event.participant_ids["Cy"]})
+    assert asked.status_code == 404

@@ -2,12 +2,14 @@
 import { followBroadcasts } from "./broadcasts.js";
 import { h, pageData, t, toast, uuid4 } from "./common.js";
 import { connectLive } from "./live.js";
+import { setupPeople } from "./people.js";
 import { countdown } from "./timer.js";
 
 const root = document.getElementById("participant");
 let me = pageData("state");
 let live;
 let clock;
+const people = setupPeople(root);
 
 function seatCard(seat, label, big) {
   const table = seat.table;
@@ -79,6 +81,7 @@ function render() {
     ` ${t("round_n", { n: seat.round })} · ${seat.table.topic || ""}`)));
   document.getElementById("route-box").hidden = !(me.route || []).length;
   document.getElementById("phone-note").hidden = !(me.event.participant_notes && me.current);
+  people.update(me);
   const timerEl = document.getElementById("timer");
   if (clock) clock.stop();
   clock = null;
@@ -138,13 +141,18 @@ function applySetup(p) {
 const roundChange = () => refresh();
 const board = followBroadcasts(() => live.serverNow());
 live = connectLive(root.dataset.token, {
-  snapshot: (data) => { board.snapshot(data.broadcasts); me = data.me; render(); if (me.event.status === "harvest") refresh(); },
+  snapshot: (data) => {
+    board.snapshot(data.broadcasts); me = data.me; render(); people.refresh();
+    if (me.event.status === "harvest") refresh();
+  },
   assignment_changed: () => {
     // Browsers allow vibration only after the person has touched the page once.
     if (navigator.userActivation?.hasBeenActive) navigator.vibrate?.([200, 100, 200]);
     refresh();
   },
-  round_started: () => { board.clear(); refresh(); },
+  // The met list is not urgent: a thousand phones ask for it over half a minute, not all in the same second.
+  round_started: () => { board.clear(); refresh(); people.refreshSoon(30000); },
+  connection_changed: () => people.refresh(),
   round_paused: roundChange,
   round_resumed: roundChange,
   round_extended: roundChange,
@@ -152,6 +160,7 @@ live = connectLive(root.dataset.token, {
   round_reopened: roundChange,
   round_cancelled: roundChange,
   harvest_started: roundChange,
+  summary_shared: roundChange,
   ballot_changed: roundChange,  // the moderator chose (or cleared) the vote shortlist
   event_closed: roundChange,
   message_broadcast: board.message_broadcast,

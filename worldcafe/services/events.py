@@ -113,7 +113,7 @@ def _insert_people(event: Event, people: list[ParticipantSpec]) -> None:
     """New participants (source ``api``) with their personal links, in two bulk inserts."""
     now = utcnow()
     rows = [{"event_id": event.id, "name": p.name, "group": p.group, "email": p.email, "needs": list(p.needs),
-             "status": "active", "source": "api", "created_at": now} for p in people]
+             "status": "active", "source": "api", "created_at": now, **p.profile_row()} for p in people]
     table = Participant.__table__
     ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
     db.session.execute(insert(AccessLink.__table__), [

@@ -7,7 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,7 +19,7 @@ from ..realtime.rooms import moderators_room, screen_room
 from .access import issue_link
 from .errors import ServiceError
 from .live import Push, record
-from .spec import JoinSpec, ParticipantPatchSpec, ParticipantSpec, parse, with_groups
+from .spec import JoinSpec, ParticipantPatchSpec, ParticipantSpec, parse, split_interests, with_groups
 
 _HEADER_ALIASES = {
     "name": "name",
@@ -33,7 +33,46 @@ _HEADER_ALIASES = {
     "e-mail": "email",
     "mail": "email",
     "e-mail-adresse": "email",
+    # Profiles (DESIGN.md §8), as Excel sheets in German and English head them.
+    "organisation": "organisation",
+    "organization": "organisation",
+    "organisation/firma": "organisation",
+    "firma": "organisation",
+    "unternehmen": "organisation",
+    "company": "organisation",
+    "institution": "organisation",
+    "rolle": "role",
+    "role": "role",
+    "position": "role",
+    "funktion": "role",
+    "job title": "role",
+    "wir bieten": "offer",
+    "angebot": "offer",
+    "offer": "offer",
+    "we offer": "offer",
+    "wir suchen": "seek",
+    "gesucht": "seek",
+    "suche": "seek",
+    "seek": "seek",
+    "we seek": "seek",
+    "looking for": "seek",
+    "interessen": "interests",
+    "interests": "interests",
+    "themen": "interests",
+    "telefon": "phone",
+    "telefonnummer": "phone",
+    "tel.": "phone",
+    "mobil": "phone",
+    "phone": "phone",
+    "mobile": "phone",
+    "website": "website",
+    "webseite": "website",
+    "homepage": "website",
+    "web": "website",
+    "email address": "email",
 }
+# The columns an import reads, in the order of a list without a header row (name, group, email).
+_IMPORT_FIELDS = ("name", "group", "email", "organisation", "role", "offer", "seek", "interests", "phone", "website")
 MAX_IMPORT_ROWS = 5000
 
 
@@ -66,6 +105,7 @@ def add_people(event: Event, specs: Iterable[ParticipantSpec], source: str) -> l
             email=spec.email,
             needs=list(spec.needs),
             source=source,
+            **spec.profile_row(),
         )
         db.session.add(person)
         added.append((person, issue_link("participant", event, participant=person)))
@@ -231,13 +271,9 @@ def check_csv(event: Event, raw: bytes | str) -> list[dict[str, Any]]:
         if not any(cell.strip() for cell in cells):
             continue
         values = {col: cells[i].strip() for i, col in enumerate(columns) if col and i < len(cells)}
-        row: dict[str, Any] = {
-            "line": line_no,
-            "name": values.get("name", ""),
-            "group": values.get("group") or None,
-            "email": values.get("email") or None,
-            "error": None,
-        }
+        row: dict[str, Any] = {"line": line_no, "name": values.get("name", "")}
+        row.update({field: values.get(field) or None for field in _IMPORT_FIELDS[1:]})
+        row["error"] = None
         if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
             row["error"] = _(
                 "%(found)s columns, expected at most %(expected)s (%(names)s)",
@@ -247,7 +283,7 @@ def check_csv(event: Event, raw: bytes | str) -> list[dict[str, Any]]:
             )
         else:
             try:
-                spec = parse(ParticipantSpec, {k: row[k] for k in ("name", "group", "email") if row[k] is not None})
+                spec = parse(ParticipantSpec, _spec_data(row))
                 key = (spec.name.casefold(), (spec.email or "").casefold())
                 if key in known:
                     row["error"] = _("%(name)s is already on the list", name=spec.name)
@@ -259,6 +295,14 @@ def check_csv(event: Event, raw: bytes | str) -> list[dict[str, Any]]:
     if not report:
         raise ServiceError("invalid", _("The list has no people in it."))
     return report
+
+
+def _spec_data(row: dict[str, Any]) -> dict[str, Any]:
+    """A checked CSV row as a person's spec: the cells given, interests split at ``;`` or ``,``."""
+    data = {key: row[key] for key in _IMPORT_FIELDS if row.get(key) is not None}
+    if "interests" in data:
+        data["interests"] = split_interests(data["interests"])
+    return data
 
 
 def import_csv(event: Event, raw: bytes | str) -> tuple[list[dict[str, Any]], list[Push]]:
@@ -275,7 +319,7 @@ def import_csv(event: Event, raw: bytes | str) -> tuple[list[dict[str, Any]], li
             ),
             details=report,
         )
-    specs = [parse(ParticipantSpec, {k: row[k] for k in ("name", "group", "email") if row[k]}) for row in report]
+    specs = [parse(ParticipantSpec, _spec_data(row)) for row in report]
     added = add_people(event, specs, source="import")
     pushes = _announce(event, added) + _seat_late(event, [p for p, _ in added])
     db.session.commit()
@@ -289,6 +333,10 @@ class Joiner:
     name: str
     group: str | None
     confirm: bool
+    # The optional profile and email typed on the join form, and the person's own two consents.
+    profile: dict[str, Any] = field(default_factory=dict)
+    listed: bool = False
+    share_contact: bool = False
 
 
 def check_join(event: Event, data: Any) -> Joiner:
@@ -304,7 +352,9 @@ def check_join(event: Event, data: Any) -> Joiner:
         group = match
     elif group:
         raise ServiceError("invalid", _("This event does not use groups."))
-    return Joiner(name=spec.name, group=group, confirm=spec.confirm)
+    profile = {**spec.profile_row(), **({"email": spec.email} if spec.email else {})}
+    return Joiner(name=spec.name, group=group, confirm=spec.confirm, profile=profile, listed=spec.listed,
+                  share_contact=spec.share_contact)
 
 
 def admit(
@@ -331,6 +381,12 @@ def admit(
         outcome.append(ParticipantSpec(name=joiner.name, group=joiner.group))
     added = iter(add_people(event, [o for o in outcome if isinstance(o, ParticipantSpec)], source="join"))
     results = [next(added) if isinstance(o, ParticipantSpec) else o for o in outcome]
+    for joiner, result in zip(joiners, results, strict=True):
+        if isinstance(result, tuple):  # the profile and consents the person gave themselves
+            person = result[0]
+            for key, value in joiner.profile.items():
+                setattr(person, key, value)
+            person.listed, person.share_contact = joiner.listed, joiner.share_contact
     people = [r for r in results if isinstance(r, tuple)]
     pushes = _announce(event, people) + _seat_late(event, [p for p, _ in people]) if people else []
     db.session.commit()

@@ -43,10 +43,38 @@ HostName = _text(200)
 GroupName = _text(100)
 Email = _text(320)
 PrivacyNotice = _text(2000)
+# Profile fields (DESIGN.md §8): what a person tells others about themselves.
+ShortProfile = _text(200)
+LongProfile = _text(500)
+Interest = _text(50, min_length=1)
+Phone = _text(50)
+Website = _text(300)
+MAX_INTERESTS = 20
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 # An event offers at most this many groups, whether set up by the moderator or brought by the people added.
 MAX_GROUPS = 20
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A phone number as people write it: digits with +, spaces, brackets, dots, slashes or dashes; 5 to 20 digits.
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()./-]*$")
+# A web address: a host name with a dot, optionally https:// or http:// before it, no spaces.
+_WEBSITE = re.compile(r"^(https?://)?[A-Za-z0-9\u00c0-\uffff-]+(\.[A-Za-z0-9\u00c0-\uffff-]+)+(:[0-9]{1,5})?([/?#]\S*)?$")
+
+
+def email_address(value: str | None) -> str | None:
+    """An email address that looks like one, or None for a blank; anything else is refused."""
+    if value and not _EMAIL.match(value):
+        raise ValueError(_("“%(value)s” is not an email address (it looks like name@example.org)", value=value))
+    return value or None
+
+
+def split_interests(text: str) -> list[str]:
+    """Interests typed in one cell or field: separated by ``;`` or ``,``, blanks dropped, duplicates once."""
+    seen: dict[str, str] = {}
+    for part in re.split(r"[;,]", text):
+        tag = part.strip()
+        if tag and tag.casefold() not in seen:
+            seen[tag.casefold()] = tag
+    return list(seen.values())
 
 
 def _time_zone(value: str | None) -> str | None:
@@ -120,13 +148,70 @@ class _PersonSchema(_Schema):
     @field_validator("email")
     @classmethod
     def _email_shape(cls, value: str | None) -> str | None:
-        if value is not None and not _EMAIL.match(value):
-            raise ValueError(_("“%(value)s” is not an email address (it looks like name@example.org)", value=value))
+        return email_address(value)
+
+
+class _ProfileSchema(_Schema):
+    """The optional profile (DESIGN.md §8): blank texts are none, a phone and a website must look like one.
+
+    The two consents (``listed``, ``share_contact``) are not here: they are the person's own, never the organiser's."""
+
+    organisation: ShortProfile | None = None
+    role: ShortProfile | None = None
+    offer: LongProfile | None = None
+    seek: LongProfile | None = None
+    interests: list[Interest] | None = Field(default=None, max_length=MAX_INTERESTS)
+    phone: Phone | None = None
+    website: Website | None = None
+
+    @field_validator("organisation", "role", "offer", "seek", "phone", "website")
+    @classmethod
+    def _blank_profile_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_shape(cls, value: str | None) -> str | None:
+        digits = sum(c.isdigit() for c in value or "")
+        if value is not None and (not _PHONE.match(value) or not 5 <= digits <= 20):
+            raise ValueError(_("“%(value)s” is not a phone number (it looks like +49 5251 123456)", value=value))
         return value
 
+    @field_validator("website")
+    @classmethod
+    def _website_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _WEBSITE.match(value):
+            raise ValueError(_("“%(value)s” is not a web address (it looks like example.org)", value=value))
+        if value is not None and not value.lower().startswith(("http://", "https://")):
+            value = "https://" + value
+        return value
 
-class ParticipantSpec(_PersonSchema):
-    """A person to add."""
+    @field_validator("interests")
+    @classmethod
+    def _interests_once(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        seen: dict[str, str] = {}
+        for tag in value:
+            seen.setdefault(tag.casefold(), tag)
+        return list(seen.values())
+
+    def profile(self) -> dict[str, Any]:
+        """The profile fields that were sent, as they are stored (interests as a list)."""
+        sent = self.model_fields_set & PROFILE_FIELDS
+        return {key: (list(getattr(self, key) or []) if key == "interests" else getattr(self, key)) for key in sent}
+
+    def profile_row(self) -> dict[str, Any]:
+        """Every profile field as a new person's row stores it (a bulk insert needs the same keys in every row)."""
+        return {key: (list(self.interests or []) if key == "interests" else getattr(self, key))
+                for key in sorted(PROFILE_FIELDS)}
+
+
+PROFILE_FIELDS = frozenset({"organisation", "role", "offer", "seek", "interests", "phone", "website"})
+
+
+class ParticipantSpec(_PersonSchema, _ProfileSchema):
+    """A person to add (with an optional profile; the consents are the person's own and refused here)."""
 
     name: Name
     needs: list[Tag] = Field(default_factory=list, max_length=20)
@@ -189,12 +274,53 @@ class EventSpec(SetupSpec):
     timezone: TimeZone | None = None
 
 
-class JoinSpec(_Schema):
-    """What a person types on the join page; ``confirm`` joins even when someone with a similar name is there."""
+class WalkInSpec(_ProfileSchema):
+    """A walk-in the help desk adds: what the join page asks, without the consents (those are the person's own,
+    given on their phone)."""
 
     name: Name
     group: GroupName | None = None
     confirm: bool = False
+    email: Email | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _join_email(cls, value: str | None) -> str | None:
+        return email_address(value)
+
+
+class JoinSpec(WalkInSpec):
+    """What a person types on the join page; ``confirm`` joins even when someone with a similar name is there. The
+    profile and both consents are optional; the consents are off unless ticked."""
+
+    listed: bool = False
+    share_contact: bool = False
+
+
+class MePatchSpec(_ProfileSchema):
+    """A person's change to their own profile and consents: only the fields sent change (null or "" clears)."""
+
+    email: Email | None = None
+    listed: bool | None = None
+    share_contact: bool | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _own_email(cls, value: str | None) -> str | None:
+        return email_address(value)
+
+    @model_validator(mode="after")
+    def _consents_not_null(self) -> MePatchSpec:
+        for key in ("listed", "share_contact"):
+            if key in self.model_fields_set and getattr(self, key) is None:
+                raise ValueError(_("%(field)s must be true or false", field=key))
+        return self
+
+
+class ConnectSpec(_Schema):
+    """Ask someone for a connection (or accept theirs)."""
+
+    participant: int = Field(ge=1)
 
 
 class ParticipantPatchSpec(_PersonSchema):
@@ -500,6 +626,16 @@ def _labels() -> dict[str, str]:
         "status": _("Presence"),
         "target": _("Recipients"),
         "confirm": _("Confirmation"),
+        "organisation": _("Organisation"),
+        "role": _("Role"),
+        "offer": _("We offer"),
+        "seek": _("We seek"),
+        "interests": _("Interests"),
+        "phone": _("Phone"),
+        "website": _("Website"),
+        "listed": _("Listed"),
+        "share_contact": _("Share contact"),
+        "participant": _("Person"),
     }
 
 
@@ -514,6 +650,7 @@ def _item(container: str, index: int) -> str:
         "groups": _("Group %(n)s", n=n),
         "tags": _("Tag %(n)s", n=n),
         "needs": _("Need %(n)s", n=n),
+        "interests": _("Interest %(n)s", n=n),
     }
     return named.get(container, _("Entry %(n)s", n=n))
 

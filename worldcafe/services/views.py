@@ -172,6 +172,8 @@ def seat_of(person: Participant, round_number: int | None) -> dict[str, Any] | N
 
 def me_view(person: Participant) -> dict[str, Any]:
     """A participant's own page: who they are, where they sit now and next, the route so far and the timer."""
+    from .profile import profile_view
+
     event = person.event
     going = event.status in ("running", "paused")
     next_number = (event.current_round or 0) + 1
@@ -195,7 +197,11 @@ def me_view(person: Participant) -> dict[str, Any]:
             "language": event.language,
             "current_round": event.current_round,
             "participant_notes": event.participant_notes,
+            # The follow-up pack (DESIGN.md §8) offers the summary once the moderator shared it.
+            "summary_shared": event.summary_shared,
+            "privacy_notice": event.privacy_notice,
         },
+        "profile": profile_view(person),
         "current": seat_of(person, event.current_round if going else None),
         "next": seat_of(person, next_number) if next_number <= len(event.rounds) else None,
         "round": round_view(rnd) if rnd else None,

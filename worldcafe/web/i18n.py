@@ -9,6 +9,7 @@ Pages outside an event: ``?lang=`` → cookie → browser → English.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import g, has_request_context, request, url_for
@@ -389,10 +390,14 @@ JS_STRINGS = {
 }
 
 
-def js_strings() -> dict[str, str | dict[str, str]]:
-    """The JS strings in the current language (counted ones as their plural forms)."""
+def js_strings(keys: Iterable[str] | None = None) -> dict[str, str | dict[str, str]]:
+    """The JS strings in the current language (counted ones as their plural forms); only ``keys`` if given (the
+    phone page takes its own few: every byte counts on a venue's Wi-Fi)."""
     from .i18n_harvest import HARVEST_STRINGS
+    from .i18n_networking import NETWORKING_STRINGS
     from .i18n_organiser import ORGANISER_STRINGS
 
-    strings = {**JS_STRINGS, **HARVEST_STRINGS, **ORGANISER_STRINGS}
+    strings = {**JS_STRINGS, **HARVEST_STRINGS, **ORGANISER_STRINGS, **NETWORKING_STRINGS}
+    if keys is not None:
+        strings = {key: strings[key] for key in keys}
     return {key: value.forms() if isinstance(value, _n) else str(value) for key, value in strings.items()}

@@ -13,7 +13,8 @@ from ..services.checkin import check_in, table_by_code
 from ..services.errors import ServiceError
 from ..services.views import me_view, public_view, table_view
 from .auth import page_access, send_photo
-from .i18n import use_event_language
+from .i18n import js_strings, use_event_language
+from .i18n_networking import PHONE_KEYS
 from .links import join_url, participant_cookie, qr_svg, remember_participant
 
 bp = Blueprint("roles", __name__)
@@ -65,9 +66,10 @@ def participant(token: str) -> Any:
     """A participant's phone page; remembered in a cookie so scanning a table card can check the person in."""
     access = page_access(token, "participant")
     assert access.participant is not None
-    response = make_response(
-        render_template("participant.html", event=access.event, me=me_view(access.participant), token=token)
-    )
+    response = make_response(render_template(
+        "participant.html", event=access.event, me=me_view(access.participant), token=token,
+        js_strings=js_strings(PHONE_KEYS),
+    ))
     return remember_participant(response, access.event.public_id, token)
 
 
@@ -88,3 +90,7 @@ def checkin(code: str) -> Any:
         return render_template("checkin.html", event=table.event, result=None, error=exc.message, token=token), 200
     publish(pushes)
     return render_template("checkin.html", event=table.event, result=result, token=token)
+
+
+# The phone page's downloads (vCards, my data, the shared summary) live in their own module, on this blueprint.
+from . import phone as _phone  # noqa: E402, F401

@@ -469,4 +469,5 @@ def openapi_document() -> Any:
 # The help desk's and the harvest's routes live in their own modules, on this blueprint.
 from . import harvest as _harvest  # noqa: E402, F401
 from . import helpdesk as _helpdesk  # noqa: E402, F401
+from . import networking as _networking  # noqa: E402, F401
 from . import organiser as _organiser  # noqa: E402, F401

@@ -16,6 +16,7 @@ from ...realtime.publish import publish
 from ...services import helpdesk
 from ...services.access import Access, find_link
 from ...services.errors import ServiceError
+from ...services.spec import WalkInSpec, parse
 from ..auth import api_access, bearer_token
 from ..guards import check_helpdesk_budget, check_join_budget
 from ..links import role_url
@@ -69,6 +70,8 @@ def helpdesk_walk_in(code: str) -> Any:
     """Add a walk-in as the join page would (``{name, group?, confirm?}``) → their route and personal link."""
     access = desk_access(code)
     check_join_budget(code)
-    person = joins.join(access.event, json_body())
+    body = json_body()
+    parse(WalkInSpec, body)  # the join page's fields without the consents: only the person gives those
+    person = joins.join(access.event, body)
     view = helpdesk.person_view(access.event, person.id)
     return jsonify(person=view, link=role_url("participant", person.token)), 201

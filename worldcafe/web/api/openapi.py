@@ -83,6 +83,7 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
     "RegenerateSpec": [{"role": "host", "table": 1}, {"role": "screen"}],
     "MergeSpec": [{"keep": 1, "drop": 2}],
     "JoinSpec": [{"name": "Late Larry", "group": "OWL"}],
+    "WalkInSpec": [{"name": "Late Larry", "group": "OWL"}],
     "ShareSpec": [{"enabled": True}],
     "SettingsSpec": [{"joining_open": False, "auto_advance": True}, {"timezone": "Europe/Berlin"}],
     "ThemeEditSpec": [{"action": "rename", "key": "programm", "label": "Förderprogramme"},
@@ -92,10 +93,14 @@ EXAMPLES: dict[str, list[dict[str, Any]]] = {
     "StatusSpec": [{"status": "left"}],
     "MeetPairSpec": [{"a": 1, "b": 2}],
     "ParticipantPatchSpec": [{"group": "OWL", "needs": ["step-free"]}],
+    "MePatchSpec": [{"organisation": "Weber GmbH", "offer": "Sensorik", "interests": ["KI", "Robotik"],
+                     "listed": True}, {"share_contact": False}],
+    "ConnectSpec": [{"participant": 12}],
 }
 
 MODERATOR = ("moderator",)
 HELPDESK = ("helpdesk", "moderator")
+PARTICIPANT = ("participant",)
 OPERATIONS: dict[str, Operation] = {
     "api.create_event": Operation(roles=(), success=201, body=spec.EventSpec),
     "api.get_event": Operation(roles=("moderator", "screen")),
@@ -154,7 +159,25 @@ OPERATIONS: dict[str, Operation] = {
     "api.helpdesk_people": Operation(roles=HELPDESK, query={"q": {"type": "string"}}, tag="helpdesk"),
     "api.helpdesk_person": Operation(roles=HELPDESK, tag="helpdesk"),
     "api.helpdesk_check_in": Operation(roles=HELPDESK, tag="helpdesk"),
-    "api.helpdesk_walk_in": Operation(roles=HELPDESK, success=201, body=spec.JoinSpec, tag="helpdesk"),
+    "api.helpdesk_walk_in": Operation(roles=HELPDESK, success=201, body=spec.WalkInSpec, tag="helpdesk"),
+    # A participant's networking (DESIGN.md §8).
+    "api.update_me": Operation(roles=PARTICIPANT, body=spec.MePatchSpec, tag="networking"),
+    "api.met": Operation(roles=PARTICIPANT, tag="networking"),
+    "api.directory": Operation(
+        roles=PARTICIPANT, query={"q": {"type": "string", "maxLength": 200},
+                                  "page": {"type": "string", "pattern": "^[0-9]{1,9}$"}}, tag="networking",
+    ),
+    "api.list_connections": Operation(roles=PARTICIPANT, tag="networking"),
+    "api.connect": Operation(roles=PARTICIPANT, success=201, also=(200,), body=spec.ConnectSpec, tag="networking"),
+    "api.disconnect": Operation(roles=PARTICIPANT, success=204, tag="networking"),
+    "api.contacts_vcf": Operation(roles=PARTICIPANT, tag="networking", answers=("text/vcard",)),
+    "api.contact_vcf": Operation(roles=PARTICIPANT, tag="networking", answers=("text/vcard",)),
+    "api.export_me": Operation(roles=PARTICIPANT, tag="networking"),
+    "api.erase_me": Operation(roles=PARTICIPANT, success=204, tag="networking"),
+    "api.my_summary": Operation(
+        roles=PARTICIPANT, tag="networking",
+        answers=tuple(sorted({mimetype.split(";")[0] for mimetype, _extension in EXPORTS.values()})),
+    ),
 }
 
 # URL parts, as the routes name them.
