@@ -10,7 +10,12 @@ import pytest
 
 from worldcafe.domain.rotation import parse_problem, plan
 from worldcafe.domain.rotation.constructions import assign_trajectories
-from worldcafe.domain.rotation.designs import affine_classes, kirkman_classes
+from worldcafe.domain.rotation.designs import (
+    affine_classes,
+    kirkman_classes,
+    nearly_kirkman_classes,
+    rotational_classes,
+)
 from worldcafe.domain.rotation.state import build_instance
 
 
@@ -95,6 +100,65 @@ def test_kirkman_systems_seat_triples_without_repeats(groups: int, rounds: int) 
     assert (m["repeat_pairs"], m["size_spread"]) == (0, 0), m
     if rounds > groups:  # beyond what the velocity construction gives
         assert m["method"] == "design", m
+
+
+def pair_counts(classes: list[list[int]], size: int) -> Counter[tuple[int, int]]:
+    """How often each pair of points shares a block, checking that every class has blocks of exactly `size`."""
+    met: Counter[tuple[int, int]] = Counter()
+    for row in classes:
+        assert set(Counter(row).values()) == {size}
+        blocks: dict[int, list[int]] = {}
+        for x, table in enumerate(row):
+            blocks.setdefault(table, []).append(x)
+        for block in blocks.values():
+            met.update(combinations(block, 2))
+    return met
+
+
+@pytest.mark.parametrize(("v", "k"), [(28, 4), (40, 4), (52, 4), (25, 5), (49, 7)])
+def test_one_rotational_designs_are_resolvable(v: int, k: int) -> None:
+    """RBIBD(v, k, 1) over a group of order v − 1 and ∞: (v − 1)/(k − 1) classes, every pair in exactly one block
+    (28 points in blocks of 4 is the Social Golfer instance 7-4-9)."""
+    classes = rotational_classes(v, k)
+    assert classes is not None and len(classes) == (v - 1) // (k - 1)
+    met = pair_counts(classes, k)
+    assert len(met) == v * (v - 1) // 2 and set(met.values()) == {1}
+
+
+def test_no_rotational_design_where_none_can_exist() -> None:
+    """RBIBD(36, 6, 1) would be an affine plane of order 6, which does not exist; v = 30, k = 4 is not admissible."""
+    assert rotational_classes(36, 6) is None
+    assert rotational_classes(30, 4) is None
+
+
+@pytest.mark.parametrize("v", [18, 30, 36, 48])
+def test_nearly_kirkman_systems_with_two_fixed_points(v: int) -> None:
+    """NKTS(v): (v − 2)/2 classes of triples, every pair at most once and all but a 1-factor (v/2 pairs) once;
+    NKTS(18) is the Social Golfer instance 6-3-8, for which no translation-invariant system on Z₆ × 3 exists."""
+    classes = nearly_kirkman_classes(v)
+    assert classes is not None and len(classes) == (v - 2) // 2
+    met = pair_counts(classes, 3)
+    assert set(met.values()) == {1} and len(met) == v * (v - 1) // 2 - v // 2
+    unmet = [(a, b) for a in range(v) for b in range(a + 1, v) if (a, b) not in met]
+    assert sorted(x for pair in unmet for x in pair) == list(range(v))  # a 1-factor
+
+
+@pytest.mark.parametrize(
+    ("groups", "size", "rounds"), [(7, 4, 9), (7, 4, 6), (10, 4, 13), (6, 3, 8), (10, 3, 14), (12, 3, 17)]
+)
+def test_rotational_and_two_point_designs_seat_golfers_without_repeats(groups: int, size: int, rounds: int) -> None:
+    """7-4-9 and 10-4-13 by RBIBD(28, 4, 1) and RBIBD(40, 4, 1); 6-3-8, 10-3-14 and 12-3-17 by NKTS(18), NKTS(30)
+    and NKTS(36): nobody meets anyone twice. (5 s leaves room on a loaded machine; the searches take 40 % of it.)"""
+    result = plan(golfers(groups, size, rounds, limit=5.0))
+    m = result["metrics"]
+    assert (m["repeat_pairs"], m["size_spread"], m["capacity_overflow"]) == (0, 0, 0), m
+    assert max(meetings(result["rounds"]).values()) == 1
+
+
+def test_a_round_past_a_rotational_design_reaches_the_bound() -> None:
+    """7-4-10: RBIBD(28, 4, 1) uses up every pair in 9 rounds, so a 10th repeats 7 · C(4, 2) = 42 pairs: the bound."""
+    m = plan(golfers(7, 4, 10))["metrics"]
+    assert (m["repeat_pairs"], m["lower_bound_repeat_pairs"], m["size_spread"]) == (42, 42, 0), m
 
 
 def test_a_round_past_the_design_is_added_by_search() -> None:

@@ -13,7 +13,7 @@ from .bounds import balance_floor, repeat_lower_bound, reported_repeat_bound
 from .constructions import Trajectory, assign_trajectories, needs_velocity_trajectories, velocity_trajectories
 from .continuation import continued_trajectories
 from .deadline import Deadline
-from .designs import FREE, design_trajectories, kirkman_system_trajectories
+from .designs import FREE, design_trajectories, kirkman_system_trajectories, rotational_trajectories
 from .meet import seek_meetings
 from .metrics import compute_metrics
 from .model import Participant, Problem, RotationInputError, Table, parse_problem
@@ -112,6 +112,7 @@ def _candidates(
             ("design", lambda: design_trajectories(inst, len(movers), len(free), deadline)),
             ("velocity", lambda: velocity_trajectories(inst, len(movers), rng, 0.2 * limit, deadline)),
             ("design", lambda: kirkman_system_trajectories(inst, len(movers), len(free), deadline)),
+            ("design", lambda: rotational_trajectories(inst, len(movers), len(free), deadline)),
             ("needs_velocity", lambda: needs_velocity_trajectories(inst, len(movers), needy)),
         )
         for name, make in makers:  # the first that fits, tried lazily (a construction's search takes time)

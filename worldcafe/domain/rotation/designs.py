@@ -1,4 +1,5 @@
-"""Resolvable designs as trajectories: affine geometries AG(n, q), Kirkman's 15 schoolgirls, GF(2) line spreads.
+"""Resolvable designs as trajectories: affine geometries AG(n, q), Kirkman's 15 schoolgirls, GF(2) line spreads,
+Kirkman and nearly-Kirkman triple systems, 1-rotational RBIBD(v, k, 1) (e.g. 28 people at 7 tables of 4 for 9 rounds).
 
 A design gives each mover a table per round such that no pair meets twice. When more rounds are asked than the
 design has parallel classes, the trajectories carry ``FREE`` (−1) in the rounds after them: those seats are left to
@@ -6,6 +7,8 @@ the greedy start and the tabu search ("the best construction plus search").
 """
 
 from __future__ import annotations
+
+import math
 
 from .constructions import Trajectory, galois_field, kirkman_trajectories
 from .deadline import Deadline
@@ -215,20 +218,356 @@ def kirkman_classes(n: int, deadline: Deadline | None = None, node_limit: int = 
     return classes
 
 
+# Nearly-Kirkman systems with two fixed points found by ``nearly_kirkman_classes`` (and orders where it found none).
+_NKTS_FOUND: dict[int, list[list[int]]] = {}
+_NKTS_NONE: set[int] = set()
+
+
+def nearly_kirkman_classes(
+    v: int, deadline: Deadline | None = None, node_limit: int = 400_000
+) -> list[list[int]] | None:
+    """A nearly-Kirkman triple system NKTS(v), v ≡ 0 (mod 6): (v − 2)/2 parallel classes of v/3 triples, every pair
+    at most once (all but a 1-factor exactly once), as table indices per point; or None.
+
+    Points are Z_n × {0, …, L − 1} (x + n·level) and two fixed points ∞₁, ∞₂ (v − 2, v − 1), with L even and
+    v − 2 = n·L. Translation by Z_n fixes ∞₁, ∞₂ and sorts the other pairs into orbits of n pairs (pure pairs of a
+    level by ±difference, mixed pairs by difference, pairs with ∞ᵢ by level), except {x, x + n/2} (n/2 pairs). L/2
+    base classes and their n translates each give the (v − 2)/2 classes; the pairs left out are {∞₁, ∞₂} and, for n
+    even, the short orbits {x, x + n/2} of each level, for n odd the pairs {x₂ⱼ, x₂ⱼ₊₁}: a 1-factor. A backtracking
+    search picks the base classes' triples so that every other orbit lies in exactly one (the counts make "at most"
+    exact). Tried for L = 2 (NKTS(30) over Z₁₄, NKTS(36) over Z₁₇, NKTS(48) over Z₂₃, NKTS(54) over Z₂₆), then
+    L = 4 (NKTS(18) over Z₄ × 4 levels: none exists over Z₈ × 2 levels, nor over Z₆ × 3 in ``kirkman_classes``),
+    each with half of the node limit: 0.02–0.7 s here for these orders.
+    """
+    if v in _NKTS_FOUND or v in _NKTS_NONE:
+        return _NKTS_FOUND.get(v)
+    if v < 18 or v % 6:
+        return None
+    complete = True
+    for levels in (2, 4):
+        if (v - 2) % levels:
+            continue
+        found, ended = _two_point_search(v, levels, deadline, node_limit // 2)
+        if found is not None:
+            _NKTS_FOUND[v] = found
+            return found
+        complete = complete and ended
+    if complete:
+        _NKTS_NONE.add(v)
+    return None
+
+
+def _two_point_search(
+    v: int, levels: int, deadline: Deadline | None, node_limit: int
+) -> tuple[list[list[int]] | None, bool]:
+    """``nearly_kirkman_classes`` for one number of levels: (classes or None, whether the search ran to its end or
+    to its node limit rather than the clock)."""
+    n = (v - 2) // levels
+    points = v - 2
+    inf1, inf2 = points, points + 1
+    ids: dict[tuple[int, ...], int] = {}
+
+    def key(p: int, q: int) -> tuple[int, ...]:
+        p, q = min(p, q), max(p, q)
+        if p >= points:
+            return (0,)
+        if q >= points:
+            return (1, q, p // n)
+        (x, a), (y, b) = (p % n, p // n), (q % n, q // n)
+        if a == b:
+            d = (y - x) % n
+            return (2, a, min(d, n - d))
+        return (3, a, b, (y - x) % n)
+
+    orb = [[ids.setdefault(key(p, q), len(ids)) if p != q else -1 for q in range(v)] for p in range(v)]
+    used = [False] * len(ids)
+    used[ids[(0,)]] = True  # the pairs left out: {∞₁, ∞₂} and a 1-factor of orbits
+    for level in range(levels):
+        if n % 2 == 0:
+            used[ids[(2, level, n // 2)]] = True
+        elif level % 2 == 0:
+            used[ids[(3, level, level + 1, 0)]] = True
+    wanted = levels // 2
+    classes: list[list[tuple[int, int, int]]] = []
+    taken = [False] * v
+    nodes = 0
+    stopped = False
+
+    def fill(current: list[tuple[int, int, int]]) -> bool:
+        nonlocal nodes, stopped
+        nodes += 1
+        if nodes > node_limit or nodes % 512 == 0 and deadline is not None and deadline.expired():
+            stopped = True
+        if stopped:
+            return False
+        if not taken[inf1] or not taken[inf2]:
+            first = inf1 if not taken[inf1] else inf2
+        else:
+            first = next((p for p in range(points) if not taken[p]), -1)
+        if first < 0:  # a base class is complete
+            classes.append(current[:])
+            if len(classes) == wanted:
+                return True
+            saved = taken[:]
+            taken[:] = [False] * v
+            if fill([]):
+                return True
+            taken[:] = saved
+            classes.pop()
+            return False
+        taken[first] = True
+        free = [p for p in range(points) if not taken[p]]
+        # Translating the points maps the orbits left out onto themselves: ∞₁'s block in the first class may be
+        # taken to hold 0₀. For n even so does translating one level or permuting levels: then it is {∞₁, 0₀, 0₁}.
+        first_of_all = not classes and first == inf1
+        partner = n if n % 2 == 0 else -1
+        for i, a in enumerate(free):
+            o1 = orb[first][a]
+            if used[o1] or first_of_all and a != 0:
+                continue
+            for b in free[i + 1 :]:
+                o2, o3 = orb[first][b], orb[a][b]
+                if used[o2] or used[o3] or o1 in (o2, o3) or o2 == o3 or first_of_all and partner >= 0 and b != partner:
+                    continue
+                used[o1] = used[o2] = used[o3] = True
+                taken[a] = taken[b] = True
+                current.append((first, a, b))
+                if fill(current):
+                    return True
+                current.pop()
+                taken[a] = taken[b] = False
+                used[o1] = used[o2] = used[o3] = False
+                if stopped:
+                    break
+            if stopped:
+                break
+        taken[first] = False
+        return False
+
+    if not fill([]):
+        return None, nodes > node_limit or not stopped
+    rows: list[list[int]] = []
+    for base in classes:
+        for shift in range(n):
+            row = [0] * v
+            for table, block in enumerate(base):
+                for p in block:
+                    row[p if p >= points else (p % n + shift) % n + n * (p // n)] = table
+            rows.append(row)
+    return rows, True
+
+
 def kirkman_system_trajectories(
     inst: Instance, movers: int, rounds: int, deadline: Deadline
 ) -> list[Trajectory] | None:
-    """KTS(3n) or NKTS(3n) (``kirkman_classes``) for 3n movers at n ≥ 7 topic-free tables of at least 3 seats: zero
-    repeats for up to (3n − 1)/2 rounds (n odd; (3n − 2)/2 for n even), ``FREE`` rounds after them (7 tables of 3
-    for 10 rounds, 8 for 11, 11 for 16, …)."""
+    """KTS(3n) or NKTS(3n) (``kirkman_classes``, else ``nearly_kirkman_classes`` for n even) for 3n movers at n ≥ 6
+    topic-free tables of at least 3 seats: zero repeats for up to (3n − 1)/2 rounds (n odd; (3n − 2)/2 for n even),
+    ``FREE`` rounds after them (6 tables of 3 for 8 rounds, 7 for 10, 8 for 11, 10 for 14, 11 for 16, …)."""
     open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
     n = len(open_tables)
-    if n < 7 or movers != 3 * n or rounds < 1:
+    if n < 6 or movers != 3 * n or rounds < 1:
         return None
     if min(inst.cap[t] for t in open_tables) < 3 or any(inst.topic[t] >= 0 for t in open_tables):
         return None
     # The search takes at most 40 % of the time, so that the tabu search still has the rest if it fails.
     classes = kirkman_classes(n, deadline.share(KTS_TIME_SHARE))
+    if classes is None and n % 2 == 0:
+        classes = nearly_kirkman_classes(3 * n, deadline.share(KTS_TIME_SHARE))
+    if classes is None:
+        return None
+    extra = (FREE,) * max(0, rounds - len(classes))
+    return [tuple(open_tables[row[x]] for row in classes[:rounds]) + extra for x in range(movers)]
+
+
+ROTATIONAL_TIME_SHARE = 0.4
+# 1-rotational designs found by ``rotational_classes`` (deterministic, so kept once found), and the (v, k) where the
+# search ended by its node limit for every group it tries (it would end the same way again).
+_ROTATIONAL_FOUND: dict[tuple[int, int], list[list[int]]] = {}
+_ROTATIONAL_NONE: set[tuple[int, int]] = set()
+
+
+def _prime_power(n: int) -> tuple[int, int] | None:
+    """(p, e) with n = p^e, p prime, e ≥ 1, or None."""
+    for p in range(2, n + 1):
+        if n % p == 0:
+            e = 0
+            while n % p == 0:
+                n //= p
+                e += 1
+            return (p, e) if n == 1 else None
+    return None
+
+
+def _rotational_groups(m: int, h: int) -> list[tuple[tuple[int, ...], int]]:
+    """Abelian groups of order m to try, as moduli (Z_n1 × … × Z_nt), each with the number of leading coordinates
+    that generate H of order h (0: the cyclic group with H = ⟨m/h⟩): the elementary abelian group when m is a
+    prime power, the cyclic group, then Z_p^f × Z_r when h = p^f (f > 1) and Z_h × Z_r when that is not cyclic
+    (r = m/h). In this order the searches for v = 28, 40, 52 end soonest (measured)."""
+    if m % h:
+        return []
+    groups: list[tuple[tuple[int, ...], int]] = []
+    whole, part = _prime_power(m), _prime_power(h)
+    if whole is not None and part is not None and whole[0] == part[0] and whole[1] > 1:
+        groups.append(((whole[0],) * whole[1], part[1]))  # H: the first f coordinates
+    groups.append(((m,), 0))
+    if part is not None and part[1] > 1:
+        groups.append(((part[0],) * part[1] + (m // h,), part[1]))
+    if math.gcd(h, m // h) > 1:
+        groups.append(((h, m // h), 1))
+    return groups
+
+
+def rotational_classes(
+    v: int, k: int, deadline: Deadline | None = None, node_limit: int = 300_000
+) -> list[list[int]] | None:
+    """A 1-rotational resolvable design RBIBD(v, k, 1): (v − 1)/(k − 1) parallel classes of v/k blocks of k, every
+    pair of the v points in exactly one block (table index per point; point v − 1 is ∞), or None.
+
+    Points are an abelian group G of order m = v − 1 and a fixed point ∞; H is a subgroup of order k − 1. The base
+    class is the block {∞} ∪ H and the translates B + h (h ∈ H) of some base blocks B, one point of each coset of H
+    in each B: the class is a partition of the points. Its translates by coset representatives of H are the
+    m/(k − 1) classes. A pair {x, y} of G lies in a block of exactly one class when every difference x − y ∉ H
+    arises exactly once from the base blocks (differences in H come from {∞} ∪ H, pairs with ∞ from its
+    translates). A backtracking search over base blocks finds such "difference families": for RBIBD(28, 4, 1)
+    (7 tables of 4 for 9 rounds, a Social Golfer instance no local search solves) over Z₃³ in a few nodes; for
+    v = 40 and 52 (tables of 4) over Z₃₉ and Z₅₁. None exists for some (v, k) and groups (Z₂₇ for v = 28); each
+    group tried gets an equal part of the node limit.
+    """
+    key = (v, k)
+    if key in _ROTATIONAL_FOUND or key in _ROTATIONAL_NONE:
+        return _ROTATIONAL_FOUND.get(key)
+    m = v - 1
+    if k < 3 or v % k or m % (k - 1) or (v - k) % (k * (k - 1)):
+        return None
+    groups = _rotational_groups(m, k - 1)
+    exhausted = True
+    for moduli, lead in groups:
+        found, complete = _rotational_search(m, k, moduli, lead, deadline, node_limit // len(groups))
+        if found is not None:
+            _ROTATIONAL_FOUND[key] = found
+            return found
+        exhausted = exhausted and complete
+        if deadline is not None and deadline.expired():
+            return None
+    if exhausted or deadline is None or not deadline.expired():
+        _ROTATIONAL_NONE.add(key)
+    return None
+
+
+def _rotational_search(
+    m: int, k: int, moduli: tuple[int, ...], lead: int, deadline: Deadline | None, node_limit: int
+) -> tuple[list[list[int]] | None, bool]:
+    """``rotational_classes`` over one group: (classes or None, whether the search ran to its end or node limit)."""
+    strides = [1] * len(moduli)
+    for i in range(1, len(moduli)):
+        strides[i] = strides[i - 1] * moduli[i - 1]
+
+    def coords(x: int) -> list[int]:
+        return [(x // s) % n for s, n in zip(strides, moduli, strict=True)]
+
+    def index(c: list[int]) -> int:
+        return sum((a % n) * s for a, n, s in zip(c, moduli, strides, strict=True))
+
+    elements = [coords(x) for x in range(m)]
+    sub = [[index([a - b for a, b in zip(x, y, strict=True)]) for y in elements] for x in elements]
+    add = [[index([a + b for a, b in zip(x, y, strict=True)]) for y in elements] for x in elements]
+    if lead:  # H: the group generated by the first `lead` coordinates
+        subgroup = [x for x in range(m) if all(c == 0 for c in elements[x][lead:])]
+    else:  # cyclic: H = ⟨m/(k − 1)⟩
+        subgroup = [(m // (k - 1)) * j for j in range(k - 1)]
+    if len(subgroup) != k - 1:
+        return None, True
+    coset = [-1] * m
+    reps: list[int] = []
+    for x in range(m):
+        if coset[x] < 0:
+            for h in subgroup:
+                coset[add[x][h]] = len(reps)
+            reps.append(x)
+    wanted = (m + 1 - k) // (k * (k - 1))
+    used = [False] * m  # differences already arising
+    for h in subgroup:
+        used[h] = True
+    covered = [False] * len(reps)
+    covered[coset[0]] = True
+    base: list[list[int]] = []
+    nodes = 0
+    stopped = False
+
+    def extend() -> bool:
+        if len(base) == wanted:
+            return True
+        return grow([reps[covered.index(False)]])
+
+    def grow(block: list[int]) -> bool:
+        nonlocal nodes, stopped
+        nodes += 1
+        if nodes > node_limit or nodes % 512 == 0 and deadline is not None and deadline.expired():
+            stopped = True
+        if stopped:
+            return False
+        if len(block) == k:
+            for x in block:
+                covered[coset[x]] = True
+            base.append(block[:])
+            if extend():
+                return True
+            base.pop()
+            for x in block:
+                covered[coset[x]] = False
+            return False
+        cosets = {coset[b] for b in block}
+        for y in range(block[-1] + 1 if len(block) > 1 else 0, m):
+            if covered[coset[y]] or coset[y] in cosets:
+                continue
+            differences: list[int] = []
+            for b in block:
+                d1, d2 = sub[y][b], sub[b][y]
+                if used[d1] or used[d2] or d1 == d2 or d1 in differences or d2 in differences:
+                    break
+                differences += (d1, d2)
+            else:
+                for d in differences:
+                    used[d] = True
+                block.append(y)
+                if grow(block):
+                    return True
+                block.pop()
+                for d in differences:
+                    used[d] = False
+                if stopped:
+                    return False
+        return False
+
+    if not extend():
+        return None, nodes <= node_limit and not stopped or nodes > node_limit
+    classes: list[list[int]] = []
+    for shift in reps:
+        row = [0] * (m + 1)  # table 0: ∞ and the coset H + shift
+        for h in subgroup:
+            row[add[h][shift]] = 0
+        table = 1
+        for block in base:
+            for h in subgroup:
+                for x in block:
+                    row[add[add[x][h]][shift]] = table
+                table += 1
+        classes.append(row)
+    return classes, True
+
+
+def rotational_trajectories(inst: Instance, movers: int, rounds: int, deadline: Deadline) -> list[Trajectory] | None:
+    """A 1-rotational RBIBD(v, k, 1) (``rotational_classes``) for v movers at v/k topic-free tables of at least k
+    ≥ 4 seats: zero repeats for up to (v − 1)/(k − 1) rounds, ``FREE`` rounds after them (28 people at 7 tables of
+    4 for 9 rounds, 40 at 10 for 13, 52 at 13 for 17). Tables of 3 are the Kirkman systems'."""
+    open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
+    n = len(open_tables)
+    if n < 2 or movers % n or rounds < 1:
+        return None
+    k = movers // n
+    if k < 4 or min(inst.cap[t] for t in open_tables) < k or any(inst.topic[t] >= 0 for t in open_tables):
+        return None
+    classes = rotational_classes(movers, k, deadline.share(ROTATIONAL_TIME_SHARE))
     if classes is None:
         return None
     extra = (FREE,) * max(0, rounds - len(classes))
