@@ -87,6 +87,10 @@ def affine_trajectories(inst: Instance, movers: int, rounds: int, deadline: Dead
 
 
 KTS_TIME_SHARE = 0.4
+# The 1-rotational and two-fixed-point searches may take up to 60 % of the time: where they find a design it has 0
+# repeats, which the tabu search does not reach on these shapes (10 x 4 x 13: 52 repeats in the whole second);
+# where none exists the node limit ends them once, and they are not tried again.
+ROTATIONAL_TIME_SHARE = 0.6
 # Kirkman triple systems found by ``kirkman_classes`` (deterministic, so kept once found).
 _KTS_FOUND: dict[int, list[list[int]]] = {}
 # Orders where the search finds no system within its node limit (measured; n = 5 has none, KTS(15) is data above):
@@ -372,14 +376,13 @@ def kirkman_system_trajectories(
     # The search takes at most 40 % of the time, so that the tabu search still has the rest if it fails.
     classes = kirkman_classes(n, deadline.share(KTS_TIME_SHARE))
     if classes is None and n % 2 == 0:
-        classes = nearly_kirkman_classes(3 * n, deadline.share(KTS_TIME_SHARE))
+        classes = nearly_kirkman_classes(3 * n, deadline.share(ROTATIONAL_TIME_SHARE))
     if classes is None:
         return None
     extra = (FREE,) * max(0, rounds - len(classes))
     return [tuple(open_tables[row[x]] for row in classes[:rounds]) + extra for x in range(movers)]
 
 
-ROTATIONAL_TIME_SHARE = 0.4
 # 1-rotational designs found by ``rotational_classes`` (deterministic, so kept once found), and the (v, k) where the
 # search ended by its node limit for every group it tries (it would end the same way again).
 _ROTATIONAL_FOUND: dict[tuple[int, int], list[list[int]]] = {}
