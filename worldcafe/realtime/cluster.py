@@ -20,6 +20,7 @@ import socketio as python_socketio
 from flask import Flask
 
 from ..extensions import discard_session, socketio
+from .room_index import IndexedRooms, LocalManager
 
 # Tells this process's control messages from the others'; a restarted process is a new one.
 PROCESS_ID = uuid.uuid4().hex
@@ -117,8 +118,9 @@ class Bus:
 bus = Bus()
 
 
-class ClusterRedisManager(python_socketio.RedisManager):  # type: ignore[misc]
-    """Socket.IO's Redis manager that also listens on the control channel and notices lost messages."""
+class ClusterRedisManager(IndexedRooms, python_socketio.RedisManager):  # type: ignore[misc]
+    """Socket.IO's Redis manager (with the room index) that also listens on the control channel and notices lost
+    messages."""
 
     def __init__(self, url: str, channel: str = DEFAULT_CHANNEL) -> None:
         from redis.backoff import NoBackoff
@@ -193,11 +195,11 @@ class ClusterRedisManager(python_socketio.RedisManager):  # type: ignore[misc]
                 bus.receive(message["data"])
 
 
-def client_manager(url: str | None, channel: str = DEFAULT_CHANNEL) -> ClusterRedisManager | None:
-    """The Socket.IO client manager for ``WORLDCAFE_MESSAGE_QUEUE`` (None: the default, single process)."""
+def client_manager(url: str | None, channel: str = DEFAULT_CHANNEL) -> ClusterRedisManager | LocalManager:
+    """The Socket.IO client manager for ``WORLDCAFE_MESSAGE_QUEUE`` (none: in memory, one process)."""
     if not url:
         bus.manager = None
-        return None
+        return LocalManager()
     if not url.startswith(("redis://", "rediss://", "unix://")):
         raise RuntimeError(f"WORLDCAFE_MESSAGE_QUEUE must be a redis:// URL, not {url!r}")
     bus.manager = ClusterRedisManager(url, channel=channel)
