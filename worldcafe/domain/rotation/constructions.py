@@ -23,7 +23,8 @@ KIRKMAN_15 = (
 Trajectory = tuple[int, ...]
 
 
-def _prime_power(q: int) -> tuple[int, int] | None:
+def prime_power(q: int) -> tuple[int, int] | None:
+    """(p, e) with q = p^e, p prime, e ≥ 1, or None."""
     for p in range(2, q + 1):
         if q % p == 0:
             e, rest = 0, q
@@ -36,7 +37,7 @@ def _prime_power(q: int) -> tuple[int, int] | None:
 
 def galois_field(q: int) -> tuple[list[list[int]], list[list[int]]] | None:
     """Addition and multiplication tables of GF(q) (elements 0..q-1 as base-p digits), or None."""
-    pe = _prime_power(q) if 2 <= q <= 64 else None
+    pe = prime_power(q) if 2 <= q <= 64 else None
     if pe is None:
         return None
     p, e = pe

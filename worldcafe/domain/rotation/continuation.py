@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from .constructions import KIRKMAN_15, Trajectory, _helpers, structures_for, velocity_trajectories
 from .deadline import Deadline
-from .designs import FREE, KTS_TIME_SHARE, _affine_shape, affine_classes, kirkman_classes
+from .designs import KTS_TIME_SHARE, _affine_shape, affine_classes, as_trajectories, kirkman_classes
 from .state import Instance
 
 # A pattern is used only if it explains at least this share of the people seated in every played round.
@@ -114,8 +114,7 @@ def _design_pools(inst: Instance, deadline: Deadline) -> list[Pool]:
     if T >= 7 and min(inst.cap[t] for t in open_tables) >= 3:
         systems = kirkman_classes(T, deadline.share(KTS_TIME_SHARE))
         if systems is not None:
-            extra = (FREE,) * max(0, R - len(systems))
-            pools.append(([tuple(open_tables[row[x]] for row in systems[:R]) + extra for x in range(3 * T)], {}))
+            pools.append((as_trajectories(open_tables, systems, 3 * T, R), {}))
     for q in range(2, 65):
         shape = _affine_shape(q * T, T)
         if shape is None or min(inst.cap[t] for t in open_tables) < q:
@@ -123,8 +122,7 @@ def _design_pools(inst: Instance, deadline: Deadline) -> list[Pool]:
         most = (q ** shape[1] - 1) // (q - 1)
         classes = affine_classes(q, shape[1], min(R, most), deadline)
         if classes is not None:
-            extra = (FREE,) * max(0, R - most)
-            pools.append(([tuple(open_tables[row[x]] for row in classes) + extra for x in range(q * T)], {}))
+            pools.append((as_trajectories(open_tables, classes, q * T, R), {}))
     return pools
 
 

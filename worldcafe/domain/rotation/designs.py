@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import math
 
-from .constructions import Trajectory, galois_field, kirkman_trajectories
+from .constructions import Trajectory, galois_field, kirkman_trajectories, prime_power
 from .deadline import Deadline
 from .state import Instance
 
 # A trajectory's table in a round the design does not cover: seated by the search.
 FREE = -1
+
+
+def as_trajectories(open_tables: list[int], classes: list[list[int]], movers: int, rounds: int) -> list[Trajectory]:
+    """Each mover's table in the first ``rounds`` classes (indices into ``open_tables``), ``FREE`` past the last."""
+    extra = (FREE,) * max(0, rounds - len(classes))
+    return [tuple(open_tables[row[x]] for row in classes[:rounds]) + extra for x in range(movers)]
 
 
 def affine_classes(q: int, n: int, wanted: int, deadline: Deadline | None = None) -> list[list[int]] | None:
@@ -82,8 +88,30 @@ def affine_trajectories(inst: Instance, movers: int, rounds: int, deadline: Dead
     classes = affine_classes(q, n, min(rounds, most), deadline)
     if classes is None:
         return None
-    extra = (FREE,) * max(0, rounds - most)
-    return [tuple(open_tables[row[x]] for row in classes) + extra for x in range(movers)]
+    return as_trajectories(open_tables, classes, movers, rounds)
+
+
+class _NodeBudget:
+    """A backtracking search's bound: at most ``limit`` nodes, and the deadline (checked every ``every`` nodes)."""
+
+    __slots__ = ("deadline", "every", "limit", "nodes", "stopped")
+
+    def __init__(self, limit: int, deadline: Deadline | None, every: int = 512) -> None:
+        self.limit, self.deadline, self.every = limit, deadline, every
+        self.nodes = 0
+        self.stopped = False
+
+    def spend(self) -> bool:
+        """Count a node; True once the search must stop (and from then on)."""
+        self.nodes += 1
+        if self.nodes > self.limit or self.nodes % self.every == 0 and self.deadline and self.deadline.expired():
+            self.stopped = True
+        return self.stopped
+
+    @property
+    def cut_by_clock(self) -> bool:
+        """Stopped by the deadline, not by the node limit or the end of the search."""
+        return self.stopped and self.nodes <= self.limit
 
 
 KTS_TIME_SHARE = 0.4
@@ -133,8 +161,7 @@ def kirkman_classes(n: int, deadline: Deadline | None = None, node_limit: int = 
     if n % 2 == 0:  # the short orbits {x, x + n/2} stay uncovered: the 1-factor a nearly-Kirkman system leaves out
         for level in range(3):
             used[ids[(level, level, n // 2)]] = True
-    nodes = 0
-    out_of_time = False
+    budget = _NodeBudget(node_limit, deadline, every=256)
 
     def place(u: int, v: int, w: int) -> bool:
         o1, o2, o3 = orb[u][v], orb[u][w], orb[v][w]
@@ -146,19 +173,12 @@ def kirkman_classes(n: int, deadline: Deadline | None = None, node_limit: int = 
     def lift(u: int, v: int, w: int) -> None:
         used[orb[u][v]] = used[orb[u][w]] = used[orb[v][w]] = False
 
-    def tick() -> bool:
-        nonlocal nodes, out_of_time
-        nodes += 1
-        if nodes > node_limit or nodes % 256 == 0 and deadline is not None and deadline.expired():
-            out_of_time = True
-        return out_of_time
-
     taken = [False] * size
     base: list[tuple[int, int, int]] = []
     transversal: list[tuple[int, int, int]] = []
 
     def fill() -> bool:
-        if tick():
+        if budget.spend():
             return False
         free = [p for p in range(size) if not taken[p]]
         if not free:
@@ -179,9 +199,9 @@ def kirkman_classes(n: int, deadline: Deadline | None = None, node_limit: int = 
                     base.pop()
                     taken[v] = taken[w] = False
                     lift(first, v, w)
-                if out_of_time:
+                if budget.stopped:
                     break
-            if out_of_time:
+            if budget.stopped:
                 break
         taken[first] = False
         return False
@@ -197,12 +217,12 @@ def kirkman_classes(n: int, deadline: Deadline | None = None, node_limit: int = 
                     return True
                 transversal.pop()
                 lift(*block)
-            if out_of_time or tick():
+            if budget.stopped or budget.spend():
                 return False
         return False
 
     if not choose(0):
-        if nodes > node_limit:
+        if budget.nodes > node_limit:
             _KTS_NONE.add(n)  # the node limit, not the clock, ended it: the same search would end the same way
         return None
     classes: list[list[int]] = []
@@ -247,7 +267,6 @@ def nearly_kirkman_classes(
         return _NKTS_FOUND.get(v)
     if v < 18 or v % 6:
         return None
-    complete = True
     for levels in (2, 4):
         if (v - 2) % levels:
             continue
@@ -255,9 +274,9 @@ def nearly_kirkman_classes(
         if found is not None:
             _NKTS_FOUND[v] = found
             return found
-        complete = complete and ended
-    if complete:
-        _NKTS_NONE.add(v)
+        if not ended:
+            return None  # the clock cut it: the next plan tries again
+    _NKTS_NONE.add(v)
     return None
 
 
@@ -294,15 +313,10 @@ def _two_point_search(
     wanted = levels // 2
     classes: list[list[tuple[int, int, int]]] = []
     taken = [False] * v
-    nodes = 0
-    stopped = False
+    budget = _NodeBudget(node_limit, deadline)
 
     def fill(current: list[tuple[int, int, int]]) -> bool:
-        nonlocal nodes, stopped
-        nodes += 1
-        if nodes > node_limit or nodes % 512 == 0 and deadline is not None and deadline.expired():
-            stopped = True
-        if stopped:
+        if budget.spend():
             return False
         if not taken[inf1] or not taken[inf2]:
             first = inf1 if not taken[inf1] else inf2
@@ -341,15 +355,15 @@ def _two_point_search(
                 current.pop()
                 taken[a] = taken[b] = False
                 used[o1] = used[o2] = used[o3] = False
-                if stopped:
+                if budget.stopped:
                     break
-            if stopped:
+            if budget.stopped:
                 break
         taken[first] = False
         return False
 
     if not fill([]):
-        return None, nodes > node_limit or not stopped
+        return None, not budget.cut_by_clock
     rows: list[list[int]] = []
     for base in classes:
         for shift in range(n):
@@ -379,8 +393,7 @@ def kirkman_system_trajectories(
         classes = nearly_kirkman_classes(3 * n, deadline.share(ROTATIONAL_TIME_SHARE))
     if classes is None:
         return None
-    extra = (FREE,) * max(0, rounds - len(classes))
-    return [tuple(open_tables[row[x]] for row in classes[:rounds]) + extra for x in range(movers)]
+    return as_trajectories(open_tables, classes, movers, rounds)
 
 
 # 1-rotational designs found by ``rotational_classes`` (deterministic, so kept once found), and the (v, k) where the
@@ -389,27 +402,13 @@ _ROTATIONAL_FOUND: dict[tuple[int, int], list[list[int]]] = {}
 _ROTATIONAL_NONE: set[tuple[int, int]] = set()
 
 
-def _prime_power(n: int) -> tuple[int, int] | None:
-    """(p, e) with n = p^e, p prime, e ≥ 1, or None."""
-    for p in range(2, n + 1):
-        if n % p == 0:
-            e = 0
-            while n % p == 0:
-                n //= p
-                e += 1
-            return (p, e) if n == 1 else None
-    return None
-
-
 def _rotational_groups(m: int, h: int) -> list[tuple[tuple[int, ...], int]]:
     """Abelian groups of order m to try, as moduli (Z_n1 × … × Z_nt), each with the number of leading coordinates
     that generate H of order h (0: the cyclic group with H = ⟨m/h⟩): the elementary abelian group when m is a
     prime power, the cyclic group, then Z_p^f × Z_r when h = p^f (f > 1) and Z_h × Z_r when that is not cyclic
-    (r = m/h). In this order the searches for v = 28, 40, 52 end soonest (measured)."""
-    if m % h:
-        return []
+    (r = m/h, h dividing m). In this order the searches for v = 28, 40, 52 end soonest (measured)."""
     groups: list[tuple[tuple[int, ...], int]] = []
-    whole, part = _prime_power(m), _prime_power(h)
+    whole, part = prime_power(m), prime_power(h)
     if whole is not None and part is not None and whole[0] == part[0] and whole[1] > 1:
         groups.append(((whole[0],) * whole[1], part[1]))  # H: the first f coordinates
     groups.append(((m,), 0))
@@ -443,17 +442,14 @@ def rotational_classes(
     if k < 3 or v % k or m % (k - 1) or (v - k) % (k * (k - 1)):
         return None
     groups = _rotational_groups(m, k - 1)
-    exhausted = True
     for moduli, lead in groups:
-        found, complete = _rotational_search(m, k, moduli, lead, deadline, node_limit // len(groups))
+        found, ended = _rotational_search(m, k, moduli, lead, deadline, node_limit // len(groups))
         if found is not None:
             _ROTATIONAL_FOUND[key] = found
             return found
-        exhausted = exhausted and complete
-        if deadline is not None and deadline.expired():
-            return None
-    if exhausted or deadline is None or not deadline.expired():
-        _ROTATIONAL_NONE.add(key)
+        if not ended or deadline is not None and deadline.expired():
+            return None  # the clock cut it (or leaves the next group nothing): the next plan tries again
+    _ROTATIONAL_NONE.add(key)
     return None
 
 
@@ -494,8 +490,7 @@ def _rotational_search(
     covered = [False] * len(reps)
     covered[coset[0]] = True
     base: list[list[int]] = []
-    nodes = 0
-    stopped = False
+    budget = _NodeBudget(node_limit, deadline)
 
     def extend() -> bool:
         if len(base) == wanted:
@@ -503,11 +498,7 @@ def _rotational_search(
         return grow([reps[covered.index(False)]])
 
     def grow(block: list[int]) -> bool:
-        nonlocal nodes, stopped
-        nodes += 1
-        if nodes > node_limit or nodes % 512 == 0 and deadline is not None and deadline.expired():
-            stopped = True
-        if stopped:
+        if budget.spend():
             return False
         if len(block) == k:
             for x in block:
@@ -538,12 +529,12 @@ def _rotational_search(
                 block.pop()
                 for d in differences:
                     used[d] = False
-                if stopped:
+                if budget.stopped:
                     return False
         return False
 
     if not extend():
-        return None, nodes <= node_limit and not stopped or nodes > node_limit
+        return None, not budget.cut_by_clock
     classes: list[list[int]] = []
     for shift in reps:
         row = [0] * (m + 1)  # table 0: ∞ and the coset H + shift
@@ -573,8 +564,7 @@ def rotational_trajectories(inst: Instance, movers: int, rounds: int, deadline: 
     classes = rotational_classes(movers, k, deadline.share(ROTATIONAL_TIME_SHARE))
     if classes is None:
         return None
-    extra = (FREE,) * max(0, rounds - len(classes))
-    return [tuple(open_tables[row[x]] for row in classes[:rounds]) + extra for x in range(movers)]
+    return as_trajectories(open_tables, classes, movers, rounds)
 
 
 def design_trajectories(inst: Instance, movers: int, rounds: int, deadline: Deadline) -> list[Trajectory] | None:
