@@ -71,13 +71,9 @@ def test_a_disconnect_looks_only_at_the_clients_own_rooms() -> None:
             asked.append(key)
             return super().__contains__(key)
 
-    manager.rooms["/"] = {room: members for room, members in manager.rooms["/"].items()}
     for room in list(manager.rooms["/"]):
         if room not in (None, "s5", "participant:5"):
-            members = manager.rooms["/"][room]
-            watched = Watched()
-            watched.update(members)
-            manager.rooms["/"][room] = watched
+            manager.rooms["/"][room] = Watched(manager.rooms["/"][room])
     manager.basic_disconnect("s5", "/")
     assert asked == []
     assert "s5" not in manager.rooms["/"] and "participant:5" not in manager.rooms["/"]

@@ -42,6 +42,19 @@ def meetings(rounds: list[dict[str, str]]) -> Counter[tuple[str, str]]:
     return count
 
 
+def pair_counts(classes: list[list[int]], size: int) -> Counter[tuple[int, int]]:
+    """How often each pair of points shares a block, checking that every class has blocks of exactly `size`."""
+    met: Counter[tuple[int, int]] = Counter()
+    for row in classes:
+        assert set(Counter(row).values()) == {size}
+        blocks: dict[int, list[int]] = {}
+        for x, table in enumerate(row):
+            blocks.setdefault(table, []).append(x)
+        for block in blocks.values():
+            met.update(combinations(block, 2))
+    return met
+
+
 @pytest.mark.parametrize(("q", "n"), [(2, 3), (2, 4), (3, 2), (3, 3), (4, 2), (4, 3), (5, 2), (7, 2), (8, 2), (9, 2)])
 def test_affine_geometry_is_a_resolvable_design(q: int, n: int) -> None:
     """All (q^n − 1)/(q − 1) parallel classes of AG(n, q): tables of exactly q, every pair on exactly one line."""
@@ -49,14 +62,8 @@ def test_affine_geometry_is_a_resolvable_design(q: int, n: int) -> None:
     classes = affine_classes(q, n, most)
     assert classes is not None and len(classes) == most
     assert affine_classes(q, n, most + 1) is None
-    met: Counter[tuple[int, int]] = Counter()
-    for row in classes:
-        assert sorted(Counter(row).values()) == [q] * q ** (n - 1)
-        lines: dict[int, list[int]] = {}
-        for x, table in enumerate(row):
-            lines.setdefault(table, []).append(x)
-        for line in lines.values():
-            met.update(combinations(line, 2))
+    assert all(len(row) == q**n for row in classes)
+    met = pair_counts(classes, q)  # every table of exactly q: q^(n−1) tables
     assert len(met) == q**n * (q**n - 1) // 2 and set(met.values()) == {1}
 
 
@@ -79,14 +86,8 @@ def test_kirkman_triple_systems_are_resolvable(n: int) -> None:
     NKTS(3n), n = 8, 14 (24, 42 points): (3n − 2)/2 classes, every pair at most once, all but a 1-factor once."""
     classes = kirkman_classes(n)
     assert classes is not None and len(classes) == ((3 * n - 1) // 2 if n % 2 else (3 * n - 2) // 2)
-    met: Counter[tuple[int, int]] = Counter()
-    for row in classes:
-        assert sorted(Counter(row).values()) == [3] * n
-        blocks: dict[int, list[int]] = {}
-        for x, table in enumerate(row):
-            blocks.setdefault(table, []).append(x)
-        for block in blocks.values():
-            met.update(combinations(block, 2))
+    assert all(len(row) == 3 * n for row in classes)
+    met = pair_counts(classes, 3)  # every table of exactly 3: n tables
     missing = 0 if n % 2 else 3 * n // 2
     assert len(met) == 3 * n * (3 * n - 1) // 2 - missing and set(met.values()) == {1}
 
@@ -100,19 +101,6 @@ def test_kirkman_systems_seat_triples_without_repeats(groups: int, rounds: int) 
     assert (m["repeat_pairs"], m["size_spread"]) == (0, 0), m
     if rounds > groups:  # beyond what the velocity construction gives
         assert m["method"] == "design", m
-
-
-def pair_counts(classes: list[list[int]], size: int) -> Counter[tuple[int, int]]:
-    """How often each pair of points shares a block, checking that every class has blocks of exactly `size`."""
-    met: Counter[tuple[int, int]] = Counter()
-    for row in classes:
-        assert set(Counter(row).values()) == {size}
-        blocks: dict[int, list[int]] = {}
-        for x, table in enumerate(row):
-            blocks.setdefault(table, []).append(x)
-        for block in blocks.values():
-            met.update(combinations(block, 2))
-    return met
 
 
 @pytest.mark.parametrize(("v", "k"), [(28, 4), (40, 4), (52, 4), (25, 5), (49, 7)])
