@@ -216,14 +216,17 @@ def replanned_after(
         (9, 0, 3, 27, 13, 0),
         (5, 0, 5, 25, 6, 0),
         (7, 0, 3, 21, 10, 0),
+        (6, 0, 3, 18, 8, 0),
+        (7, 0, 4, 28, 9, 0),
     ],
 )
 def test_replanning_continues_the_played_construction(
     tables: int, topics: int, capacity: int, people: int, rounds: int, arriving: int, published: bool
 ) -> None:
-    """Plan 5–6 rounds (13 for AG(3, 3), 10 for KTS(21)) by a construction, play 3, a few people leave (and a few
-    arrive): the re-plan follows the played pattern into the free rounds, so nobody meets anyone twice over the whole
-    event — also when only the played rounds are given, where the pattern is read back from them."""
+    """Plan 5–6 rounds (13 for AG(3, 3), 10 for KTS(21), 8 for NKTS(18), 9 for RBIBD(28, 4, 1)) by a construction,
+    play 3, a few people leave (and a few arrive): the re-plan follows the played pattern into the free rounds, so
+    nobody meets anyone twice over the whole event — also when only the played rounds are given, where the pattern
+    is read back from them."""
     spec = {
         "rounds": rounds,
         "tables": [

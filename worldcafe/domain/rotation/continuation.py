@@ -5,7 +5,8 @@ start and speed can be read back in each group the tables can be laid out as (``
 rounds confirm it. The trajectories of those (start, speed) pairs, extended into the free rounds, meet nobody twice
 over the whole event; people who left free their trajectories, and arrivals (or people whose played seats fit no
 pattern) get free trajectories of the same speeds, or of further speeds separated from all of them. Designs (affine
-geometries, Kirkman triple systems) are matched the same way, by their played prefix.
+geometries, Kirkman and nearly-Kirkman triple systems, 1-rotational designs) are matched the same way, by their played
+prefix.
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from dataclasses import replace
 
 from .constructions import KIRKMAN_15, Trajectory, _helpers, structures_for, velocity_trajectories
 from .deadline import Deadline
-from .designs import KTS_TIME_SHARE, _affine_shape, affine_classes, as_trajectories, kirkman_classes
+from .designs import (
+    KTS_TIME_SHARE,
+    ROTATIONAL_TIME_SHARE,
+    _affine_shape,
+    affine_classes,
+    as_trajectories,
+    kirkman_classes,
+    nearly_kirkman_classes,
+    rotational_classes,
+)
 from .state import Instance
 
 # A pattern is used only if it explains at least this share of the people seated in every played round.
@@ -98,26 +108,37 @@ def _velocity_pools(inst: Instance, people: list[int], movers: int, deadline: De
 
 
 def _design_pools(inst: Instance, deadline: Deadline) -> list[Pool]:
-    """The designs of ``designs.py`` over all rounds, as trajectories (``FREE`` past their last class)."""
+    """The designs of ``designs.py`` over all rounds, as trajectories (``FREE`` past their last class). The searched
+    ones (Kirkman, nearly-Kirkman, 1-rotational) are deterministic and kept once found, so a re-plan gets the same
+    classes as the first plan. They seat k at each table (3 for the triple systems); the first played round tells k."""
     open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
     T, R = len(open_tables), inst.n_rounds
     if not T or any(inst.topic[t] >= 0 for t in open_tables):
         return []
     pools: list[Pool] = []
-    if T == 5 and len(KIRKMAN_15) >= R and min(inst.cap[t] for t in open_tables) >= 3:
+    smallest = min(inst.cap[t] for t in open_tables)
+    if T == 5 and len(KIRKMAN_15) >= R and smallest >= 3:
         seat = [[0] * R for _ in range(15)]
         for r in range(R):
             for i, block in enumerate(KIRKMAN_15[r]):
                 for girl in block:
                     seat[girl][r] = open_tables[i]
         pools.append(([tuple(row) for row in seat], {}))
-    if T >= 7 and min(inst.cap[t] for t in open_tables) >= 3:
-        systems = kirkman_classes(T, deadline.share(KTS_TIME_SHARE))
+    # The searched designs seat k at each table: k is read from the first played round (a no-show leaves a gap).
+    seated = -(-sum(1 for t in inst.played_seat[0] if t >= 0) // T) if inst.played_seat else 0
+    if seated == 3 and T >= 6:
+        systems = kirkman_classes(T, deadline.share(KTS_TIME_SHARE)) if T >= 7 else None
+        if systems is None and T % 2 == 0:
+            systems = nearly_kirkman_classes(3 * T, deadline.share(ROTATIONAL_TIME_SHARE))
         if systems is not None:
             pools.append((as_trajectories(open_tables, systems, 3 * T, R), {}))
+    if 4 <= seated <= smallest:
+        rotational = rotational_classes(seated * T, seated, deadline.share(ROTATIONAL_TIME_SHARE))
+        if rotational is not None:
+            pools.append((as_trajectories(open_tables, rotational, seated * T, R), {}))
     for q in range(2, 65):
         shape = _affine_shape(q * T, T)
-        if shape is None or min(inst.cap[t] for t in open_tables) < q:
+        if shape is None or smallest < q:
             continue
         most = (q ** shape[1] - 1) // (q - 1)
         classes = affine_classes(q, shape[1], min(R, most), deadline)
