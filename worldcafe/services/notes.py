@@ -116,7 +116,9 @@ def _last_ended(event: Event) -> Any:
 
 def is_pad_open(event: Event) -> bool:
     """Whether hosts (and participants, where allowed) may write now."""
-    return pad.pad_open(event.status, _last_ended(event), event.pad_grace_s, event.pads_open_until, utcnow())
+    # The rounds (a query on every note) are read only where the grace period after a round decides.
+    last_ended = _last_ended(event) if event.status in ("moving", "harvest") else None
+    return pad.pad_open(event.status, last_ended, event.pad_grace_s, event.pads_open_until, utcnow())
 
 
 def _require_open(event: Event) -> None:
