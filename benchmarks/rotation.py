@@ -358,7 +358,7 @@ def replan(
         if pid in result["rounds"][r] and result["rounds"][r][pid] != tid
     )
     return {
-        "instance": f"replan {people}/{topics * per_topic} tables/{rounds} rounds: -{leaving} +{arriving} "
+        "instance": f"replan {people}/{len(spec['tables'])} tables/{rounds} rounds: -{leaving} +{arriving} "
         + f"after {played}"
         + ("" if published else ", played rounds only"),
         "ours": {
@@ -554,6 +554,9 @@ def main() -> None:
         replan(2000, 20, 10, 150, 200, 6, played=3),
         replan(2000, 20, 10, 150, 200, 6, played=3, published=False),
         replan(150, 16, 1, 10, 10, 6, played=3, published=False, capacity=10),
+        # Continuing the searched designs: RBIBD(28, 4, 1) and NKTS(18), 3 rounds played, 3 people left.
+        replan(28, 0, 7, 3, 0, 9, played=3, published=False, capacity=4),
+        replan(18, 0, 6, 3, 0, 8, played=3, published=False, capacity=3),
     ]
     rows.append(walk_ins())
     rows.append(short_limit(2000, 20, 10, 6, 0.1))

@@ -282,3 +282,20 @@ def test_trajectories_are_matched_to_needs_where_first_fit_fails() -> None:
     inst = build_instance(parse_problem(spec))
     seats = assign_trajectories(inst, [(0,), (1,), (2,)], [0, 1, 2])
     assert seats == [[1, 0, 2]]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_a_continued_design_gets_even_tables_after_people_left(seed: int) -> None:
+    """NKTS(18) at 6 tables of 3 for 8 rounds, 3 played, then 3 people leave: continuing the design keeps 0 repeats,
+    but the leavers' empty seats can leave one table with 1 person and another with 3; the search then evens the
+    tables out (15 people at 6 tables: sizes 2 and 3) without a repeat."""
+    spec = {
+        "rounds": 8,
+        "tables": [{"id": f"T{i}", "capacity": 3} for i in range(6)],
+        "participants": [{"id": f"P{i}"} for i in range(18)],
+        "seed": seed,
+        "time_limit_s": 2.0,
+    }
+    m = replanned_after(spec, 3, ["P1", "P7", "P12"], 0, published=False)["metrics"]
+    assert m["method"].startswith("continued"), m
+    assert (m["repeat_pairs"], m["size_spread"]) == (0, 1), m

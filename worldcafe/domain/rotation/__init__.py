@@ -261,6 +261,15 @@ def _solve(problem: Problem, deadline: Deadline, one_at_a_time: bool, split: boo
         seats, levels, repair = _replan(problem, inst, search, floor, rng, deadline, one_at_a_time)
     elif is_plain(inst) and state.cost() > target:
         seats, levels, method, iterations = _golfers(inst, state, method, floor, rng, problem.time_limit_s, deadline)
+        if levels[1] <= floor[1] and not _at_floor(levels, floor) and not deadline.expired():
+            # Repeats at their floor, sizes not (people who left free uneven seats in a continued design): the
+            # general search moves single people, which the pair search never does, and keeps the repeats.
+            start = _state_from(inst, [seats[r] for r in inst.free_rounds], rng, deadline)
+            search = TabuSearch(start, rng, deadline, target, budget)
+            search.floor, search.balance_floor = floor, floor[4]
+            search.budget = int(FIRST_PLAN_BUDGET_SHARE * budget)
+            seats, levels = search.run(), search.best_levels
+            iterations += search.iterations
         return _Outcome(inst, seats, method, floor, _at_floor(levels, floor), iterations, None, 0)
     else:
         # A first plan has no later stage: the whole limit goes to the search unless it reaches the floor.
