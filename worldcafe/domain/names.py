@@ -28,6 +28,7 @@ def name_key(name: str) -> str:
     return " ".join(sorted(search_key(name).replace(",", " ").split()))
 
 
+@lru_cache(maxsize=20_000)
 def _digits(key: str) -> str:
     return "".join(ch for ch in key if ch.isdigit())
 
