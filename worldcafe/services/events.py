@@ -74,6 +74,7 @@ def create_event(data: Any) -> Event:
     # The log starts with the event itself, so every snapshot has seq ≥ 1 and `since: 0` means "knows nothing".
     record(event, "event_created", {"event_id": event.public_id}, [moderators_room(event.id)])
     db.session.commit()
+    let_others_run()
     topic_ids = [topic.id for topic in event.topics]
     try:
         for start in range(0, len(spec.tables), CREATE_CHUNK_ROWS // 2):
