@@ -266,18 +266,21 @@ def _solve(problem: Problem, deadline: Deadline, one_at_a_time: bool, split: boo
             # general search moves single people, which the pair search never does, and keeps the repeats.
             start = _state_from(inst, [seats[r] for r in inst.free_rounds], rng, deadline)
             search = TabuSearch(start, rng, deadline, target, budget)
-            search.floor, search.balance_floor = floor, floor[4]
-            search.budget = int(FIRST_PLAN_BUDGET_SHARE * budget)
-            seats, levels = search.run(), search.best_levels
+            seats, levels = _first_plan_search(search, floor, budget)
             iterations += search.iterations
         return _Outcome(inst, seats, method, floor, _at_floor(levels, floor), iterations, None, 0)
     else:
-        # A first plan has no later stage: the whole limit goes to the search unless it reaches the floor.
-        search.floor, search.balance_floor = floor, floor[4]
-        search.budget = int(FIRST_PLAN_BUDGET_SHARE * budget)
-        seats, levels = search.run(), search.best_levels
+        seats, levels = _first_plan_search(search, floor, budget)
     at_floor = _at_floor(levels, floor)
     return _Outcome(inst, seats, method, floor, at_floor, search.iterations, repair, search.work)
+
+
+def _first_plan_search(search: TabuSearch, floor: list[int], budget: int) -> tuple[list[list[int]], list[int]]:
+    """Run the search of a first plan: it has no later stage, so the whole limit goes to it unless it reaches the
+    floor (every level targeted, sizes included). Returns the seats and their levels."""
+    search.floor, search.balance_floor = floor, floor[4]
+    search.budget = int(FIRST_PLAN_BUDGET_SHARE * budget)
+    return search.run(), search.best_levels
 
 
 def _at_floor(levels: list[int], floor: list[int]) -> bool:

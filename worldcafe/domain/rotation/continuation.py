@@ -125,17 +125,17 @@ def _design_pools(inst: Instance, deadline: Deadline) -> list[Pool]:
                     seat[girl][r] = open_tables[i]
         pools.append(([tuple(row) for row in seat], {}))
     # The searched designs seat k at each table: k is read from the first played round (a no-show leaves a gap).
-    seated = -(-sum(1 for t in inst.played_seat[0] if t >= 0) // T) if inst.played_seat else 0
-    if seated == 3 and T >= 6:
+    k = -(-sum(1 for t in inst.played_seat[0] if t >= 0) // T) if inst.played_seat else 0
+    if k == 3 and T >= 6:
         systems = kirkman_classes(T, deadline.share(KTS_TIME_SHARE)) if T >= 7 else None
         if systems is None and T % 2 == 0:
             systems = nearly_kirkman_classes(3 * T, deadline.share(ROTATIONAL_TIME_SHARE))
         if systems is not None:
             pools.append((as_trajectories(open_tables, systems, 3 * T, R), {}))
-    if 4 <= seated <= smallest:
-        rotational = rotational_classes(seated * T, seated, deadline.share(ROTATIONAL_TIME_SHARE))
+    if 4 <= k <= smallest:
+        rotational = rotational_classes(k * T, k, deadline.share(ROTATIONAL_TIME_SHARE))
         if rotational is not None:
-            pools.append((as_trajectories(open_tables, rotational, seated * T, R), {}))
+            pools.append((as_trajectories(open_tables, rotational, k * T, R), {}))
     for q in range(2, 65):
         shape = _affine_shape(q * T, T)
         if shape is None or smallest < q:
