@@ -13,7 +13,7 @@ work in its turn (so page loads never stop altogether, however busy the room); o
 turn, behind the work that stepped back before it, and the sockets with a message waiting are read first. The room's
 live messages (notes, votes, ``clock``) never wait here. ``MAX_WAIT_S`` bounds the wait. Walk-ins' joins take turns
 the same way in a lane of their own, ahead of page loads: a burst of them is spread over several turns, and page
-loads wait while joins do.
+loads wait while joins do (even the first of a turn; ``MAX_WAIT_S`` still bounds their wait).
 
 Outside a serving process (tests, the CLI) turns are not counted and :func:`wait_turn` returns at once; likewise
 under an eventlet hub without a poll step to count (other than the poll and epoll hubs).
@@ -118,7 +118,7 @@ def wait_turn(lane: _Lane = PAGES) -> float:
 
 
 # A join's answer is what a walk-in waits for at the door. A burst of 50 joins arrives in one turn of the loop, and
-# each runs ~1.6 ms before it reaches the joins' own gate (worldcafe.realtime.joins): 80 ms in one piece, measured.
+# each runs ~1.6 ms before it queues for its burst (worldcafe.realtime.joins): 80 ms in one piece, measured.
 # Joins take turns in their own lane, so that the room's live messages get in between; never behind page loads
 # (behind those, under a busy loop they waited out MAX_WAIT_S: answer p99 ~1 s, measured).
 JOIN_PATHS = ("/api/v1/join/", "/j/")
