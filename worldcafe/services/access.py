@@ -51,14 +51,20 @@ def resolve(token: str | None, role: str | None = None) -> Access | None:
     """The access a token grants, or None for anything unknown, revoked or malformed."""
     if not token or not _TOKEN_SHAPE.match(token):
         return None
-    link = db.session.execute(db.select(AccessLink).filter_by(token=token)).scalar_one_or_none()
-    if link is None or (role is not None and link.role != role):
+    # One query for the link with its event, table and person: every request and socket message resolves its token
+    # (four lookups were a quarter of a host's note, measured).
+    row = db.session.execute(
+        db.select(AccessLink, Event, CafeTable, Participant)
+        .join(Event, Event.id == AccessLink.event_id)
+        .outerjoin(CafeTable, CafeTable.id == AccessLink.table_id)
+        .outerjoin(Participant, Participant.id == AccessLink.participant_id)
+        .where(AccessLink.token == token)
+    ).first()
+    if row is None:
         return None
-    event = db.session.get(Event, link.event_id)
-    if event is None:
+    link, event, table, person = row
+    if role is not None and link.role != role:
         return None
-    table = db.session.get(CafeTable, link.table_id) if link.table_id else None
-    person = db.session.get(Participant, link.participant_id) if link.participant_id else None
     return Access(role=link.role, event=event, table=table, participant=person)
 
 
