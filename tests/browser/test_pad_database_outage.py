@@ -64,4 +64,5 @@ def test_host_pad_keeps_notes_queued_while_the_database_is_down(browser, tmp_pat
         assert sorted(n["text"] for n in listed["notes"]) == ["Noch eine Notiz", "Während des Neustarts"]
         assert errors.errors == []
     finally:
+        errors.close()
         server.stop()
