@@ -12,7 +12,8 @@ from worldcafe.realtime import joins, turns
 
 @pytest.fixture
 def queue(monkeypatch):
-    """Event 1's queue of joins, a loop pause that runs ``during_pause`` each time, and the joins' lane."""
+    """Event 1's queue of joins, the pauses the admission task made, and hooks each pause runs (the joins' lane is
+    reset to no one waiting)."""
     monkeypatch.setitem(joins._queues, 1, ["first"])
     monkeypatch.setattr(turns.JOINS, "waiting", 0)
     pauses: list[float] = []
