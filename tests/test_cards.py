@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from tests.conftest import SPEC
+from tests.conftest import SPEC, bearer
 from worldcafe import qrcodes
 from worldcafe.qrcodes import Qr, QrCache
 from worldcafe.services.cards import PEOPLE_PER_PAGE, TABLES_PER_PAGE
+from worldcafe.web import printing
 
 PEOPLE = [{"name": f"Person {i:03}", "group": "CA" if i % 2 else "DE"} for i in range(1, PEOPLE_PER_PAGE + 2)]
 TABLES = [{"number": n, "topic": 1 + n % 2, "capacity": 5, "host": f"Host {n}"} for n in range(1, TABLES_PER_PAGE + 2)]
@@ -80,6 +81,27 @@ def test_links_page_lists_hosts_and_people_in_parts(client, make_event):
     assert second.count('data-role="participant"') == 1
     assert "All tables are on the earlier parts." in second
     assert f"/s/{handle.screen}" in second  # the role links are on every part
+
+
+@pytest.mark.parametrize(("page", "shown"), [("print/participants", "Person 001"), ("print/tables", "Host 50"),
+                                             ("links", "Person 200"), ("print/seating", "Person 201")])
+def test_a_big_page_is_rendered_in_pieces_with_the_loop_free_between_them(client, make_event, monkeypatch, page,
+                                                                           shown):
+    """200 cards are ~40 ms of rendering, a stall for the whole room in one piece (DESIGN.md §6a). In pieces, the
+    loop serves everyone else in between, and the page is the same."""
+    handle = make_event(participants=PEOPLE, tables=TABLES)
+    planned = client.post(f"/api/v1/events/{handle.code}/plan", headers=bearer(handle.moderator))
+    assert planned.status_code == 200, planned.get_json()
+    pauses: list[int] = []
+    monkeypatch.setattr(printing, "let_others_run", lambda: pauses.append(1))
+    monkeypatch.setattr(printing, "PIECE_S", 3600.0)
+    whole = client.get(f"/m/{handle.moderator}/{page}").get_data(as_text=True)
+    assert len(pauses) == 1  # after the view's reading, before rendering
+    pauses.clear()
+    monkeypatch.setattr(printing, "PIECE_S", 0.0)  # every bit of output is a piece
+    pieced = client.get(f"/m/{handle.moderator}/{page}").get_data(as_text=True)
+    assert pieced == whole and shown in whole
+    assert len(pauses) > TABLES_PER_PAGE
 
 
 def test_each_qr_code_is_drawn_once(client, make_event, monkeypatch):

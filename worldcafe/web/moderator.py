@@ -28,7 +28,7 @@ from ..services.views import full_view
 from .auth import page_access, send_photo
 from .i18n import use_event_language
 from .links import base_url, checkin_url, is_loopback, join_url, qr_svg, qr_svg_file, qr_svgs, role_url
-from .printing import participant_cards, person_card, seating_sheet
+from .printing import participant_cards, person_card, render_in_pieces, seating_sheet
 
 bp = Blueprint("moderator", __name__)
 
@@ -63,7 +63,7 @@ def links(token: str) -> Any:
     host_cards = tables_page(event, tables) if number <= tables.count else []
     host_urls = [role_url("host", card.host_token) if card.host_token else "" for card in host_cards]
     host_qrs = qr_svgs([Qr(url, 3) for url in host_urls])
-    return render_template(
+    return render_in_pieces(
         "links.html", event=event, token=token, roles=roles, qr=qr_svg, page=page, tables=tables, people=people,
         hosts=[{"card": card, "url": url, "qr": svg} for card, url, svg in zip(host_cards, host_urls, host_qrs,
                                                                                strict=True)],
@@ -99,7 +99,7 @@ def print_tables(token: str) -> Any:
     svgs = qr_svgs([Qr(url, 3) for card in cards for url in (card["checkin"], card["host_link"])])
     for index, card in enumerate(cards):
         card["checkin_qr"], card["host_qr"] = svgs[2 * index], svgs[2 * index + 1]
-    return render_template("print_tables.html", event=access.event, cards=cards, page=page, token=token)
+    return render_in_pieces("print_tables.html", event=access.event, cards=cards, page=page, token=token)
 
 
 def _table_card(table: TableCard) -> dict[str, Any]:
