@@ -97,6 +97,11 @@ def start() -> None:
     _turns.counting = True
 
 
+def counting() -> bool:
+    """Whether this process counts its loop's turns (it serves under eventlet)."""
+    return _turns.counting
+
+
 def wait_turn(lane: _Lane = PAGES) -> float:
     """Go now, or step back to a later turn of the loop (at most ``MAX_WAIT_S``); returns the seconds waited."""
     if not _turns.counting or lane.may_go(stepped_back=False):
