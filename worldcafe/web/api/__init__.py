@@ -110,8 +110,10 @@ def get_event(code: str) -> Any:
 def _setup_changed(access: Any, change: tuple[list[Any], list[str]]) -> Any:
     """After a setup change: emit its pushes, cut the links of dropped tables, answer with the full view."""
     pushes, dead_tokens = change
+    let_others_run()  # the change's transaction was one piece (30–60 ms for a 1,000-person event, measured)
     publish(pushes)
     revoke(dead_tokens)
+    let_others_run()  # a push to the whole room goes out to every phone before the moderator's view is built
     return jsonify(full_view(access.event))
 
 
