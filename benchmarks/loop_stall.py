@@ -25,7 +25,8 @@ seconds after the last answer; the ``--settle`` seconds between phases belong to
 
 - ``quiet`` — nothing but the phones, hosts and probe for ``--quiet`` seconds: the baseline;
 - ``joins`` — (a) ``--joins`` concurrent ``POST /api/v1/join/<code>`` (aiohttp) to the main event's full, running
-  round;
+  round: every walk-in is told to wait at the front. Once every join is answered the moderator makes room as the
+  console's "N waiting" banner offers, one click: ``POST …/capacity {"seats_per_table": 1}``;
 - ``joins_room`` — the same burst to the room event, where every joiner fits;
 - ``cards_<n>`` — (b) ``GET /m/<moderator token>/print/participants?page=…`` of the event with n participants:
   the printable card sheets, every part of 200 cards one after the other, fetched as the moderator's browser does;
@@ -51,7 +52,8 @@ burst). The same process sends ``GET /healthz`` every 250 ms as a cross-check ov
 Per phase the JSON has the moderator's requests (status, seconds, bytes), the hosts' ``add_note`` ack round trip
 (the notes sent in the window: p50/p95/p99/max, failures), the loop-stall figures and histogram, ``/healthz``
 round trips and the server's CPU seconds. The join phases add the answer time of every join (p50/p99/max), the
-HTTP statuses and error messages, and the **seat latency**: from the join's answer until the joiner holds a seat
+HTTP statuses and error messages, and the **seat latency**: from the join's answer (in ``joins``: from the
+moderator's click that made room, with that request's status and seconds) until the joiner holds a seat
 (``current`` or ``next``). The first ``--join-sockets`` joiners connect a participant socket right after the
 answer and count the ``snapshot`` (its ``me``) or an ``assignment_changed`` with a table, whichever shows a seat
 first; the others poll ``GET /api/v1/me`` every ``--me-poll`` seconds; each is watched for ``--seat-timeout``
@@ -377,9 +379,18 @@ def big_event_spec(name: str, tables: int, participants: int, topics: int) -> di
 
 
 async def _joins(
-    base: str, code: str, n: int, sockets: int, seat_timeout: float, me_poll: float, timeout: float
+    base: str,
+    code: str,
+    n: int,
+    sockets: int,
+    seat_timeout: float,
+    me_poll: float,
+    timeout: float,
+    make_room: tuple[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """(a): n concurrent joins; then follow each accepted joiner until they hold a seat."""
+    """(a): n concurrent joins; then follow each accepted joiner until they hold a seat. ``make_room`` (the
+    moderator's token and a ``/capacity`` body): once every join is answered, the moderator makes room, as the
+    console's "N waiting" banner offers in one click."""
     import aiohttp
     import socketio
 
@@ -471,18 +482,46 @@ async def _joins(
             rec["watch"] = "me"
             await poll_me(rec, body["token"], deadline)
 
+    async def room_made(moderator: str, body: dict[str, Any]) -> dict[str, Any]:
+        while sum(1 for rec in records if "t_answer" in rec) < n:
+            await asyncio.sleep(0.01)
+        room: dict[str, Any] = {"request": body, "t_send": time.time()}
+        try:
+            async with session.post(
+                f"{base}/api/v1/events/{code}/capacity", json=body, headers={"Authorization": f"Bearer {moderator}"}
+            ) as resp:
+                room["status"] = resp.status
+                answer = await resp.json(content_type=None)
+                if resp.status != 200:
+                    room["error"] = str(answer)[:300]
+        except Exception as exc:  # noqa: BLE001 - reported
+            room["error"] = f"{type(exc).__name__}: {str(exc)[:100]}"
+        room["t_answer"] = time.time()
+        return room
+
     try:
-        await asyncio.gather(*(one(i) for i in range(n)))
+        joined = asyncio.gather(*(one(i) for i in range(n)))
+        room = await room_made(*make_room) if make_room is not None else None
+        await joined
     finally:
         await session.close()
-    return {"records": records}
+    return {"records": records, "room": room}
 
 
-def joins_figures(records: list[dict[str, Any]], seat_timeout: float) -> dict[str, Any]:
-    """Answer times, statuses and seat latencies of the joins."""
+def joins_figures(records: list[dict[str, Any]], seat_timeout: float, room: dict[str, Any] | None) -> dict[str, Any]:
+    """Answer times, statuses and seat latencies of the joins (from the moderator's click when room was made)."""
     answered = [r for r in records if r.get("status") is not None]
     accepted = [r for r in records if r.get("status") == 201]
-    seat = [r["seat_at"] - r["t_answer"] for r in accepted if "seat_at" in r]
+    seat = [r["seat_at"] - (room["t_send"] if room else r["t_answer"]) for r in accepted if "seat_at" in r]
+    made = None
+    if room is not None:
+        made = {
+            "request": room["request"],
+            "status": room.get("status"),
+            "seconds": round(room["t_answer"] - room["t_send"], 3),
+            **({"error": room["error"]} if "error" in room else {}),
+            "seated_before_it": sum(1 for r in accepted if r.get("seat_at", math.inf) < room["t_send"]),
+        }
     return {
         "sent": len(records),
         "answered": len(answered),
@@ -498,8 +537,10 @@ def joins_figures(records: list[dict[str, Any]], seat_timeout: float) -> dict[st
             "seated_in_current_round": sum(1 for r in accepted if r.get("seat_where") == "current"),
             "not_seated_within_s": {"seconds": seat_timeout, "count": len(accepted) - len(seat)},
             "via": dict(Counter(r["seat_via"] for r in accepted if "seat_via" in r)),
-            "latency_from_answer": summarize(seat, expected=len(accepted)),
+            "latency_from": "room_made" if room else "answer",
+            "latency": summarize(seat, expected=len(accepted)),
         },
+        **({"room_made": made} if made else {}),
     }
 
 
@@ -775,9 +816,11 @@ def main(argv: list[str] | None = None) -> int:
                 run_phase("quiet", lambda: (time.sleep(args.quiet), {"seconds": args.quiet})[1])
             elif phase in ("joins", "joins_room"):
                 code = main_ev["code"] if phase == "joins" else room_ev["code"]  # type: ignore[index]
+                # The full room: everyone waits at the front until the moderator adds a seat at each table.
+                room = (main_ev["moderator"], {"seats_per_table": 1}) if phase == "joins" else None
                 run_phase(
                     phase,
-                    lambda code=code: asyncio.run(
+                    lambda code=code, room=room: asyncio.run(
                         _joins(
                             base,
                             code,
@@ -786,6 +829,7 @@ def main(argv: list[str] | None = None) -> int:
                             args.seat_timeout,
                             args.me_poll,
                             args.request_timeout,
+                            room,
                         )
                     ),
                 )
@@ -834,8 +878,7 @@ def main(argv: list[str] | None = None) -> int:
                 phases[name] = details
                 continue
             if name in ("joins", "joins_room"):
-                records = details["records"]
-                details = joins_figures(records, args.seat_timeout)
+                details = joins_figures(details["records"], args.seat_timeout, details["room"])
             phases[name] = phase_figures(window, details, sends, samples, cpu)
             p = phases[name]
             log(
@@ -914,7 +957,7 @@ def evaluate(doc: dict[str, Any]) -> dict[str, Any]:
         p99 = joins["answer"]["p99_ms"]
         met[f"{name}_answer_p99_le_300ms"] = p99 is not None and p99 <= TARGETS["join_answer_p99_ms"]
         # Every join accepted and every joiner seated in time (a refused or unseated walk-in misses it).
-        seat = joins["seat"]["latency_from_answer"]["max_ms"]
+        seat = joins["seat"]["latency"]["max_ms"]
         met[f"{name}_seat_pushed_le_2s"] = (
             joins["accepted"] == joins["sent"] and seat is not None and seat <= TARGETS["seat_max_ms"]
         )
