@@ -278,3 +278,18 @@ def test_a_text_or_round_length_change_moves_nobody_and_costs_no_replan(client, 
     names = [name for name, _ in received(console)]
     assert "event_updated" in names and "plan_published" not in names and "assignment_changed" not in names
     assert plan(client, code, moderator)["rounds"] == before["rounds"]
+
+
+def test_a_setup_change_answers_in_pieces_with_the_loop_free_between_them(client, sio, live, monkeypatch):
+    """Its transaction, then its pushes, then the moderator's view: three pieces, not one (DESIGN.md §6a)."""
+    from worldcafe.web import api
+
+    code, moderator, view = live
+    console = sio(moderator)
+    console.get_received()
+    steps: list[str] = []
+    monkeypatch.setattr(api, "let_others_run", lambda: steps.append(f"pause, {len(console.get_received())} pushed"))
+    response = client.post(f"/api/v1/events/{code}/capacity", json={"seats_per_table": 1}, headers=bearer(moderator))
+    assert response.status_code == 200, response.get_json()
+    assert steps[0] == "pause, 0 pushed" and steps[1] != "pause, 0 pushed" and len(steps) == 2
+    assert {t["capacity"] for t in response.get_json()["tables"]} == {t["capacity"] + 1 for t in view["tables"]}
