@@ -28,8 +28,10 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-# Loop time per turn that waiting work may use (plus the one request that crosses it).
-BUDGET_S = 0.015
+# Loop time per turn that waiting work may use (plus the one request that crosses it). With 15 ms, a burst of joins
+# made turns of 20–30 ms back to back and a live message waited out two or three of them (a longest stall over
+# 100 ms in 3 of 16 join-phase runs); with 10 ms, in none of 14, and the joins were answered no later (measured).
+BUDGET_S = 0.010
 # The longest a request waits for its turn; beyond it, it runs anyway.
 MAX_WAIT_S = 1.0
 
