@@ -37,11 +37,9 @@ def serving(monkeypatch):
 
 def test_a_push_to_a_big_room_goes_out_in_slices_with_pauses_between(phones, serving, monkeypatch):
     sockets, room = phones
-    emitted: list[int] = []
     real_emit = publishing.socketio.emit
 
     def emit(name, payload, to):
-        emitted.append(len(to))
         serving.append(f"emit {len(to)}")
         return real_emit(name, payload, to=to)
 

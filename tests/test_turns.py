@@ -89,16 +89,16 @@ def taking_turns(pages: int, joins: int) -> list[dict]:
 
 def test_a_note_goes_ahead_of_a_burst_of_page_loads():
     # eventlet runs the sockets that are ready in no particular order: on its own the note lands anywhere among the
-    # 60 page loads (on average behind 30 of them, 150 ms). Taking turns, the loop's budget (15 ms) lets three or four
-    # page loads run before the rest step back and the note is read. Three runs: a chance placement passes all three
-    # with a probability of (7/61)³ ≈ 0.15 %.
+    # 60 page loads (on average behind 30 of them, 150 ms). Taking turns, the loop's budget (turns.BUDGET_S, 10 ms)
+    # lets two or three page loads run before the rest step back and the note is read. Three runs: a chance placement
+    # passes all three with a probability of (7/61)³ ≈ 0.15 %.
     for result in taking_turns(pages=60, joins=0):
         assert result["note_at"] <= 6, result
 
 
 def test_a_note_goes_ahead_of_a_burst_of_joins():
     # 50 walk-ins scanning the projector's QR code at once: 80 ms of join requests ready in one turn. In their lane
-    # about nine of them run before the rest step back and the note is read (a chance placement among 51 passes all
+    # about six of them run before the rest step back and the note is read (a chance placement among 51 passes all
     # three runs with a probability of (13/51)³ ≈ 1.7 %).
     for result in taking_turns(pages=0, joins=50):
         assert result["note_at"] <= 12, result

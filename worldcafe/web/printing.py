@@ -34,9 +34,8 @@ def render_in_pieces(template: str, **context: Any) -> str:
     """A template rendered like ``render_template``, a piece of at most ``PIECE_S`` at a time with the loop free in
     between. (Rendered inside the view, not streamed: a stream would render after the request's database session
     is gone.)"""
-    app = current_app
-    app.update_template_context(context)
-    parts = app.jinja_env.get_template(template).generate(context)
+    current_app.update_template_context(context)
+    parts = current_app.jinja_env.get_template(template).generate(context)
     pieces: list[str] = []
     let_others_run()  # the view's own reading was a piece already
     began = time.monotonic()
