@@ -12,6 +12,7 @@ from worldcafe.domain.rotation import parse_problem, plan
 from worldcafe.domain.rotation.constructions import assign_trajectories
 from worldcafe.domain.rotation.designs import (
     affine_classes,
+    doubled_spread_classes,
     kirkman_classes,
     nearly_kirkman_classes,
     rotational_classes,
@@ -131,6 +132,33 @@ def test_nearly_kirkman_systems_with_two_fixed_points(v: int) -> None:
     assert sorted(x for pair in unmet for x in pair) == list(range(v))  # a 1-factor
 
 
+@pytest.mark.parametrize(("n", "most"), [(4, 10), (6, 42)])
+def test_doubled_spreads_are_resolvable_group_divisible_designs(n: int, most: int) -> None:
+    """2^(n+1) points in blocks of 4 (32 for 10 rounds, 128 for 42): every class fills its tables with exactly 4,
+    every pair meets at most once, and the pairs that never meet are the partners x and x + 2^n only — the most
+    rounds any plan can have (3 new people a round, all but one of the others met)."""
+    classes = doubled_spread_classes(n, most)
+    assert classes is not None and len(classes) == most
+    assert doubled_spread_classes(n, most + 1) is None
+    points = 2 ** (n + 1)
+    met = pair_counts(classes, 4)
+    assert set(met.values()) == {1}
+    unmet = {(a, b) for a in range(points) for b in range(a + 1, points)} - set(met)
+    assert unmet == {(x, x + 2**n) for x in range(2**n)}
+
+
+def test_the_social_golfer_instance_8_4_10_has_no_repeats() -> None:
+    """32 golfers at 8 tables of 4 for 10 rounds (8-4-10), which local search leaves at 22–25 repeats, comes from the
+    doubled spread at 0; an 11th round is added by search at 32 repeats, the bound (every pair but the partners has
+    met, and each table of 4 holds at most 2 pairs of partners)."""
+    result = plan(golfers(8, 4, 10))
+    m = result["metrics"]
+    assert (m["repeat_pairs"], m["size_spread"], m["method"]) == (0, 0, "design"), m
+    assert max(meetings(result["rounds"]).values()) == 1
+    m = plan(golfers(8, 4, 11))["metrics"]
+    assert (m["repeat_pairs"], m["lower_bound_repeat_pairs"], m["size_spread"]) == (32, 32, 0), m
+
+
 @pytest.mark.parametrize(
     ("groups", "size", "rounds"), [(7, 4, 9), (7, 4, 6), (10, 4, 13), (6, 3, 8), (10, 3, 14), (12, 3, 17)]
 )
@@ -218,12 +246,15 @@ def replanned_after(
         (7, 0, 3, 21, 10, 0),
         (6, 0, 3, 18, 8, 0),
         (7, 0, 4, 28, 9, 0),
+        (8, 0, 4, 32, 9, 0),
+        (8, 0, 4, 32, 10, 0),
     ],
 )
 def test_replanning_continues_the_played_construction(
     tables: int, topics: int, capacity: int, people: int, rounds: int, arriving: int, published: bool
 ) -> None:
-    """Plan 5–6 rounds (13 for AG(3, 3), 10 for KTS(21), 8 for NKTS(18), 9 for RBIBD(28, 4, 1)) by a construction,
+    """Plan 5–6 rounds (13 for AG(3, 3), 10 for KTS(21), 8 for NKTS(18), 9 for RBIBD(28, 4, 1), 9 and 10 for 32 people
+    at 8 tables of 4 by a line spread and a doubled one) by a construction,
     play 3, a few people leave (and a few arrive): the re-plan follows the played pattern into the free rounds, so
     nobody meets anyone twice over the whole event — also when only the played rounds are given, where the pattern
     is read back from them."""

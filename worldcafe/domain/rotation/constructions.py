@@ -405,11 +405,24 @@ def line_spread(k: int, wanted: int, deadline: Deadline | None = None) -> list[t
 MAX_SPREAD = {4: 5, 5: 9, 6: 21}
 
 
+def spread_classes(k: int, wanted: int, deadline: Deadline | None = None) -> list[list[int]] | None:
+    """``wanted`` rounds of 2^k people at 2^(k-2) tables of 4 from a line spread (``line_spread``): label people by
+    GF(2)^k and seat each round's cosets x + U together. Two people meet in a round only if their difference lies in
+    its U, so they meet at most once. Table indices per person per round, or None."""
+    spread = line_spread(k, wanted, deadline)
+    if spread is None:
+        return None
+    classes = []
+    for a, b, c in spread:
+        cosets = sorted({min(x, x ^ a, x ^ b, x ^ c) for x in range(2**k)})
+        index = {coset: i for i, coset in enumerate(cosets)}
+        classes.append([index[min(x, x ^ a, x ^ b, x ^ c)] for x in range(2**k)])
+    return classes
+
+
 def spread_trajectories(inst: Instance, movers: int, deadline: Deadline) -> list[Trajectory] | None:
-    """2^k movers at 2^(k-2) topic-free tables of 4: label people by GF(2)^k and seat each round's cosets x + U
-    together, for pairwise trivially intersecting 2-dim subspaces U. Two people meet in a round only if their
-    difference lies in its U, so they meet at most once: zero repeats for up to 5, 9, 21 rounds (k = 4, 5, 6),
-    e.g. the 32-golfer 8 × 4 × 9 instance, where search alone stalls."""
+    """2^k movers at 2^(k-2) topic-free tables of 4 by ``spread_classes``: zero repeats for up to 5, 9, 21 rounds
+    (k = 4, 5, 6), e.g. the 32-golfer 8 × 4 × 9 instance, where search alone stalls."""
     open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
     rounds = inst.n_rounds - inst.n_played
     k = movers.bit_length() - 1
@@ -419,16 +432,10 @@ def spread_trajectories(inst: Instance, movers: int, deadline: Deadline) -> list
         return None
     if any(inst.topic[t] >= 0 for t in open_tables):
         return None
-    spread = line_spread(k, rounds, deadline)
-    if spread is None:
+    classes = spread_classes(k, rounds, deadline)
+    if classes is None:
         return None
-    seat = [[0] * rounds for _ in range(movers)]
-    for r, (a, b, c) in enumerate(spread):
-        cosets = sorted({min(x, x ^ a, x ^ b, x ^ c) for x in range(movers)})
-        index = {coset: i for i, coset in enumerate(cosets)}
-        for x in range(movers):
-            seat[x][r] = open_tables[index[min(x, x ^ a, x ^ b, x ^ c)]]
-    return [tuple(row) for row in seat]
+    return [tuple(open_tables[row[x]] for row in classes) for x in range(movers)]
 
 
 def needs_velocity_trajectories(inst: Instance, movers: int, needy: list[int]) -> list[Trajectory] | None:

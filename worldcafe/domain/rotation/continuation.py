@@ -5,8 +5,8 @@ start and speed can be read back in each group the tables can be laid out as (``
 rounds confirm it. The trajectories of those (start, speed) pairs, extended into the free rounds, meet nobody twice
 over the whole event; people who left free their trajectories, and arrivals (or people whose played seats fit no
 pattern) get free trajectories of the same speeds, or of further speeds separated from all of them. Designs (affine
-geometries, Kirkman and nearly-Kirkman triple systems, 1-rotational designs) are matched the same way, by their played
-prefix.
+geometries, Kirkman and nearly-Kirkman triple systems, 1-rotational designs, line spreads and their doubles) are
+matched the same way, by their played prefix.
 """
 
 from __future__ import annotations
@@ -16,14 +16,24 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 
-from .constructions import KIRKMAN_15, Trajectory, _helpers, structures_for, velocity_trajectories
+from .constructions import (
+    KIRKMAN_15,
+    MAX_SPREAD,
+    Trajectory,
+    _helpers,
+    spread_classes,
+    structures_for,
+    velocity_trajectories,
+)
 from .deadline import Deadline
 from .designs import (
+    DOUBLED_SPREAD,
     KTS_TIME_SHARE,
     ROTATIONAL_TIME_SHARE,
     _affine_shape,
     affine_classes,
     as_trajectories,
+    doubled_spread_classes,
     kirkman_classes,
     nearly_kirkman_classes,
     rotational_classes,
@@ -136,6 +146,14 @@ def _design_pools(inst: Instance, deadline: Deadline) -> list[Pool]:
         rotational = rotational_classes(k * T, k, deadline.share(ROTATIONAL_TIME_SHARE))
         if rotational is not None:
             pools.append((as_trajectories(open_tables, rotational, k * T, R), {}))
+    if k == 4 and smallest >= 4 and T & (T - 1) == 0:
+        n = T.bit_length() + 1  # 4T = 2^n people: a line spread of GF(2)^n, or a doubled one of GF(2)^(n−1)
+        found = []
+        if n in MAX_SPREAD:
+            found.append(spread_classes(n, min(R, MAX_SPREAD[n]), deadline))
+        if n - 1 in DOUBLED_SPREAD:
+            found.append(doubled_spread_classes(n - 1, min(R, DOUBLED_SPREAD[n - 1]), deadline))
+        pools += [(as_trajectories(open_tables, classes, 4 * T, R), {}) for classes in found if classes is not None]
     for q in range(2, 65):
         shape = _affine_shape(q * T, T)
         if shape is None or smallest < q:

@@ -1,5 +1,6 @@
-"""Resolvable designs as trajectories: affine geometries AG(n, q), Kirkman's 15 schoolgirls, GF(2) line spreads,
-Kirkman and nearly-Kirkman triple systems, 1-rotational RBIBD(v, k, 1) (e.g. 28 people at 7 tables of 4 for 9 rounds).
+"""Resolvable designs as trajectories: affine geometries AG(n, q), Kirkman's 15 schoolgirls, GF(2) line spreads and
+their doubles (32 people at 8 tables of 4 for 10 rounds), Kirkman and nearly-Kirkman triple systems, 1-rotational
+RBIBD(v, k, 1) (e.g. 28 people at 7 tables of 4 for 9 rounds).
 
 A design gives each mover a table per round such that no pair meets twice. When more rounds are asked than the
 design has parallel classes, the trajectories carry ``FREE`` (−1) in the rounds after them: those seats are left to
@@ -9,8 +10,9 @@ the greedy start and the tabu search ("the best construction plus search").
 from __future__ import annotations
 
 import math
+import random
 
-from .constructions import Trajectory, galois_field, kirkman_trajectories, prime_power
+from .constructions import Trajectory, galois_field, kirkman_trajectories, line_spread, prime_power
 from .deadline import Deadline
 from .state import Instance
 
@@ -86,6 +88,122 @@ def affine_trajectories(inst: Instance, movers: int, rounds: int, deadline: Dead
         return None
     most = (q**n - 1) // (q - 1)
     classes = affine_classes(q, n, min(rounds, most), deadline)
+    if classes is None:
+        return None
+    return as_trajectories(open_tables, classes, movers, rounds)
+
+
+def _solve_gf2(equations: list[tuple[int, int]], unknowns: int) -> list[int] | None:
+    """A solution of the linear system Σ_{j in mask} x_j = b over GF(2) (equations as (bit mask, b)), free unknowns
+    0; None if it has none. Gaussian elimination on the masks' highest bits."""
+    pivots: dict[int, tuple[int, int]] = {}
+    for mask, b in equations:
+        while mask:
+            high = mask.bit_length() - 1
+            if high not in pivots:
+                pivots[high] = mask, b
+                break
+            other, c = pivots[high]
+            mask, b = mask ^ other, b ^ c
+        else:
+            if b:
+                return None
+    x = [0] * unknowns
+    for high in sorted(pivots):  # each pivot row's other unknowns are lower, so already set
+        mask, b = pivots[high]
+        rest = mask ^ (1 << high)
+        while rest:
+            j = rest.bit_length() - 1
+            b ^= x[j]
+            rest ^= 1 << j
+        x[high] = b
+    return x
+
+
+def _disjoint_spreads(n: int, deadline: Deadline | None) -> list[tuple[int, int, int]] | None:
+    """Two line spreads of PG(n − 1, 2) with no line in common, as one list of 2(2^n − 1)/3 lines: a spread, then
+    its image under the first invertible linear map (drawn from a fixed sequence) that shares none of its lines."""
+    first = line_spread(n, (2**n - 1) // 3, deadline)
+    if first is None:
+        return None
+    lines = set(first)
+    rng = random.Random(n)
+    for _ in range(200):
+        columns = [rng.randrange(1, 2**n) for _ in range(n)]
+
+        def image(x: int, columns: list[int] = columns) -> int:
+            y = 0
+            for j, column in enumerate(columns):
+                if x >> j & 1:
+                    y ^= column
+            return y
+
+        if len({image(x) for x in range(2**n)}) < 2**n:
+            continue  # not invertible
+        second = [tuple(sorted(image(x) for x in line)) for line in first]
+        if lines.isdisjoint(second):
+            return first + second  # type: ignore[operator]
+    return None
+
+
+# Doubled spreads for n = 4 and 6 (32 people at 8 tables for 10 rounds, 128 at 32 for 42); n must be even (a spread
+# of PG(n − 1, 2) needs 3 | 2^n − 1), and the elimination grows with 2^(3n).
+DOUBLED_SPREAD = {4: 10, 6: 42}
+
+
+def doubled_spread_classes(n: int, wanted: int, deadline: Deadline | None = None) -> list[list[int]] | None:
+    """2^(n+1) people at 2^(n−1) tables of 4 for up to 2(2^n − 1)/3 rounds with nobody meeting twice: a resolvable
+    4-GDD of type 2^(2^n). For n = 4 it is the Social Golfer instance 8-4-10, one round more than a line spread gives.
+
+    People are pairs (x, s) in GF(2)^n × GF(2), numbered x + 2^n·s. Each line W of two line spreads of PG(n − 1, 2)
+    without a common line (``_disjoint_spreads``) is a round, in which each coset x + W fills two tables:
+    (y, c_W(y)) and (y, 1 + c_W(y)) for y in x + W. People (u, s) and (v, t) with u ≠ v share a coset only in the
+    two rounds whose lines contain u + v, one from each spread, W and W', and meet there iff s + t = c_W(u) + c_W(v),
+    resp. c_W'(u) + c_W'(v). So they meet exactly once iff c_W(u) + c_W(v) + c_W'(u) + c_W'(v) = 1: one linear
+    equation over GF(2) per pair {u, v}, in the bits c_W(y) of every round, solved by elimination. (u, 0) and
+    (u, 1) never meet; everyone meets 3 new people a round, so no plan has more rounds. Table indices per person
+    per round, or None.
+    """
+    if n not in DOUBLED_SPREAD or not 1 <= wanted <= DOUBLED_SPREAD[n]:
+        return None
+    lines = _disjoint_spreads(n, deadline)
+    if lines is None or deadline is not None and deadline.expired():
+        return None
+    size = 2**n
+    rounds_of: dict[int, list[int]] = {}
+    for r, line in enumerate(lines):
+        for d in line:
+            rounds_of.setdefault(d, []).append(r)
+    equations = []
+    for u in range(size):
+        for v in range(u + 1, size):
+            one, two = rounds_of[u ^ v]
+            mask = 1 << (one * size + u) ^ 1 << (one * size + v) ^ 1 << (two * size + u) ^ 1 << (two * size + v)
+            equations.append((mask, 1))
+    bits = _solve_gf2(equations, len(lines) * size)
+    if bits is None:
+        return None
+    classes = []
+    for r, (a, b, c) in enumerate(lines[:wanted]):
+        cosets = sorted({min(x, x ^ a, x ^ b, x ^ c) for x in range(size)})
+        index = {coset: i for i, coset in enumerate(cosets)}
+        tables = [2 * index[min(x, x ^ a, x ^ b, x ^ c)] for x in range(size)]
+        classes.append([tables[x] + (s ^ bits[r * size + x]) for s in (0, 1) for x in range(size)])
+    return classes
+
+
+def doubled_spread_trajectories(
+    inst: Instance, movers: int, rounds: int, deadline: Deadline
+) -> list[Trajectory] | None:
+    """``doubled_spread_classes`` for 2^(n+1) movers at 2^(n−1) topic-free tables of at least 4 seats: zero repeats
+    for up to 10 rounds (32 people) or 42 (128), ``FREE`` rounds after them."""
+    open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
+    n = movers.bit_length() - 2
+    if n not in DOUBLED_SPREAD or movers != 2 ** (n + 1) or len(open_tables) != movers // 4 or rounds < 1:
+        return None
+    if min(inst.cap[t] for t in open_tables) < 4 or any(inst.topic[t] >= 0 for t in open_tables):
+        return None
+    classes = doubled_spread_classes(n, min(rounds, DOUBLED_SPREAD[n]), deadline)
     if classes is None:
         return None
     return as_trajectories(open_tables, classes, movers, rounds)
@@ -568,10 +686,14 @@ def rotational_trajectories(inst: Instance, movers: int, rounds: int, deadline: 
 
 
 def design_trajectories(inst: Instance, movers: int, rounds: int, deadline: Deadline) -> list[Trajectory] | None:
-    """The first design that fits: Kirkman's schoolgirls or a line spread (``kirkman_trajectories``), else AG(n, q).
-    (Kirkman triple systems, whose search takes time, come after the velocity construction: see __init__.)"""
+    """The first design that fits: Kirkman's schoolgirls or a line spread (``kirkman_trajectories``), else AG(n, q),
+    else a doubled spread. (Kirkman triple systems, whose search takes time, come after the velocity construction:
+    see __init__.)"""
     if rounds == inst.n_rounds - inst.n_played and not inst.n_played:
         found = kirkman_trajectories(inst, movers, deadline)
         if found is not None:
             return found
-    return affine_trajectories(inst, movers, rounds, deadline)
+    found = affine_trajectories(inst, movers, rounds, deadline)
+    if found is not None:
+        return found
+    return doubled_spread_trajectories(inst, movers, rounds, deadline)
