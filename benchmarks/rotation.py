@@ -548,15 +548,18 @@ def main() -> None:
         compare("NKTS(30): 10 x 3, 14 rounds", event(30, 0, 10, 3, 14), golfers=(10, 3)),
         compare("RBIBD(28,4,1): 7 x 4, 9 rounds", event(28, 0, 7, 4, 9), golfers=(7, 4)),
         compare("RBIBD(40,4,1): 10 x 4, 13 rounds", event(40, 0, 10, 4, 13), golfers=(10, 4)),
+        compare("doubled spread: 8 x 4, 10 rounds (8-4-10)", event(32, 0, 8, 4, 10), golfers=(8, 4)),
+        compare("difference array: 6 x 5, 5 rounds (6-5-5)", event(30, 0, 6, 5, 5), golfers=(6, 5)),
         compare("AG(3,4): 16 x 4, 21 rounds", event(64, 0, 16, 4, 21, limit=2.0)),
         compare("needs: 35 of 84 need 7 bilingual tables of 14 (6 seats), 7 rounds", bilingual(84, 14, 7, 35, 6, 7)),
         compare("needs: 30 of 84 need 6 bilingual tables of 14 (6 seats), 5 rounds", bilingual(84, 14, 6, 30, 6, 5)),
         replan(2000, 20, 10, 150, 200, 6, played=3),
         replan(2000, 20, 10, 150, 200, 6, played=3, published=False),
         replan(150, 16, 1, 10, 10, 6, played=3, published=False, capacity=10),
-        # Continuing the searched designs: RBIBD(28, 4, 1) and NKTS(18), 3 rounds played, 3 people left.
+        # Continuing the searched designs: RBIBD(28, 4, 1), NKTS(18), the doubled spread; 3 played, 3 people left.
         replan(28, 0, 7, 3, 0, 9, played=3, published=False, capacity=4),
         replan(18, 0, 6, 3, 0, 8, played=3, published=False, capacity=3),
+        replan(32, 0, 8, 3, 0, 10, played=3, published=False, capacity=4),
     ]
     rows.append(walk_ins())
     rows.append(short_limit(2000, 20, 10, 6, 0.1))

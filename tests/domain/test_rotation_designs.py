@@ -12,6 +12,7 @@ from worldcafe.domain.rotation import parse_problem, plan
 from worldcafe.domain.rotation.constructions import assign_trajectories
 from worldcafe.domain.rotation.designs import (
     affine_classes,
+    difference_array,
     doubled_spread_classes,
     kirkman_classes,
     nearly_kirkman_classes,
@@ -296,6 +297,43 @@ def test_replanning_after_one_round_continues_a_construction(
     assert (m["repeat_pairs"], m["topic_repeats"], m["capacity_overflow"]) == (0, 0, 0), m
     if published:
         assert m["changed"] == 0, m
+
+
+@pytest.mark.parametrize(("size", "rounds", "columns"), [(6, 5, 5), (10, 6, 6), (12, 6, 6), (15, 6, 6), (10, 4, 9)])
+def test_difference_arrays_separate_every_two_columns(size: int, rounds: int, columns: int) -> None:
+    """Any two columns differ by a different amount of Z_size in every round (so two speed classes meet at most
+    once), which λ_r · v cannot give over Z_6, Z_10, Z_12 or Z_15 for these shapes."""
+    grid = difference_array(size, rounds, columns)
+    assert grid is not None and len(grid) == rounds and all(len(row) == columns for row in grid)
+    for a, b in combinations(range(columns), 2):
+        assert len({(row[a] - row[b]) % size for row in grid}) == rounds
+
+
+@pytest.mark.parametrize(("groups", "size", "rounds"), [(6, 5, 5), (10, 6, 6), (12, 5, 6)])
+def test_difference_arrays_seat_golfers_without_repeats(groups: int, size: int, rounds: int) -> None:
+    """6-5-5 (30 people at 6 tables of 5 for 5 rounds), which the velocity construction cannot give over Z_6 and
+    the pair search solved for few seeds, and two more shapes without a prime power of tables: 0 repeats."""
+    result = plan(golfers(groups, size, rounds))
+    m = result["metrics"]
+    assert (m["repeat_pairs"], m["size_spread"], m["method"]) == (0, 0, "design"), m
+    assert max(meetings(result["rounds"]).values()) == 1
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_people_with_needs_on_six_tables_of_fourteen_meet_nobody_twice(seed: int) -> None:
+    """30 of 84 people need the 6 bilingual tables of 14 (6 is no prime power and does not divide 14, so no
+    needs-aware construction applies): they are planned on those tables first (a difference array over Z_6 seats
+    them 5 a table without a repeat), then everyone else around them by the re-planning search, which sees the
+    pairs a visitor of the bilingual tables would repeat. Every need met, 0 repeats, even tables."""
+    spec = bilingual(5, tables=14, tagged=6, capacity=6, needers=30)
+    spec["seed"] = seed
+    result = plan(spec)
+    m = result["metrics"]
+    assert (m["needs_unmet"], m["repeat_pairs"], m["size_spread"]) == (0, 0, 0), m
+    assert m["method"].startswith("needs_split"), m
+    assert max(meetings(result["rounds"]).values()) == 1
+    tagged = {f"T{i}" for i in range(6)}
+    assert all(seating[f"P{i}"] in tagged for seating in result["rounds"] for i in range(30))
 
 
 def test_trajectories_are_matched_to_needs_where_first_fit_fails() -> None:

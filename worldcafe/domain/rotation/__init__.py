@@ -13,7 +13,13 @@ from .bounds import balance_floor, repeat_lower_bound, reported_repeat_bound
 from .constructions import Trajectory, assign_trajectories, needs_velocity_trajectories, velocity_trajectories
 from .continuation import continued_trajectories
 from .deadline import Deadline
-from .designs import FREE, design_trajectories, kirkman_system_trajectories, rotational_trajectories
+from .designs import (
+    FREE,
+    design_trajectories,
+    difference_array_trajectories,
+    kirkman_system_trajectories,
+    rotational_trajectories,
+)
 from .meet import seek_meetings
 from .metrics import compute_metrics
 from .model import Participant, Problem, RotationInputError, Table, parse_problem
@@ -42,10 +48,12 @@ ONE_AT_A_TIME_SHARE = 1 / 2
 # Re-planning: when the clock, not the work budget, ends a tabu search, this share of the time limit is left
 # for the walk back to the published plan (without it a plan cut at the deadline keeps every needless change).
 WALK_BACK_SHARE = 0.1
-# The needs split plans two sub-events (a share each) before the search: only with at least this time limit, below
-# which the search alone does better (measured: 400 people at 0.3 s lost 52 topic repeats to the split).
+# The needs split plans the people with needs on their tables (SPLIT_SHARE of the limit), then the whole event around
+# them (SPLIT_REST_SHARE), before the search: only with at least this time limit, below which the search alone does
+# better (measured: 400 people at 0.3 s lost 52 topic repeats to the split).
 SPLIT_MIN_S = 0.5
 SPLIT_SHARE = 0.2
+SPLIT_REST_SHARE = 0.5
 # After the searches the plan is turned into ids and its metrics are recounted, about 6 µs per seat here (0.12 s for
 # 5,000 people × 4 rounds): that much, up to half the limit, is kept back so the call as a whole ends in time.
 FINISH_S_PER_SEAT = 6e-6
@@ -111,6 +119,7 @@ def _candidates(
         makers: tuple[tuple[str, Callable[[], list[Trajectory] | None]], ...] = (
             ("design", lambda: design_trajectories(inst, len(movers), len(free), deadline)),
             ("velocity", lambda: velocity_trajectories(inst, len(movers), rng, 0.2 * limit, deadline)),
+            ("design", lambda: difference_array_trajectories(inst, len(movers), len(free), deadline)),
             ("design", lambda: kirkman_system_trajectories(inst, len(movers), len(free), deadline)),
             ("design", lambda: rotational_trajectories(inst, len(movers), len(free), deadline)),
             ("needs_velocity", lambda: needs_velocity_trajectories(inst, len(movers), needy)),
@@ -155,10 +164,12 @@ def _split_by_needs(
     inst: Instance, movers: list[int], rng: random.Random, limit: float, deadline: Deadline
 ) -> State | None:
     """Plan the people whose needs rule out some table first, on the tables they may use (A) alone, as evenly as
-    those tables allow; then everyone else on the seats left (all tables, A's capacities less the first part's
-    load). Within the first part nobody meets twice whenever its own construction or search reaches zero, which
-    the whole event's construction cannot promise when few of its trajectories stay inside A. None when nobody's
-    needs rule out a table.
+    those tables allow; then the whole event with that part as a published plan: its people keep their seats unless
+    a higher level gains, and everyone else is seated around them by the re-planning search, which sees every pair
+    (a person visiting A twice would meet someone there twice). Within the first part nobody meets twice whenever
+    its own construction or search reaches zero (30 people at 6 tables of 5 for 5 rounds: a difference array),
+    which the whole event's construction cannot promise when few of its trajectories stay inside A. None when
+    nobody's needs rule out a table.
     """
     open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
     everything = frozenset(open_tables)
@@ -167,37 +178,30 @@ def _split_by_needs(
         return None
     part_a = frozenset().union(*(inst.compat_set[p] for p in needy))
     problem = inst.problem
-    seats = [[-1] * inst.n_people for _ in range(inst.n_rounds)]
-    load = [0] * inst.n_tables
     most = max(sum(1 for p in needy if p in inst.present_set[r]) for r in inst.free_rounds)
     even = -(-most // len(part_a))
-    for first in (True, False):
-        people = needy if first else set(movers) - needy
-        if deadline.expired():
-            return None
-        tables = tuple(
-            replace(t, capacity=min(t.capacity, even) if i in part_a else 0)
-            if first
-            else replace(t, capacity=max(0, t.capacity - load[i]))
-            for i, t in enumerate(problem.tables)
-        )
-        if sum(t.capacity for t in tables) < most if first else len(people) > sum(t.capacity for t in tables):
-            return None
-        share = SPLIT_SHARE * limit
-        sub = replace(
-            problem,
-            tables=tables,
-            participants=tuple(p if i in people else replace(p, left=True) for i, p in enumerate(problem.participants)),
-            time_limit_s=share,
-        )
-        outcome = _solve(sub, deadline.within(share), one_at_a_time=False, split=False)
-        for r in inst.free_rounds:
-            counts = [0] * inst.n_tables
-            for p in people:
-                seats[r][p] = outcome.seats[r][p]
-                if seats[r][p] >= 0:
-                    counts[seats[r][p]] += 1
-            load = [max(a, b) for a, b in zip(load, counts, strict=True)]
+    tables = tuple(
+        replace(t, capacity=min(t.capacity, even) if i in part_a else 0) for i, t in enumerate(problem.tables)
+    )
+    if sum(t.capacity for t in tables) < most or deadline.expired():
+        return None
+    share = SPLIT_SHARE * limit
+    first = replace(
+        problem,
+        tables=tables,
+        participants=tuple(p if i in needy else replace(p, left=True) for i, p in enumerate(problem.participants)),
+        time_limit_s=share,
+    )
+    part = _solve(first, deadline.within(share), one_at_a_time=False, split=False).seats
+    published = tuple(
+        {problem.participants[p].id: problem.tables[part[r][p]].id for p in needy if part[r][p] >= 0}
+        for r in range(inst.n_rounds)
+    )
+    if deadline.expired():
+        return None
+    rest = SPLIT_REST_SHARE * limit
+    whole = replace(problem, previous_plan=published, time_limit_s=rest)
+    seats = _solve(whole, deadline.within(rest), one_at_a_time=False, split=False).seats
     return _state_from(inst, [seats[r] for r in inst.free_rounds], rng, deadline)
 
 

@@ -514,6 +514,91 @@ def kirkman_system_trajectories(
     return as_trajectories(open_tables, classes, movers, rounds)
 
 
+# Difference arrays found by ``difference_array`` (deterministic, so kept once found), and the shapes where the node
+# limit ended the search (it would end the same way again).
+_ARRAY_FOUND: dict[tuple[int, int, int], list[list[int]]] = {}
+_ARRAY_NONE: set[tuple[int, int, int]] = set()
+# The search may take a quarter of the time; 30,000 nodes are about 0.35 s here. Where it finds an array it is
+# instant (6 × 5 × 5, 10 × 6 × 6, 15 × 6 × 6: under 1 ms); deeper searches rarely end well within a plan's limit.
+ARRAY_TIME_SHARE = 0.25
+
+
+def difference_array(
+    size: int, rounds: int, columns: int, deadline: Deadline | None = None, node_limit: int = 30_000
+) -> list[list[int]] | None:
+    """``rounds`` × ``columns`` entries f[r][c] of Z_size such that any two columns differ by a different amount in
+    every round, or None. A speed class c seats its person starting at s at table s + f[r][c] in round r: people
+    of one class never meet, and people of classes c, c' meet in round r only if s − s' = f[r][c'] − f[r][c], which
+    holds in at most one round. It generalises the velocity construction's f[r][c] = λ_r · v_c, which over Z_6 gives
+    2 speeds for 3 or more rounds, where this search finds 5 for 5 rounds (30 people at 6 tables of 5).
+
+    Row 0 and column 0 are 0 (translating a column or relabelling a round's tables changes nothing), so each column
+    holds distinct values; columns rise lexicographically. Backtracking entry by entry, within ``node_limit`` nodes
+    and the deadline.
+    """
+    key = size, rounds, columns
+    if key in _ARRAY_FOUND:
+        return _ARRAY_FOUND[key]
+    if key in _ARRAY_NONE or rounds > size or columns < 1:
+        return None
+    grid = [[0] * columns for _ in range(rounds)]
+    # used[c][j]: the differences column c already has against column j, as a bit mask
+    used = [[0] * columns for _ in range(columns)]
+    budget = _NodeBudget(node_limit, deadline)
+
+    def place(r: int, c: int) -> bool:
+        if c == columns:
+            return True
+        if r == rounds:
+            if c > 1 and [row[c] for row in grid] <= [row[c - 1] for row in grid]:
+                return False
+            return place(1, c + 1) if c + 1 < columns else True
+        if budget.spend():
+            return False
+        for x in range(size):
+            masks = [1 << (x - grid[r][j]) % size for j in range(c)]
+            if any(used[c][j] & masks[j] for j in range(c)):
+                continue
+            grid[r][c] = x
+            for j in range(c):
+                used[c][j] |= masks[j]
+            if place(r + 1, c):
+                return True
+            for j in range(c):
+                used[c][j] ^= masks[j]
+        grid[r][c] = 0
+        return False
+
+    for c in range(1, columns):
+        for j in range(c):
+            used[c][j] = 1  # row 0: every column is 0 there, a difference of 0
+    if place(1, 1) if columns > 1 else True:
+        _ARRAY_FOUND[key] = grid
+        return grid
+    if not budget.cut_by_clock:
+        _ARRAY_NONE.add(key)
+    return None
+
+
+def difference_array_trajectories(
+    inst: Instance, movers: int, rounds: int, deadline: Deadline
+) -> list[Trajectory] | None:
+    """``difference_array`` over Z_T for movers at T topic-free tables of equal capacity: zero repeats, each class
+    filling every table once a round, so sizes differ by at most one (where the velocity construction has too few
+    speeds, e.g. 30 people at 6 tables of 5 for 5 rounds, the Social Golfer instance 6-5-5)."""
+    open_tables = [t for t in range(inst.n_tables) if inst.cap[t] > 0]
+    T = len(open_tables)
+    if T < 2 or rounds < 2 or rounds > T or any(inst.topic[t] >= 0 for t in open_tables):
+        return None
+    needed = -(-movers // T)
+    if needed < 2 or min(inst.cap[t] for t in open_tables) < needed:
+        return None
+    grid = difference_array(T, rounds, needed, deadline.share(ARRAY_TIME_SHARE))
+    if grid is None:
+        return None
+    return [tuple(open_tables[(s + row[c]) % T] for row in grid) for c in range(needed) for s in range(T)]
+
+
 # 1-rotational designs found by ``rotational_classes`` (deterministic, so kept once found), and the (v, k) where the
 # search ended by its node limit for every group it tries (it would end the same way again).
 _ROTATIONAL_FOUND: dict[tuple[int, int], list[list[int]]] = {}
