@@ -39,9 +39,11 @@ PAIR_WORK_SHARE = 100 / 3
 # Re-planning's first stage (only newcomers move) gives up after this many idle steps per newcomer seat.
 STAGE_ONE_PATIENCE = 10
 # When the tabu search finds no floor plan in half the work budget, the branch-and-bound tries with this
-# share of the budget, ending by this share of the time limit.
+# share of the budget, within this share of the time left (of the time left, not of the limit: when the tabu
+# search's half budget took most of the limit, a share of the limit would already be over, and a repair that
+# finds the plan in 20 ms would not run at all — whether it ran then hung on the machine's speed).
 FIRST_REPAIR_SHARE = 1 / 4
-FIRST_REPAIR_TIME_SHARE = 0.7
+FIRST_REPAIR_TIME_SHARE = 0.6
 # Several arrivals at once: up to this many are also seated one at a time, in this share of the time limit.
 MAX_ONE_AT_A_TIME = 6
 ONE_AT_A_TIME_SHARE = 1 / 2
@@ -362,7 +364,8 @@ def _replan(
         return best.seat, best.levels, repair
     # No floor plan yet: the branch-and-bound may still find one, else the tabu search goes on with the
     # rest of the budget.
-    found = repair.solve(int(FIRST_REPAIR_SHARE * budget), deadline.share(FIRST_REPAIR_TIME_SHARE))
+    left = max(0.0, deadline.at - time.monotonic())
+    found = repair.solve(int(FIRST_REPAIR_SHARE * budget), deadline.within(FIRST_REPAIR_TIME_SHARE * left))
     search.work += repair.work
     if found:
         return state.seat, state.levels, repair
