@@ -4,6 +4,7 @@ tabu search (both baselines re-implemented here, not ours); prints JSON.
 Run: .venv/bin/python benchmarks/rotation.py [--quick]
      .venv/bin/python benchmarks/rotation.py --golfers [SECONDS [SEEDS]]   (Social Golfer rows only: ours, the
      Dotú–Van Hentenryck tabu baseline and good-enough-golfers side by side, default 1 s, seeds 1–2)
+     .venv/bin/python benchmarks/rotation.py --needs   (24 small random events with needs, 0.5 s each)
 """
 
 from __future__ import annotations
@@ -502,9 +503,49 @@ def meet_reference(seeds: range) -> dict[str, Any]:
     }
 
 
+def needs_events(count: int = 24, limit: float = 0.5) -> None:
+    """Small random events where some people need tagged tables (5–14 tables of 4–8, 0–3 topics, 3–6 rounds, up to
+    a third needing one of up to half the tables, groups A / B / none), each planned once: the needs split's
+    effect on events no needs-aware construction fits. Prints one JSON document, a row per event."""
+    rows = []
+    for i in range(count):
+        rng = random.Random(100 + i)
+        n_tables = rng.randint(5, 14)
+        topics = rng.choice([0, 0, 2, 3]) if n_tables % 3 == 0 or n_tables % 2 == 0 else 0
+        if topics and n_tables % topics:
+            topics = 0
+        capacity, rounds = rng.randint(4, 8), rng.randint(3, 6)
+        tagged = rng.randint(1, max(1, n_tables // 2))
+        people = rng.randint(n_tables * capacity * 2 // 3, n_tables * capacity)
+        needers = rng.randint(1, min(people // 3, tagged * capacity))
+        tables = [
+            {"id": f"T{t}", "capacity": capacity, "tags": ["x"] if t < tagged else []}
+            | ({"topic": f"Topic {t % topics}"} if topics else {})
+            for t in range(n_tables)
+        ]
+        participants = []
+        for p in range(people):
+            group = rng.choice(["A", "B", None])
+            participants.append(
+                {"id": f"P{p}", "needs": ["x"] if p < needers else []} | ({"group": group} if group else {})
+            )
+        spec = {"rounds": rounds, "tables": tables, "participants": participants, "seed": i, "time_limit_s": limit}
+        result, elapsed = timed_plan(spec)
+        m = result["metrics"]
+        rows.append(
+            {"event": i, "tables": n_tables, "topics": topics, "capacity": capacity, "rounds": rounds, "people": people}
+            | {"needers": needers, "tagged": tagged, "seconds": round(elapsed, 3), "method": m["method"]}
+            | {key: m[key] for key in ("topic_repeats", "repeat_pairs", "group_mixing", "size_spread", "needs_unmet")}
+        )
+    print(json.dumps({"python": platform.python_version(), "limit_s": limit, "events": rows}, indent=1))
+
+
 def main() -> None:
     """Run every instance and print one JSON document."""
     quick = "--quick" in sys.argv
+    if "--needs" in sys.argv:
+        needs_events()
+        return
     if "--golfers" in sys.argv:
         rest = sys.argv[sys.argv.index("--golfers") + 1 :]
         golfers_only(float(rest[0]) if rest else 1.0, range(1, 1 + (int(rest[1]) if len(rest) > 1 else 2)))
