@@ -336,6 +336,26 @@ def test_people_with_needs_on_six_tables_of_fourteen_meet_nobody_twice(seed: int
     assert all(seating[f"P{i}"] in tagged for seating in result["rounds"] for i in range(30))
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_groups_take_whole_speed_classes_so_every_table_is_mixed(seed: int) -> None:
+    """160 people (50 A, 50 B, 60 without a group) at 27 single-topic tables of 7 for 10 rounds: GF(27) speeds, 6
+    classes of 27. Block-filled, A's remainder and B's shared a class, and a table that got a B from it and a B
+    from the next was off the mix (the search then traded sizes for mix: 2–4 tables off, size spread 3). With each
+    group in whole classes of its own (A: one class and 23 of the next, B likewise, the people without a group in
+    the rest), every table holds 1–2 A and 1–2 B: 0 repeats, 0 topic repeats, every table mixed, sizes 5–6."""
+    spec = {
+        "rounds": 10,
+        "tables": [{"id": f"T{i}", "topic": f"Topic {i}", "capacity": 7} for i in range(27)],
+        "participants": [
+            {"id": f"P{i}", **({"group": "A"} if i < 50 else {"group": "B"} if i < 100 else {})} for i in range(160)
+        ],
+        "seed": seed,
+    }
+    m = plan(spec)["metrics"]
+    assert (m["repeat_pairs"], m["topic_repeats"], m["group_mixing"], m["size_spread"]) == (0, 0, 0, 1), m
+    assert m["method"] == "velocity", m  # the construction alone: nothing left for the search
+
+
 def test_trajectories_are_matched_to_needs_where_first_fit_fails() -> None:
     """P0 may sit at A or B, P1 only at A: the first fit gives P0 the trajectory at A and leaves P1 without one; the
     matching moves P0 on to B (an augmenting path), and P2, without needs, takes what is left."""

@@ -118,17 +118,19 @@ def _candidates(
     if inst.prev is None:
         everything = frozenset(t for t in range(inst.n_tables) if inst.cap[t] > 0)
         needy = [p for p in movers if inst.compat_set[p] != everything]
-        makers: tuple[tuple[str, Callable[[], list[Trajectory] | None]], ...] = (
-            ("design", lambda: design_trajectories(inst, len(movers), len(free), deadline)),
-            ("velocity", lambda: velocity_trajectories(inst, len(movers), rng, 0.2 * limit, deadline)),
-            ("design", lambda: difference_array_trajectories(inst, len(movers), len(free), deadline)),
-            ("design", lambda: kirkman_system_trajectories(inst, len(movers), len(free), deadline)),
-            ("design", lambda: rotational_trajectories(inst, len(movers), len(free), deadline)),
-            ("needs_velocity", lambda: needs_velocity_trajectories(inst, len(movers), needy)),
+        # (name, maker, trajectories per class: velocities and difference arrays fill every table once per class)
+        tables = len(everything)
+        makers: tuple[tuple[str, Callable[[], list[Trajectory] | None], int], ...] = (
+            ("design", lambda: design_trajectories(inst, len(movers), len(free), deadline), 0),
+            ("velocity", lambda: velocity_trajectories(inst, len(movers), rng, 0.2 * limit, deadline), tables),
+            ("design", lambda: difference_array_trajectories(inst, len(movers), len(free), deadline), tables),
+            ("design", lambda: kirkman_system_trajectories(inst, len(movers), len(free), deadline), 0),
+            ("design", lambda: rotational_trajectories(inst, len(movers), len(free), deadline), 0),
+            ("needs_velocity", lambda: needs_velocity_trajectories(inst, len(movers), needy), 0),
         )
-        for name, make in makers:  # the first that fits, tried lazily (a construction's search takes time)
+        for name, make, size in makers:  # the first that fits, tried lazily (a construction's search takes time)
             trajectories = make()
-            seats = assign_trajectories(inst, trajectories, movers, deadline) if trajectories else None
+            seats = assign_trajectories(inst, trajectories, movers, deadline, size) if trajectories else None
             if seats is not None:
                 found.append((name, _state_from(inst, seats, rng, deadline)))
                 break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable
 
 from .deadline import Deadline
@@ -325,13 +326,42 @@ def _match(
     return {people[i]: tr for i, tr in mine.items()}
 
 
+def _class_pure(group_sizes: list[int], ungrouped: int, n_trajectories: int, size: int) -> list[int] | None:
+    """The order to hand out trajectories that come in classes of ``size`` (a speed class fills every table once a
+    round) so that no class holds two groups: each group, in turn, takes whole classes and then the start of a
+    class of its own, whose rest (the holes) goes to the people without a group, then the remaining trajectories.
+
+    Every table then holds, of each group, the same number of its full classes plus at most one from its partial
+    class: counts that differ by at most one, the mix as even as the shares allow. (Block-filling instead lets two
+    groups' remainders share a class, and a table that gets a member of each from the wrong ones is unmixed.) None
+    when the people without a group cannot fill the holes, or the classes run out."""
+    order: list[int] = []
+    holes: list[int] = []
+    start = 0
+    for n in group_sizes:
+        full, rest = divmod(n, size)
+        order += range(start, start + n)
+        end = start + (full + (rest > 0)) * size
+        holes += range(start + n, end)
+        start = end
+    if start > n_trajectories or len(holes) > ungrouped:
+        return None
+    return order + holes + list(range(start, n_trajectories))
+
+
 def assign_trajectories(
-    inst: Instance, trajectories: list[Trajectory], people: list[int], deadline: Deadline | None = None
+    inst: Instance,
+    trajectories: list[Trajectory],
+    people: list[int],
+    deadline: Deadline | None = None,
+    class_size: int = 0,
 ) -> list[list[int]] | None:
     """Give each person a trajectory their needs allow; block-fill by group so classes mix evenly.
 
     People whose needs rule out some table are matched first (a bipartite matching, so they all get a compatible
-    trajectory whenever one assignment gives them that); a table below 0 (``FREE``) is left to the search.
+    trajectory whenever one assignment gives them that); a table below 0 (``FREE``) is left to the search. With
+    ``class_size`` (trajectories in classes that fill every table once a round: velocities, difference arrays) and
+    nobody with needs, groups take whole classes where the people without a group allow (``_class_pure``).
     """
     if len(trajectories) < len(people):
         return None
@@ -353,17 +383,24 @@ def assign_trajectories(
         for p, i in matched.items():
             taken[i] = True
             chosen[p] = free[i]
-    i = 0
+    sequence = None
+    if class_size and not needy:
+        sizes = Counter(inst.group[p] for p in people)
+        ungrouped = sizes.pop(-1, 0)
+        sequence = _class_pure([sizes[g] for g in sorted(sizes)], ungrouped, len(free), class_size)
+    if sequence is None:
+        sequence = list(range(len(free)))
+    k = 0
     for p in order:
         if p in chosen:
             continue
         allowed = inst.compat_set[p]
-        while i < len(free) and (taken[i] or not all(t < 0 or t in allowed for t in free[i])):
-            i += 1
-        if i == len(free):
+        while k < len(sequence) and (taken[sequence[k]] or not all(t < 0 or t in allowed for t in free[sequence[k]])):
+            k += 1
+        if k == len(sequence):
             return None
-        taken[i] = True
-        chosen[p] = free[i]
+        taken[sequence[k]] = True
+        chosen[p] = free[sequence[k]]
     first = inst.n_played
     seats = [[-1] * inst.n_people for _ in range(inst.n_rounds - first)]
     for p, tr in chosen.items():
