@@ -592,6 +592,10 @@ def main() -> None:
         compare("doubled spread: 8 x 4, 10 rounds (8-4-10)", event(32, 0, 8, 4, 10), golfers=(8, 4)),
         compare("difference array: 6 x 5, 5 rounds (6-5-5)", event(30, 0, 6, 5, 5), golfers=(6, 5)),
         compare("AG(3,4): 16 x 4, 21 rounds", event(64, 0, 16, 4, 21, limit=2.0)),
+        compare(
+            "mixing: 160 (50 A / 50 B / 60), 27 single-topic tables of 7, 10 rounds",
+            event(160, 27, 1, 7, 10, {"A": 50, "B": 50}),
+        ),
         compare("needs: 35 of 84 need 7 bilingual tables of 14 (6 seats), 7 rounds", bilingual(84, 14, 7, 35, 6, 7)),
         compare("needs: 30 of 84 need 6 bilingual tables of 14 (6 seats), 5 rounds", bilingual(84, 14, 6, 30, 6, 5)),
         replan(2000, 20, 10, 150, 200, 6, played=3),
