@@ -5,6 +5,7 @@ Run: .venv/bin/python benchmarks/rotation.py [--quick]
      .venv/bin/python benchmarks/rotation.py --golfers [SECONDS [SEEDS]]   (Social Golfer rows only: ours, the
      Dotú–Van Hentenryck tabu baseline and good-enough-golfers side by side, default 1 s, seeds 1–2)
      .venv/bin/python benchmarks/rotation.py --needs   (24 small random events with needs, 0.5 s each)
+     .venv/bin/python benchmarks/rotation.py --groups  (30 random events with groups and no needs, 1 s each)
 """
 
 from __future__ import annotations
@@ -540,11 +541,46 @@ def needs_events(count: int = 24, limit: float = 0.5) -> None:
     print(json.dumps({"python": platform.python_version(), "limit_s": limit, "events": rows}, indent=1))
 
 
+def group_events(count: int = 30, limit: float = 1.0) -> None:
+    """Random events with 2–3 groups and people without a group, no needs (5–27 tables of 4–9, with or without a
+    topic each, 2–6 rounds), each planned once: how groups are handed out over a construction's speed classes.
+    Prints one JSON document, a row per event."""
+    rows = []
+    for i in range(count):
+        rng = random.Random(500 + i)
+        n_tables = rng.choice([5, 7, 8, 9, 10, 11, 12, 13, 16, 25, 27])
+        topics = rng.choice([0, 1])
+        capacity, rounds = rng.randint(4, 9), rng.randint(2, min(6, n_tables - 1))
+        people = rng.randint(n_tables * (capacity - 2), n_tables * capacity)
+        sizes = [rng.randint(people // 10, people // 3) for _ in range(rng.choice([2, 2, 3]))]
+        while sum(sizes) > people:
+            sizes = [size // 2 for size in sizes]
+        labels: list[str | None] = [f"G{g}" for g, size in enumerate(sizes) for _ in range(size)]
+        labels += [None] * (people - len(labels))
+        rng.shuffle(labels)
+        tables = [
+            {"id": f"T{t}", "capacity": capacity} | ({"topic": f"Topic {t}"} if topics else {}) for t in range(n_tables)
+        ]
+        participants = [{"id": f"P{p}"} | ({"group": label} if label else {}) for p, label in enumerate(labels)]
+        spec = {"rounds": rounds, "tables": tables, "participants": participants, "seed": i, "time_limit_s": limit}
+        result, elapsed = timed_plan(spec)
+        m = result["metrics"]
+        rows.append(
+            {"event": i, "tables": n_tables, "topics": topics, "capacity": capacity, "rounds": rounds, "people": people}
+            | {"groups": sizes, "seconds": round(elapsed, 3), "method": m["method"]}
+            | {key: m[key] for key in ("topic_repeats", "repeat_pairs", "group_mixing", "size_spread")}
+        )
+    print(json.dumps({"python": platform.python_version(), "limit_s": limit, "events": rows}, indent=1))
+
+
 def main() -> None:
     """Run every instance and print one JSON document."""
     quick = "--quick" in sys.argv
     if "--needs" in sys.argv:
         needs_events()
+        return
+    if "--groups" in sys.argv:
+        group_events()
         return
     if "--golfers" in sys.argv:
         rest = sys.argv[sys.argv.index("--golfers") + 1 :]
