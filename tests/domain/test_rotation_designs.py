@@ -309,6 +309,12 @@ def test_difference_arrays_separate_every_two_columns(size: int, rounds: int, co
         assert len({(row[a] - row[b]) % size for row in grid}) == rounds
 
 
+def test_a_difference_array_too_large_to_search_is_not_tried() -> None:
+    """400 tables for 40 rounds with 30 classes: the entry-by-entry search would recurse 1,131 deep, past Python's
+    limit (a RecursionError, that is a failed plan); it is not tried, and the plan goes on to the other starts."""
+    assert difference_array(400, 40, 30) is None
+
+
 @pytest.mark.parametrize(("groups", "size", "rounds"), [(6, 5, 5), (10, 6, 6), (12, 5, 6)])
 def test_difference_arrays_seat_golfers_without_repeats(groups: int, size: int, rounds: int) -> None:
     """6-5-5 (30 people at 6 tables of 5 for 5 rounds), which the velocity construction cannot give over Z_6 and

@@ -521,6 +521,9 @@ _ARRAY_NONE: set[tuple[int, int, int]] = set()
 # The search may take a quarter of the time; 30,000 nodes are about 0.35 s here. Where it finds an array it is
 # instant (6 × 5 × 5, 10 × 6 × 6, 15 × 6 × 6: under 1 ms); deeper searches rarely end well within a plan's limit.
 ARRAY_TIME_SHARE = 0.25
+# The search recurses once per entry: larger arrays (e.g. 40 rounds × 30 classes) are not tried, well within
+# Python's recursion limit (and far beyond what the node limit could fill).
+ARRAY_MAX_ENTRIES = 400
 
 
 def difference_array(
@@ -539,7 +542,7 @@ def difference_array(
     key = size, rounds, columns
     if key in _ARRAY_FOUND:
         return _ARRAY_FOUND[key]
-    if key in _ARRAY_NONE or rounds > size or columns < 1:
+    if key in _ARRAY_NONE or rounds > size or columns < 1 or (rounds - 1) * (columns - 1) > ARRAY_MAX_ENTRIES:
         return None
     grid = [[0] * columns for _ in range(rounds)]
     # used[c][j]: the differences column c already has against column j, as a bit mask
