@@ -504,11 +504,22 @@ def meet_reference(seeds: range) -> dict[str, Any]:
     }
 
 
+def plan_events(events: list[tuple[dict[str, Any], Spec]], limit: float, keys: tuple[str, ...]) -> None:
+    """Plan each (description, spec) once; print one JSON document, a row per event: its description, the method,
+    the seconds and the metrics in ``keys``."""
+    rows = []
+    for info, spec in events:
+        result, elapsed = timed_plan(spec)
+        m = result["metrics"]
+        rows.append(info | {"seconds": round(elapsed, 3), "method": m["method"]} | {key: m[key] for key in keys})
+    print(json.dumps({"python": platform.python_version(), "limit_s": limit, "events": rows}, indent=1))
+
+
 def needs_events(count: int = 24, limit: float = 0.5) -> None:
     """Small random events where some people need tagged tables (5–14 tables of 4–8, 0–3 topics, 3–6 rounds, up to
     a third needing one of up to half the tables, groups A / B / none), each planned once: the needs split's
-    effect on events no needs-aware construction fits. Prints one JSON document, a row per event."""
-    rows = []
+    effect on events no needs-aware construction fits."""
+    events = []
     for i in range(count):
         rng = random.Random(100 + i)
         n_tables = rng.randint(5, 14)
@@ -530,22 +541,17 @@ def needs_events(count: int = 24, limit: float = 0.5) -> None:
             participants.append(
                 {"id": f"P{p}", "needs": ["x"] if p < needers else []} | ({"group": group} if group else {})
             )
+        info = {"event": i, "tables": n_tables, "topics": topics, "capacity": capacity, "rounds": rounds}
+        info |= {"people": people, "needers": needers, "tagged": tagged}
         spec = {"rounds": rounds, "tables": tables, "participants": participants, "seed": i, "time_limit_s": limit}
-        result, elapsed = timed_plan(spec)
-        m = result["metrics"]
-        rows.append(
-            {"event": i, "tables": n_tables, "topics": topics, "capacity": capacity, "rounds": rounds, "people": people}
-            | {"needers": needers, "tagged": tagged, "seconds": round(elapsed, 3), "method": m["method"]}
-            | {key: m[key] for key in ("topic_repeats", "repeat_pairs", "group_mixing", "size_spread", "needs_unmet")}
-        )
-    print(json.dumps({"python": platform.python_version(), "limit_s": limit, "events": rows}, indent=1))
+        events.append((info, spec))
+    plan_events(events, limit, ("topic_repeats", "repeat_pairs", "group_mixing", "size_spread", "needs_unmet"))
 
 
 def group_events(count: int = 30, limit: float = 1.0) -> None:
     """Random events with 2–3 groups and people without a group, no needs (5–27 tables of 4–9, with or without a
-    topic each, 2–6 rounds), each planned once: how groups are handed out over a construction's speed classes.
-    Prints one JSON document, a row per event."""
-    rows = []
+    topic each, 2–6 rounds), each planned once: how groups are handed out over a construction's speed classes."""
+    events = []
     for i in range(count):
         rng = random.Random(500 + i)
         n_tables = rng.choice([5, 7, 8, 9, 10, 11, 12, 13, 16, 25, 27])
@@ -562,15 +568,11 @@ def group_events(count: int = 30, limit: float = 1.0) -> None:
             {"id": f"T{t}", "capacity": capacity} | ({"topic": f"Topic {t}"} if topics else {}) for t in range(n_tables)
         ]
         participants = [{"id": f"P{p}"} | ({"group": label} if label else {}) for p, label in enumerate(labels)]
+        info = {"event": i, "tables": n_tables, "topics": topics, "capacity": capacity, "rounds": rounds}
+        info |= {"people": people, "groups": sizes}
         spec = {"rounds": rounds, "tables": tables, "participants": participants, "seed": i, "time_limit_s": limit}
-        result, elapsed = timed_plan(spec)
-        m = result["metrics"]
-        rows.append(
-            {"event": i, "tables": n_tables, "topics": topics, "capacity": capacity, "rounds": rounds, "people": people}
-            | {"groups": sizes, "seconds": round(elapsed, 3), "method": m["method"]}
-            | {key: m[key] for key in ("topic_repeats", "repeat_pairs", "group_mixing", "size_spread")}
-        )
-    print(json.dumps({"python": platform.python_version(), "limit_s": limit, "events": rows}, indent=1))
+        events.append((info, spec))
+    plan_events(events, limit, ("topic_repeats", "repeat_pairs", "group_mixing", "size_spread"))
 
 
 def main() -> None:

@@ -442,6 +442,15 @@ def line_spread(k: int, wanted: int, deadline: Deadline | None = None) -> list[t
 MAX_SPREAD = {4: 5, 5: 9, 6: 21}
 
 
+def coset_tables(line: tuple[int, int, int], size: int) -> list[int]:
+    """The table of each point x < ``size`` of GF(2)^k in a round that seats the cosets x + {0, a, b, c} of the line
+    {a, b, c} together, tables numbered in the order of each coset's least point."""
+    a, b, c = line
+    least = [min(x, x ^ a, x ^ b, x ^ c) for x in range(size)]
+    index = {coset: i for i, coset in enumerate(sorted(set(least)))}
+    return [index[coset] for coset in least]
+
+
 def spread_classes(k: int, wanted: int, deadline: Deadline | None = None) -> list[list[int]] | None:
     """``wanted`` rounds of 2^k people at 2^(k-2) tables of 4 from a line spread (``line_spread``): label people by
     GF(2)^k and seat each round's cosets x + U together. Two people meet in a round only if their difference lies in
@@ -449,12 +458,7 @@ def spread_classes(k: int, wanted: int, deadline: Deadline | None = None) -> lis
     spread = line_spread(k, wanted, deadline)
     if spread is None:
         return None
-    classes = []
-    for a, b, c in spread:
-        cosets = sorted({min(x, x ^ a, x ^ b, x ^ c) for x in range(2**k)})
-        index = {coset: i for i, coset in enumerate(cosets)}
-        classes.append([index[min(x, x ^ a, x ^ b, x ^ c)] for x in range(2**k)])
-    return classes
+    return [coset_tables(line, 2**k) for line in spread]
 
 
 def spread_trajectories(inst: Instance, movers: int, deadline: Deadline) -> list[Trajectory] | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 
-from .constructions import Trajectory, galois_field, kirkman_trajectories, line_spread, prime_power
+from .constructions import Trajectory, coset_tables, galois_field, kirkman_trajectories, line_spread, prime_power
 from .deadline import Deadline
 from .state import Instance
 
@@ -184,11 +184,9 @@ def doubled_spread_classes(n: int, wanted: int, deadline: Deadline | None = None
     if bits is None:
         return None
     classes = []
-    for r, (a, b, c) in enumerate(lines[:wanted]):
-        cosets = sorted({min(x, x ^ a, x ^ b, x ^ c) for x in range(size)})
-        index = {coset: i for i, coset in enumerate(cosets)}
-        tables = [2 * index[min(x, x ^ a, x ^ b, x ^ c)] for x in range(size)]
-        classes.append([tables[x] + (s ^ bits[r * size + x]) for s in (0, 1) for x in range(size)])
+    for r, line in enumerate(lines[:wanted]):
+        tables = coset_tables(line, size)  # each coset's two tables: 2i (bit c_W) and 2i + 1
+        classes.append([2 * tables[x] + (s ^ bits[r * size + x]) for s in (0, 1) for x in range(size)])
     return classes
 
 
@@ -555,7 +553,7 @@ def difference_array(
         if r == rounds:
             if c > 1 and [row[c] for row in grid] <= [row[c - 1] for row in grid]:
                 return False
-            return place(1, c + 1) if c + 1 < columns else True
+            return place(1, c + 1)
         if budget.spend():
             return False
         for x in range(size):
@@ -575,7 +573,7 @@ def difference_array(
     for c in range(1, columns):
         for j in range(c):
             used[c][j] = 1  # row 0: every column is 0 there, a difference of 0
-    if place(1, 1) if columns > 1 else True:
+    if columns == 1 or place(1, 1):
         _ARRAY_FOUND[key] = grid
         return grid
     if not budget.cut_by_clock:
